@@ -1,0 +1,21 @@
+"""Stream Claude's answers into Jupyter notebook cells."""
+
+from .chat import Chat
+from .errors import MissingAPIKeyError, StreamError
+from .events import Finished, StatusChanged, StreamEvent, TextDelta, UsageChanged
+from .stream import StreamManager
+from .widget import ChatWidget
+
+__all__ = [
+    "Chat",
+    "ChatWidget",
+    "Finished",
+    "MissingAPIKeyError",
+    "StatusChanged",
+    "StreamError",
+    "StreamEvent",
+    "StreamManager",
+    "TextDelta",
+    "UsageChanged",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,135 @@
+"""Turning every failure into a short, actionable message, and deciding which ones are worth a retry."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import anthropic
+import httpx2
+
+
+class MissingAPIKeyError(ValueError):
+    """No API key was given and none is in the environment."""
+
+
+class StreamError(RuntimeError):
+    """Raised by `wait()` / `await` when a stream ended in an error. The partial answer is kept in `.text`."""
+
+    def __init__(self, error: dict[str, Any], text: str) -> None:
+        super().__init__(error["message"])
+        self.error = error
+        self.text = text
+
+
+class StallError(Exception):
+    """No content arrived for `stall_timeout` seconds (bytes or pings alone do not count)."""
+
+
+class TruncatedStreamError(Exception):
+    """The body ended without `message_stop`."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    kind: str
+    message: str
+    retryable: bool
+    retry_after: float | None = None  # seconds the server asked us to wait
+    status_code: int | None = None
+
+    def as_dict(self, secret: str | None = None) -> dict[str, Any]:
+        message = self.message
+        if secret:
+            message = message.replace(secret, "***")
+        info: dict[str, Any] = {"kind": self.kind, "message": message}
+        if self.status_code is not None:
+            info["status_code"] = self.status_code
+        return info
+
+
+def classify(exc: BaseException, *, base_url: str, model: str) -> Failure:
+    """What a failure means for the user, and whether trying again can help."""
+    if isinstance(exc, StallError):
+        return Failure("stall", str(exc), retryable=True)
+    if isinstance(exc, TruncatedStreamError):
+        return Failure("truncated", "The stream ended before the answer was complete.", retryable=True)
+    if isinstance(exc, json.JSONDecodeError):
+        return Failure("protocol", f"The API sent a malformed event ({exc.msg}).", retryable=False)
+    if isinstance(exc, anthropic.APIStatusError):
+        return _classify_status(exc, model)
+    if isinstance(exc, anthropic.APITimeoutError):
+        return Failure("timeout", f"Timed out connecting to the API at {base_url}.", retryable=True)
+    if isinstance(exc, anthropic.APIConnectionError):
+        return Failure("connection", f"Can't reach the API at {base_url}: {_cause(exc)}.", retryable=True)
+    if isinstance(exc, httpx2.TransportError):
+        return Failure("connection", f"Connection to the API lost: {type(exc).__name__}.", retryable=True)
+    return Failure("internal", f"{type(exc).__name__}: {exc}", retryable=False)
+
+
+def _classify_status(exc: anthropic.APIStatusError, model: str) -> Failure:
+    code = exc.status_code
+    detail = _api_message(exc)
+    if code == 200:  # an `error` event inside the stream
+        return Failure("stream_error", f"The API reported an error mid-stream: {detail}.", retryable=True)
+    if code == 401:
+        return Failure(
+            "authentication",
+            "The API key was rejected (401). Set a valid key in ANTHROPIC_API_KEY or pass Chat(api_key=...).",
+            retryable=False,
+            status_code=code,
+        )
+    if code == 403:
+        return Failure("permission", f"The API key may not do this (403): {detail}.", retryable=False, status_code=code)
+    if code == 404:
+        return Failure(
+            "not_found",
+            f"Not found (404): {detail}. Check the model name ({model!r}).",
+            retryable=False,
+            status_code=code,
+        )
+    if code == 413:
+        return Failure(
+            "too_large",
+            "The request is too large (413): shorten the prompt or history.",
+            retryable=False,
+            status_code=code,
+        )
+    if code == 429:
+        return Failure(
+            "rate_limit", "Rate limited (429).", retryable=True, retry_after=_retry_after(exc), status_code=code
+        )
+    if code == 529 or code >= 500:
+        kind = "overloaded" if code == 529 else "server"
+        label = "Claude is overloaded" if code == 529 else "The API had an internal error"
+        return Failure(kind, f"{label} ({code}).", retryable=True, retry_after=_retry_after(exc), status_code=code)
+    return Failure(
+        "bad_request", f"The API rejected the request ({code}): {detail}.", retryable=False, status_code=code
+    )
+
+
+def _api_message(exc: anthropic.APIStatusError) -> str:
+    body = exc.body
+    if isinstance(body, dict):
+        error = body.get("error", body)
+        if isinstance(error, dict) and error.get("message"):
+            return str(error["message"])
+    return str(exc.message)
+
+
+def _retry_after(exc: anthropic.APIStatusError) -> float | None:
+    headers = exc.response.headers
+    try:
+        if "retry-after-ms" in headers:
+            return float(headers["retry-after-ms"]) / 1000
+        if "retry-after" in headers:
+            return float(headers["retry-after"])
+    except ValueError:
+        return None
+    return None
+
+
+def _cause(exc: BaseException) -> str:
+    cause = exc.__cause__ or exc.__context__
+    return type(cause).__name__ if cause else type(exc).__name__

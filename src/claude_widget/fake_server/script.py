@@ -1,0 +1,274 @@
+"""What one request to the fake server answers, compiled into wire-level steps.
+
+A `Script` describes an answer (text, pacing, thinking, tool use) and at most one fault. `compile_script`
+turns it into a list of steps (bytes to send, pauses, and the fault's socket action) that the HTTP server
+executes. Keeping this pure makes the exact bytes testable without a socket.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Fault = Literal["error_event", "drop", "reset", "stall", "ping_stall", "early_end", "malformed"]
+
+ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    413: "request_too_large",
+    429: "rate_limit_error",
+    500: "api_error",
+    529: "overloaded_error",
+}
+
+
+@dataclass
+class Script:
+    """One scripted answer.
+
+    `chunk_size` characters make one `text_delta`, and each delta counts as one output token, so usage is
+    exactly predictable: `output_tokens == ceil(len(text) / chunk_size)` (plus thinking and tool deltas).
+    """
+
+    text: str = "Hello from the fake Anthropic server."
+    chunk_size: int = 4
+    delay: float = 0.0  # seconds between deltas
+    first_delay: float = 0.0  # seconds between message_start and the first content
+    thinking: str | None = None
+    tool_use: dict[str, Any] | None = None  # {"name": ..., "input": {...}}, sent after the text
+    stop_reason: str = "end_turn"
+    # An HTTP error instead of a stream (status >= 400).
+    status: int = 200
+    error_message: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    # A fault inside the stream, after `fault_after` characters of text were sent.
+    fault: Fault | None = None
+    fault_after: int = 0
+    error_type: str = "overloaded_error"  # for fault="error_event"
+    ping_interval: float = 0.5  # for fault="ping_stall"
+    input_tokens: int | None = None  # default: derived from the request size
+    cache_read_input_tokens: int = 0
+    cache_creation_input_tokens: int = 0
+
+    @property
+    def output_tokens(self) -> int:
+        return (
+            _token_count(self.text, self.chunk_size)
+            + _token_count(self.thinking or "", self.chunk_size)
+            + (_token_count(_tool_json(self.tool_use), self.chunk_size) if self.tool_use else 0)
+        )
+
+
+@dataclass(frozen=True)
+class Send:
+    data: bytes
+    label: str  # the SSE event name, for the request log
+
+
+@dataclass(frozen=True)
+class Pause:
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Drop:
+    """Close the connection mid-body (FIN)."""
+
+
+@dataclass(frozen=True)
+class Reset:
+    """Abort the connection with a TCP reset."""
+
+
+@dataclass(frozen=True)
+class Stall:
+    """Send nothing more until the client gives up; with `ping_interval`, keep sending pings."""
+
+    ping_interval: float | None = None
+
+
+Step = Send | Pause | Drop | Reset | Stall
+
+
+def sse(event: str, payload: dict[str, Any]) -> bytes:
+    """One SSE event exactly as the API frames it: event line, one-line JSON data, blank line."""
+    return f"event: {event}\ndata: {json.dumps(payload, separators=(',', ':'))}\n\n".encode()
+
+
+def error_body(status: int, message: str, request_id: str) -> dict[str, Any]:
+    return {
+        "type": "error",
+        "error": {"type": ERROR_TYPES.get(status, "api_error"), "message": message},
+        "request_id": request_id,
+    }
+
+
+def estimate_input_tokens(body: dict[str, Any]) -> int:
+    """A deterministic stand-in for the tokenizer: one token per four characters of prompt."""
+    prompt = json.dumps(body.get("messages", [])) + json.dumps(body.get("system", ""))
+    return max(1, math.ceil(len(prompt) / 4))
+
+
+def compile_script(script: Script, body: dict[str, Any], message_id: str) -> list[Step]:
+    """The wire-level steps of a 200 streaming answer to `body`."""
+    steps: list[Step] = []
+    fault_pending = script.fault is not None
+    usage = {
+        "input_tokens": script.input_tokens if script.input_tokens is not None else estimate_input_tokens(body),
+        "cache_creation_input_tokens": script.cache_creation_input_tokens,
+        "cache_read_input_tokens": script.cache_read_input_tokens,
+        "output_tokens": 1,
+    }
+    message = {
+        "id": message_id,
+        "type": "message",
+        "role": "assistant",
+        "model": body.get("model", "claude-sonnet-5-5"),
+        "content": [],
+        "stop_reason": None,
+        "stop_sequence": None,
+        "usage": usage,
+    }
+    steps.append(Send(sse("message_start", {"type": "message_start", "message": message}), "message_start"))
+    if script.first_delay:
+        steps.append(Pause(script.first_delay))
+
+    def fault_steps() -> list[Step]:
+        if script.fault == "error_event":
+            payload = {"type": "error", "error": {"type": script.error_type, "message": "Overloaded"}}
+            return [Send(sse("error", payload), "error")]
+        if script.fault == "drop":
+            return [Drop()]
+        if script.fault == "reset":
+            return [Reset()]
+        if script.fault == "stall":
+            return [Stall()]
+        if script.fault == "ping_stall":
+            return [Stall(ping_interval=script.ping_interval)]
+        if script.fault == "malformed":
+            return [Send(b"event: content_block_delta\ndata: {not json\n\n", "malformed")]
+        return []  # early_end: handled by the caller
+
+    index = 0
+    if script.thinking is not None:
+        steps += _block(
+            index,
+            {"type": "thinking", "thinking": "", "signature": ""},
+            script.thinking,
+            script.chunk_size,
+            script.delay,
+            "thinking_delta",
+            "thinking",
+        )
+        signature = {"type": "signature_delta", "signature": f"sig-{message_id}"}
+        steps.insert(
+            -1,
+            Send(
+                sse("content_block_delta", {"type": "content_block_delta", "index": index, "delta": signature}),
+                "content_block_delta",
+            ),
+        )
+        index += 1
+
+    steps.append(
+        Send(
+            sse(
+                "content_block_start",
+                {"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}},
+            ),
+            "content_block_start",
+        )
+    )
+    sent = 0
+    for chunk in _chunks(script.text, script.chunk_size):
+        if fault_pending and sent >= script.fault_after:
+            fault_pending = False
+            if script.fault == "early_end":
+                return steps
+            steps += fault_steps()
+            if script.fault != "malformed":
+                return steps
+        steps.append(
+            Send(
+                sse(
+                    "content_block_delta",
+                    {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": chunk}},
+                ),
+                "content_block_delta",
+            )
+        )
+        sent += len(chunk)
+        if script.delay:
+            steps.append(Pause(script.delay))
+    if fault_pending:
+        if script.fault == "early_end":
+            return steps
+        steps += fault_steps()
+        if script.fault != "malformed":
+            return steps
+    steps.append(Send(sse("content_block_stop", {"type": "content_block_stop", "index": index}), "content_block_stop"))
+    index += 1
+
+    stop_reason = script.stop_reason
+    if script.tool_use is not None:
+        block = {"type": "tool_use", "id": f"toolu_{message_id}", "name": script.tool_use["name"], "input": {}}
+        steps += _block(
+            index,
+            block,
+            _tool_json(script.tool_use),
+            script.chunk_size,
+            script.delay,
+            "input_json_delta",
+            "partial_json",
+        )
+        stop_reason = "tool_use"
+
+    delta = {
+        "type": "message_delta",
+        "delta": {"stop_reason": stop_reason, "stop_sequence": None},
+        "usage": {"output_tokens": script.output_tokens},
+    }
+    steps.append(Send(sse("message_delta", delta), "message_delta"))
+    steps.append(Send(sse("message_stop", {"type": "message_stop"}), "message_stop"))
+    return steps
+
+
+def _block(
+    index: int, start: dict[str, Any], content: str, chunk_size: int, delay: float, delta_type: str, field_name: str
+) -> list[Step]:
+    steps: list[Step] = [
+        Send(
+            sse("content_block_start", {"type": "content_block_start", "index": index, "content_block": start}),
+            "content_block_start",
+        )
+    ]
+    for chunk in _chunks(content, chunk_size):
+        steps.append(
+            Send(
+                sse(
+                    "content_block_delta",
+                    {"type": "content_block_delta", "index": index, "delta": {"type": delta_type, field_name: chunk}},
+                ),
+                "content_block_delta",
+            )
+        )
+        if delay:
+            steps.append(Pause(delay))
+    steps.append(Send(sse("content_block_stop", {"type": "content_block_stop", "index": index}), "content_block_stop"))
+    return steps
+
+
+def _chunks(text: str, size: int) -> list[str]:
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def _token_count(text: str, chunk_size: int) -> int:
+    return math.ceil(len(text) / chunk_size)
+
+
+def _tool_json(tool_use: dict[str, Any] | None) -> str:
+    return json.dumps((tool_use or {}).get("input", {}))

@@ -1,0 +1,379 @@
+"""A real HTTP/1.1 server on loopback that speaks the Anthropic Messages streaming protocol.
+
+It runs its own asyncio loop in a daemon thread, so scripts, tests and notebooks can start it without
+owning a loop. Each request takes the next queued `Script` (or asks the responder), and the server logs
+what it received and what happened to the connection, so a test can see exactly when a client closed it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import socket
+import struct
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .script import Drop, Pause, Reset, Script, Send, Stall, compile_script, error_body, estimate_input_tokens
+
+KNOWN_MODELS = (
+    "claude-opus-5-5",
+    "claude-sonnet-5-5",
+    "claude-haiku-5-5",
+    "claude-opus-4-8",
+    "claude-sonnet-4-6",
+    "claude-haiku-4-5",
+)
+
+Responder = Callable[[dict[str, Any]], Script]
+
+
+@dataclass
+class RecordedRequest:
+    """What the server saw of one request, and how its connection ended."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+    received_at: float  # time.monotonic()
+    status: int = 0
+    events: list[tuple[float, str]] = field(default_factory=list)  # (monotonic time, SSE event name)
+    bytes_sent: int = 0
+    finished_at: float | None = None  # the server ended the response itself
+    client_closed_at: float | None = None  # the client closed the socket before the response ended
+    done: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    @property
+    def api_key(self) -> str | None:
+        auth = self.headers.get("authorization", "")
+        if auth.lower().startswith("bearer "):
+            return auth[7:]
+        return self.headers.get("x-api-key")
+
+
+class FakeAnthropic:
+    """The fake Anthropic API. Use as a context manager or call `start()` / `stop()`.
+
+    >>> with FakeAnthropic() as server:
+    ...     server.enqueue(Script(text="Hi!"))
+    ...     client = AsyncAnthropic(base_url=server.url, api_key="test")
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        responder: Responder | None = None,
+        api_key: str | None = None,
+        models: tuple[str, ...] = KNOWN_MODELS,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.responder = responder or (lambda body: Script())
+        self.api_key = api_key  # None: any non-empty key is accepted
+        self.models = models
+        self.requests: list[RecordedRequest] = []
+        self._queue: deque[Script] = deque()
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: asyncio.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> FakeAnthropic:
+        ready = threading.Event()
+        errors: list[BaseException] = []
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            try:
+                self._server = loop.run_until_complete(asyncio.start_server(self._handle, self.host, self.port))
+                self.port = self._server.sockets[0].getsockname()[1]
+            except BaseException as exc:  # report bind errors to the starting thread
+                errors.append(exc)
+                ready.set()
+                return
+            ready.set()
+            loop.run_forever()
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name="fake-anthropic", daemon=True)
+        self._thread.start()
+        ready.wait()
+        if errors:
+            raise errors[0]
+        return self
+
+    def stop(self) -> None:
+        loop, server = self._loop, self._server
+        if loop is None or server is None:
+            return
+
+        async def shutdown() -> None:
+            server.close()
+            for task in asyncio.all_tasks():
+                if task is not asyncio.current_task():
+                    task.cancel()
+
+        asyncio.run_coroutine_threadsafe(shutdown(), loop).result(5)
+        loop.call_soon_threadsafe(loop.stop)
+        if self._thread is not None:
+            self._thread.join(5)
+        self._loop = self._server = None
+
+    def __enter__(self) -> FakeAnthropic:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- scripting -------------------------------------------------------------------------------------
+    def enqueue(self, *scripts: Script) -> None:
+        """The next requests to /v1/messages get these scripts, in order; then the responder answers."""
+        with self._lock:
+            self._queue.extend(scripts)
+
+    def message_requests(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.path.startswith("/v1/messages") and "count_tokens" not in r.path]
+
+    def wait_for_request(self, n: int = 1, timeout: float = 10.0) -> RecordedRequest:
+        """Block until the n-th message request (1-based) has arrived; return it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            requests = self.message_requests()
+            if len(requests) >= n:
+                return requests[n - 1]
+            time.sleep(0.005)
+        raise TimeoutError(f"the fake server saw {len(self.message_requests())} requests, expected {n}")
+
+    def _next_script(self, body: dict[str, Any]) -> Script:
+        with self._lock:
+            if self._queue:
+                return self._queue.popleft()
+        return self.responder(body)
+
+    # -- HTTP ------------------------------------------------------------------------------------------
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while await self._serve_one(reader, writer):
+                pass
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+
+    async def _serve_one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+        """Serve one request; return whether the connection may be reused."""
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+        except (asyncio.IncompleteReadError, ConnectionError):
+            return False
+        lines = head.decode("latin-1").split("\r\n")
+        method, path, _ = lines[0].split(" ", 2)
+        headers = {}
+        for line in lines[1:]:
+            if ":" in line:
+                name, value = line.split(":", 1)
+                headers[name.strip().lower()] = value.strip()
+        raw = await reader.readexactly(int(headers.get("content-length", "0")))
+        try:
+            body = json.loads(raw) if raw else {}
+        except json.JSONDecodeError:
+            body = {"_unparsable": raw.decode("utf-8", "replace")}
+        record = RecordedRequest(method, path.split("?")[0], headers, body, time.monotonic())
+        self.requests.append(record)
+        request_id = f"req_fake_{next(self._ids):06d}"
+        try:
+            return await self._route(record, request_id, reader, writer)
+        finally:
+            record.done.set()
+
+    async def _route(
+        self, record: RecordedRequest, request_id: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> bool:
+        if not record.api_key or (self.api_key is not None and record.api_key != self.api_key):
+            message = "invalid x-api-key" if record.api_key else "x-api-key header is required"
+            return await self._json(writer, record, 401, error_body(401, message, request_id), request_id)
+        if record.method == "GET" and record.path == "/v1/models":
+            data = [{"type": "model", "id": m, "display_name": m} for m in self.models]
+            return await self._json(writer, record, 200, {"data": data, "has_more": False}, request_id)
+        if record.method == "POST" and record.path == "/v1/messages/count_tokens":
+            return await self._json(
+                writer, record, 200, {"input_tokens": estimate_input_tokens(record.body)}, request_id
+            )
+        if record.method != "POST" or record.path != "/v1/messages":
+            return await self._json(
+                writer, record, 404, error_body(404, f"Not found: {record.path}", request_id), request_id
+            )
+        model = record.body.get("model")
+        if model not in self.models:
+            return await self._json(writer, record, 404, error_body(404, f"model: {model}", request_id), request_id)
+
+        script = self._next_script(record.body)
+        if script.status >= 400:
+            message = script.error_message or f"scripted HTTP {script.status}"
+            return await self._json(
+                writer,
+                record,
+                script.status,
+                error_body(script.status, message, request_id),
+                request_id,
+                script.headers,
+            )
+        if not record.body.get("stream"):
+            return await self._json(
+                writer, record, 200, _whole_message(script, record.body, request_id), request_id, script.headers
+            )
+        return await self._stream(writer, reader, record, script, request_id)
+
+    async def _json(
+        self,
+        writer: asyncio.StreamWriter,
+        record: RecordedRequest,
+        status: int,
+        payload: dict[str, Any],
+        request_id: str,
+        extra: dict[str, str] | None = None,
+    ) -> bool:
+        data = json.dumps(payload).encode()
+        head = _head(
+            status,
+            {
+                "content-type": "application/json",
+                "content-length": str(len(data)),
+                "request-id": request_id,
+                **(extra or {}),
+            },
+        )
+        writer.write(head + data)
+        await writer.drain()
+        record.status = status
+        record.bytes_sent = len(data)
+        record.finished_at = time.monotonic()
+        return True
+
+    async def _stream(
+        self,
+        writer: asyncio.StreamWriter,
+        reader: asyncio.StreamReader,
+        record: RecordedRequest,
+        script: Script,
+        request_id: str,
+    ) -> bool:
+        record.status = 200
+        headers = {
+            "content-type": "text/event-stream; charset=utf-8",
+            "transfer-encoding": "chunked",
+            "cache-control": "no-cache",
+            "request-id": request_id,
+            "connection": "close",
+            **script.headers,
+        }
+        writer.write(_head(200, headers))
+        # The client sends nothing more on this connection (it is closed after the body), so a read that
+        # returns means the client closed the socket: that is how the server sees a Stop.
+        closed = asyncio.ensure_future(reader.read(1))
+
+        def client_gone() -> bool:
+            if closed.done():
+                if record.client_closed_at is None:
+                    record.client_closed_at = time.monotonic()
+                return True
+            return False
+
+        try:
+            for step in compile_script(script, record.body, f"msg_fake_{request_id[9:]}"):
+                if client_gone():
+                    return False
+                if isinstance(step, Send):
+                    writer.write(b"%x\r\n%s\r\n" % (len(step.data), step.data))
+                    await writer.drain()
+                    record.bytes_sent += len(step.data)
+                    record.events.append((time.monotonic(), step.label))
+                elif isinstance(step, Pause):
+                    await asyncio.wait([closed], timeout=step.seconds)
+                elif isinstance(step, Drop):
+                    writer.close()
+                    record.finished_at = time.monotonic()
+                    return False
+                elif isinstance(step, Reset):
+                    sock = writer.get_extra_info("socket")
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    writer.transport.abort()
+                    record.finished_at = time.monotonic()
+                    return False
+                elif isinstance(step, Stall):
+                    while not client_gone():
+                        if step.ping_interval is None:
+                            await asyncio.wait([closed])
+                        else:
+                            await asyncio.wait([closed], timeout=step.ping_interval)
+                            if not closed.done():
+                                ping = b'event: ping\ndata: {"type": "ping"}\n\n'
+                                writer.write(b"%x\r\n%s\r\n" % (len(ping), ping))
+                                await writer.drain()
+                                record.events.append((time.monotonic(), "ping"))
+                    return False
+            writer.write(b"0\r\n\r\n")
+            await writer.drain()
+            record.finished_at = time.monotonic()
+            return False
+        except ConnectionError:
+            _mark_closed(record)
+            return False
+        finally:
+            if not closed.done():
+                closed.cancel()
+
+
+def _mark_closed(record: RecordedRequest) -> None:
+    if record.client_closed_at is None:
+        record.client_closed_at = time.monotonic()
+
+
+def _head(status: int, headers: dict[str, str]) -> bytes:
+    reason = {
+        200: "OK",
+        400: "Bad Request",
+        401: "Unauthorized",
+        403: "Forbidden",
+        404: "Not Found",
+        413: "Payload Too Large",
+        429: "Too Many Requests",
+        500: "Internal Server Error",
+        529: "Overloaded",
+    }.get(status, "Status")
+    lines = [f"HTTP/1.1 {status} {reason}"] + [f"{k}: {v}" for k, v in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def _whole_message(script: Script, body: dict[str, Any], request_id: str) -> dict[str, Any]:
+    content: list[dict[str, Any]] = [{"type": "text", "text": script.text}]
+    return {
+        "id": f"msg_fake_{request_id[9:]}",
+        "type": "message",
+        "role": "assistant",
+        "model": body.get("model"),
+        "content": content,
+        "stop_reason": script.stop_reason,
+        "stop_sequence": None,
+        "usage": {
+            "input_tokens": script.input_tokens or estimate_input_tokens(body),
+            "output_tokens": script.output_tokens,
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": 0,
+        },
+    }

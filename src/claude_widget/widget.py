@@ -1,0 +1,176 @@
+"""The notebook widget: traits and message plumbing between one `StreamManager` and its views.
+
+Synced traits hold what a fresh view needs; text deltas travel as batched custom messages that carry their
+offset. The view sends back only intents (stop, retry, resync). Comm handlers may run on a subshell thread,
+so they only schedule work on the stream's loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Generator
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets
+
+from .batching import DeltaBatcher
+from .events import FINAL_STATUSES, StatusChanged, StreamEvent, TextDelta, UsageChanged
+from .loops import stream_loop
+from .pricing import Prices, cost_usd
+from .stream import USAGE_KEYS, StreamManager
+
+log = logging.getLogger("claude_widget")
+STATIC = Path(__file__).parent / "static"
+
+# The full text is re-synced while streaming only when it has doubled and a second has passed: the total
+# bytes of these syncs stay below twice the answer, whatever its length.
+TEXT_SYNC_GROWTH = 2.0
+TEXT_SYNC_MIN_INTERVAL = 1.0
+
+
+class ChatWidget(anywidget.AnyWidget):
+    """One streamed answer in a notebook cell. Created by `Chat.send`; see the README for its attributes."""
+
+    _esm = STATIC / "widget.js"
+    _css = STATIC / "widget.css"
+
+    text = traitlets.Unicode("").tag(sync=True)
+    status = traitlets.Unicode("connecting").tag(sync=True)
+    usage = traitlets.Dict().tag(sync=True)
+    prices = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    error = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    model = traitlets.Unicode("").tag(sync=True)
+    stop_reason = traitlets.Unicode(allow_none=True, default_value=None).tag(sync=True)
+    offline = traitlets.Bool(False).tag(sync=True)
+
+    def __init__(
+        self, new_stream: Callable[[], StreamManager], *, model: str, prices: Prices | None, offline: bool = False
+    ) -> None:
+        super().__init__(model=model, prices=prices, offline=offline, usage=dict.fromkeys(USAGE_KEYS, 0))
+        self._new_stream = new_stream  # an unstarted manager for the request; called again by Retry
+        self._manager: StreamManager | None = None
+        self._batcher: DeltaBatcher | None = None
+        self._synced_length = 0
+        self._synced_at = 0.0
+        self.on_msg(self._on_intent)
+        self._follow(new_stream())
+
+    # -- public API ------------------------------------------------------------------------------------
+    @property
+    def manager(self) -> StreamManager:
+        assert self._manager is not None
+        return self._manager
+
+    @property
+    def timings(self) -> dict[str, float]:
+        return self.manager.timings
+
+    @property
+    def attempts(self) -> list[dict[str, Any]]:
+        return self.manager.attempts
+
+    @property
+    def cost(self) -> float | None:
+        """USD at list price for the tokens used so far (None for a model without a known price)."""
+        return cost_usd(self.usage, self.prices)  # type: ignore[arg-type]
+
+    def stop(self) -> None:
+        """Stop streaming, close the connection and keep the partial answer. Safe from any thread."""
+        self.manager.cancel()
+
+    def wait(self, timeout: float | None = None) -> str:
+        """Block until the answer is complete (plain scripts). In a notebook, `await w` instead."""
+        return self.manager.wait(timeout)
+
+    def __await__(self) -> Generator[Any, None, str]:
+        return self._wait_and_sync().__await__()
+
+    def close(self) -> None:
+        if self._manager is not None:
+            self._manager.cancel()
+        super().close()
+
+    def __repr__(self) -> str:
+        # Deterministic, so saved notebooks and nbval compare equal run after run.
+        return f"ChatWidget(model={self.model!r}, status={self.status!r}, chars={len(self.text)})"
+
+    # -- kernel side: follow a stream ------------------------------------------------------------------
+    def _follow(self, manager: StreamManager) -> None:
+        """Listen to a not yet started manager, then start it on the stream loop."""
+        loop = stream_loop()
+        self._manager = manager
+        self._batcher = DeltaBatcher(loop, self._send_message)
+        manager.subscribe(self._apply)
+        manager.start(loop)
+
+    def _apply(self, event: StreamEvent) -> None:
+        assert self._batcher is not None
+        if isinstance(event, TextDelta):
+            self._batcher.add(event.text)
+        elif isinstance(event, UsageChanged):
+            self.usage = event.usage
+        elif isinstance(event, StatusChanged):
+            self._batcher.flush()  # a status change must never overtake the text before it
+            with self.hold_sync():
+                self.status = event.status
+                self.error = event.error
+                if event.status in FINAL_STATUSES:
+                    self.stop_reason = self.manager.stop_reason
+                    self.text = self.manager.text
+
+    def _send_message(self, message: dict[str, Any]) -> None:
+        self.send(message)
+        self._maybe_sync_text()
+
+    def _maybe_sync_text(self) -> None:
+        # Called right after a flush, so the trait never runs ahead of the deltas already sent.
+        text = self.manager.text
+        now = time.monotonic()
+        grown = len(text) >= TEXT_SYNC_GROWTH * max(self._synced_length, 1)
+        if grown and now - self._synced_at >= TEXT_SYNC_MIN_INTERVAL:
+            self.text = text
+            self._synced_length, self._synced_at = len(text), now
+
+    async def _wait_and_sync(self) -> str:
+        try:
+            return await self.manager.wait_async()
+        finally:
+            # nbclient keeps only comm messages whose parent is the executing cell: resend the final state.
+            self.send_state()
+
+    # -- front end → kernel: intents only --------------------------------------------------------------
+    def _on_intent(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        intent = content.get("intent") if isinstance(content, dict) else None
+        if intent == "stop":
+            self.stop()
+        elif intent == "retry":
+            self._call_on_loop(self._retry)
+        elif intent == "resync":
+            self._call_on_loop(self._resync)
+        else:
+            log.warning("claude_widget: ignored an unexpected message from the front end: %.200r", content)
+
+    def _call_on_loop(self, callback: Callable[[], None]) -> None:
+        loop = self.manager.loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(callback)
+
+    def _retry(self) -> None:
+        if self.status not in FINAL_STATUSES:
+            return
+        self.manager.cancel()
+        self._synced_length = 0
+        with self.hold_sync():
+            self.text = ""
+            self.error = None
+            self.usage = dict.fromkeys(USAGE_KEYS, 0)
+        self.send({"kind": "snapshot", "text": ""})
+        self._follow(self._new_stream())
+
+    def _resync(self) -> None:
+        assert self._batcher is not None
+        self._batcher.flush()
+        self.send({"kind": "snapshot", "text": self.manager.text})

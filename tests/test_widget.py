@@ -1,0 +1,183 @@
+"""The widget and `Chat` in a plain Python process (the library's background loop), against the fake server."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from claude_widget import Chat, ChatWidget, MissingAPIKeyError, StreamError
+from claude_widget.batching import utf16_length
+from claude_widget.fake_server import FakeAnthropic, Script
+
+from .conftest import TEST_KEY
+
+
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Every custom message the widgets send to the front end."""
+    messages: list[dict[str, Any]] = []
+    monkeypatch.setattr(ChatWidget, "send", lambda self, content, buffers=None: messages.append(content))
+    return messages
+
+
+@pytest.fixture
+def chat(server: FakeAnthropic) -> Chat:
+    return Chat(api_key=TEST_KEY, base_url=server.url, max_retries=1)
+
+
+def test_chat_without_a_key_says_how_to_set_one_or_go_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    with pytest.raises(MissingAPIKeyError) as raised:
+        Chat()
+    assert "ANTHROPIC_API_KEY" in str(raised.value)
+    assert "offline=True" in str(raised.value)
+
+
+def test_send_returns_at_once_and_wait_gives_the_exact_answer(
+    server: FakeAnthropic, chat: Chat, sent: list[dict[str, Any]]
+) -> None:
+    script = Script(text="Hello *world* 🎉 " * 20, delay=0.002)
+    server.enqueue(script)
+    w = chat.send("hi")
+    assert w.status in ("connecting", "streaming")  # returned before the answer
+    assert w.wait(timeout=10) == script.text
+    assert w.text == script.text
+    assert w.status == "done"
+    assert w.error is None
+    assert w.stop_reason == "end_turn"
+    assert w.usage["output_tokens"] == script.output_tokens
+    assert w.usage["input_tokens"] > 0
+    assert w.cost == pytest.approx((w.usage["input_tokens"] * 2 + w.usage["output_tokens"] * 10) / 1e6)
+    assert repr(w) == f"ChatWidget(model='claude-sonnet-5-5', status='done', chars={len(script.text)})"
+
+
+def test_deltas_are_batched_with_utf16_offsets_and_add_up_to_the_answer(
+    server: FakeAnthropic, chat: Chat, sent: list[dict[str, Any]]
+) -> None:
+    text = "Ünïcödé 🎉 " * 300  # astral characters take two UTF-16 code units
+    server.enqueue(Script(text=text, chunk_size=3, delay=0.001))
+    started = time.monotonic()
+    w = chat.send("hi")
+    w.wait(timeout=20)
+    elapsed = time.monotonic() - started
+    deltas = [m for m in sent if m["kind"] == "delta"]
+    assert "".join(d["text"] for d in deltas) == text
+    offsets = [d["offset"] for d in deltas]
+    assert offsets == [sum(utf16_length(d["text"]) for d in deltas[:i]) for i in range(len(deltas))]
+    script_deltas = -(-len(text) // 3)
+    assert len(deltas) < script_deltas / 3  # batched, not one message per token
+    assert len(deltas) <= elapsed / 0.03 + 3  # at most one message per ~30 ms
+
+
+def test_full_text_trait_is_synced_rarely_and_at_the_end(server: FakeAnthropic, chat: Chat) -> None:
+    text = "word " * 2000
+    server.enqueue(Script(text=text, chunk_size=5, delay=0.0005))
+    w = chat.send("hi")
+    synced: list[int] = []
+    w.observe(lambda change: synced.append(len(change["new"])), "text")
+    w.wait(timeout=20)
+    time.sleep(0.05)
+    assert synced[-1] == len(text)
+    # Geometric cadence: the syncs before the end add up to less than twice the last of them.
+    assert sum(synced) <= 3 * len(text)
+
+
+def test_stop_intent_from_another_thread_closes_the_connection(
+    server: FakeAnthropic, chat: Chat, sent: list[dict[str, Any]]
+) -> None:
+    server.enqueue(Script(text="z" * 20000, delay=0.005))
+    w = chat.send("hi")
+    deadline = time.monotonic() + 5
+    while len(w.manager.text) < 40 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    thread = threading.Thread(target=w._on_intent, args=(w, {"intent": "stop"}, []))
+    thread.start()
+    thread.join()
+    assert w.wait(timeout=5) == w.text
+    assert w.status == "stopped"
+    assert 40 <= len(w.text) < 20000
+    request = server.message_requests()[0]
+    assert request.done.wait(2) and request.client_closed_at is not None
+
+
+@pytest.mark.parametrize("message", [{"intent": "explode"}, {"foo": 1}, "stop", None, [1, 2], {"intent": None}])
+def test_malformed_front_end_messages_are_ignored_with_a_warning(
+    server: FakeAnthropic, chat: Chat, sent: list[dict[str, Any]], caplog: pytest.LogCaptureFixture, message: Any
+) -> None:
+    server.enqueue(Script(text="still fine", delay=0.01))
+    w = chat.send("hi")
+    with caplog.at_level(logging.WARNING, logger="claude_widget"):
+        w._on_intent(w, message, [])
+    assert "ignored an unexpected message" in caplog.text
+    assert w.wait(timeout=5) == "still fine"
+
+
+def test_resync_sends_a_snapshot_of_everything_so_far(
+    server: FakeAnthropic, chat: Chat, sent: list[dict[str, Any]]
+) -> None:
+    server.enqueue(Script(text="abc" * 100, delay=0.001))
+    w = chat.send("hi")
+    w.wait(timeout=5)
+    w._on_intent(w, {"intent": "resync"}, [])
+    deadline = time.monotonic() + 2
+    while not any(m["kind"] == "snapshot" for m in sent) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    [snapshot] = [m for m in sent if m["kind"] == "snapshot"]
+    assert snapshot["text"] == "abc" * 100
+
+
+def test_retry_after_an_error_starts_over_and_streams(
+    server: FakeAnthropic, chat: Chat, sent: list[dict[str, Any]]
+) -> None:
+    server.enqueue(Script(status=400, error_message="messages: roles must alternate"), Script(text="second try"))
+    w = chat.send("hi")
+    with pytest.raises(StreamError, match="roles must alternate"):
+        w.wait(timeout=5)
+    assert w.status == "error" and w.error is not None and w.error["kind"] == "bad_request"
+    w._on_intent(w, {"intent": "retry"}, [])
+    deadline = time.monotonic() + 5
+    while w.status != "done" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert w.wait(timeout=5) == "second try"
+    assert w.text == "second try" and w.error is None
+    assert {"kind": "snapshot", "text": ""} in sent
+
+
+def test_close_cancels_the_stream(server: FakeAnthropic, chat: Chat, sent: list[dict[str, Any]]) -> None:
+    server.enqueue(Script(text="q" * 20000, delay=0.005))
+    w = chat.send("hi")
+    server.wait_for_request()
+    time.sleep(0.1)
+    w.close()
+    request = server.message_requests()[0]
+    assert request.done.wait(2) and request.client_closed_at is not None
+
+
+def test_the_api_key_never_reaches_widget_state_or_messages(server: FakeAnthropic, sent: list[dict[str, Any]]) -> None:
+    chat = Chat(api_key=TEST_KEY, base_url=server.url, max_retries=0)
+    server.enqueue(Script(text="fine"), Script(status=401))
+    for w in (chat.send("one"), chat.send("two")):
+        with contextlib.suppress(StreamError):
+            w.wait(timeout=5)
+        dumped = json.dumps(w.get_state(), default=str) + json.dumps(sent) + repr(w) + repr(chat)
+        assert TEST_KEY not in dumped
+
+
+def test_offline_chat_streams_the_labelled_demo_answer(sent: list[dict[str, Any]]) -> None:
+    w = Chat(offline=True).send("Explain server-sent events")
+    text = w.wait(timeout=30)
+    assert w.offline is True
+    assert text.startswith("> *Offline demo")
+    assert "## Server-sent events" in text
+
+
+@pytest.mark.parametrize("prompt", ["", "   ", None, 42])
+def test_an_empty_or_non_text_prompt_is_refused(chat: Chat, prompt: Any) -> None:
+    with pytest.raises(ValueError, match="non-empty string"):
+        chat.send(prompt)
