@@ -1,0 +1,59 @@
+// Bundle the view for the Python package: src/index.js → widget.js and src/styles.css → widget.css
+// in ../src/claude_widget/static/. Everything is bundled (no CDN at run time); KaTeX's fonts are
+// inlined as woff2 data URLs, its woff/ttf fallbacks dropped (every browser a notebook runs in
+// reads woff2).
+import { mkdir, readFile, stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import * as esbuild from "esbuild";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const outDir = join(here, "..", "src", "claude_widget", "static");
+
+/** @type {import("esbuild").Plugin} */
+const katexCssWoff2Only = {
+  name: "katex-css-woff2-only",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]katex[\\/]dist[\\/]katex\.css$/ }, async (args) => {
+      const original = await readFile(args.path, "utf8");
+      const css = original
+        .replace(/,\s*url\([^)]*\.woff\)\s*format\(["']woff["']\)/g, "")
+        .replace(/,\s*url\([^)]*\.ttf\)\s*format\(["']truetype["']\)/g, "")
+        // equation counters belong to our root, not to the notebook's <body>
+        .replace(/(^|\})\s*body\s*\{/g, "$1 .cw-root {");
+      if (/\.(woff|ttf)\)/.test(css) || /(^|\})\s*body\s*\{/.test(css)) {
+        throw new Error("katex.css changed shape: woff/ttf fallbacks or the body rule were not rewritten");
+      }
+      return { contents: css, loader: "css", resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+await mkdir(outDir, { recursive: true });
+
+const common = { bundle: true, minify: true, logLevel: /** @type {const} */ ("warning") };
+await esbuild.build({
+  ...common,
+  entryPoints: [join(here, "src", "index.js")],
+  outfile: join(outDir, "widget.js"),
+  format: "esm",
+  target: "es2020",
+});
+await esbuild.build({
+  ...common,
+  entryPoints: [join(here, "src", "styles.css")],
+  outfile: join(outDir, "widget.css"),
+  loader: { ".woff2": "dataurl" },
+  plugins: [katexCssWoff2Only],
+});
+
+for (const name of ["widget.js", "widget.css"]) {
+  const path = join(outDir, name);
+  const content = await readFile(path);
+  if (/url\(\s*["']?(?:https?:)?\/\//.test(content.toString("utf8"))) {
+    throw new Error(`${name} refers to a remote URL; everything must be bundled`);
+  }
+  const kib = (/** @type {number} */ n) => `${(n / 1024).toFixed(1)} KiB`;
+  console.log(`${name.padEnd(10)} ${kib((await stat(path)).size).padStart(10)}  (${kib(gzipSync(content).length)} gzip)`);
+}

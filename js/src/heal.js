@@ -1,0 +1,162 @@
+// Make a half-streamed markdown text display sanely: close what the model has opened but not yet
+// closed. Applied while streaming only, never to the final text. Deliberately conservative: when in
+// doubt it leaves the text alone, since the next delta will settle the question anyway.
+
+const FENCE = /^([ \t]*)(`{3,}|~{3,})(.*)$/;
+const NEW_BLOCK_LINE = /[ \t]*(?:[-*+][ \t]|\d{1,9}[.)][ \t]|#{1,6}(?:[ \t]|$)|>|\|)/y;
+const DELIMITER_RUN = /`+|\*+|_+|~~|\$\$/y;
+const UNFINISHED_LINK = /(!?)\[([^[\]\n]*)\]\([^)\n]*$/;
+
+/** @typedef {{marker: string, at: number}} Opener */
+
+/**
+ * Scan the lines of a text for fenced code. Returns the open fence at the end, if any, and where
+ * the last block outside code starts (after the last blank line or closing fence).
+ * @param {string} text
+ */
+function scanFences(text) {
+  /** @type {{indent: string, fence: string, lineStart: number} | null} */
+  let open = null;
+  let lastBlockStart = 0;
+  let lineStart = 0;
+  const lines = text.split("\n");
+  for (const [index, line] of lines.entries()) {
+    const fence = FENCE.exec(line);
+    if (open) {
+      if (fence && fence[2][0] === open.fence[0] && fence[2].length >= open.fence.length && !fence[3].trim()) {
+        open = null;
+        lastBlockStart = lineStart + line.length + 1;
+      }
+    } else if (fence && !(fence[2][0] === "`" && fence[3].includes("`"))) {
+      open = { indent: fence[1], fence: fence[2], lineStart };
+    } else if (!line.trim() && index < lines.length - 1) {
+      lastBlockStart = lineStart + line.length + 1;
+    }
+    lineStart += line.length + 1;
+  }
+  return { open, lastBlockStart: Math.min(lastBlockStart, text.length) };
+}
+
+/**
+ * Close the open code fence; a half-typed closing fence on the last line is completed instead.
+ * @param {string} text
+ * @param {{indent: string, fence: string, lineStart: number}} open
+ */
+function closeFence(text, open) {
+  const lastNewline = text.lastIndexOf("\n");
+  const lastLine = text.slice(lastNewline + 1);
+  const partialCloser = new RegExp(`^[ \\t]*\\${open.fence[0]}{1,${open.fence.length}}$`);
+  if (lastNewline >= open.lineStart && partialCloser.test(lastLine)) {
+    return `${text.slice(0, lastNewline + 1)}${open.indent}${open.fence}`;
+  }
+  return `${text}${text.endsWith("\n") ? "" : "\n"}${open.indent}${open.fence}`;
+}
+
+const isSpace = (/** @type {string | undefined} */ ch) => ch === undefined || /\s/.test(ch);
+const isAlnum = (/** @type {string | undefined} */ ch) => ch !== undefined && /[\p{L}\p{N}]/u.test(ch);
+
+/**
+ * The inline constructs left open at the end of one block of text, innermost last.
+ * @param {string} block
+ * @returns {Opener[]}
+ */
+function openInlineMarkers(block) {
+  /** @type {Opener[]} */
+  let stack = [];
+  const top = () => stack[stack.length - 1];
+  let lineStart = true;
+  for (let i = 0; i < block.length; i++) {
+    const ch = block[i];
+    if (lineStart) {
+      lineStart = false;
+      // emphasis and code spans do not cross into a new list item, heading, quote or table row
+      NEW_BLOCK_LINE.lastIndex = i;
+      if (NEW_BLOCK_LINE.test(block)) stack = stack.filter((o) => o.marker === "$$");
+    }
+    if (ch === "\n") {
+      lineStart = true;
+      continue;
+    }
+    const inCode = top()?.marker[0] === "`";
+    const inMath = top()?.marker === "$$";
+    DELIMITER_RUN.lastIndex = i;
+    const run = DELIMITER_RUN.exec(block)?.[0];
+    if (ch === "\\" && !inCode) {
+      i++;
+      continue;
+    }
+    if (!run) continue;
+    i += run.length - 1;
+    if (inCode) {
+      if (run === top().marker) stack.pop();
+      continue;
+    }
+    if (run[0] === "`") {
+      if (!inMath) stack.push({ marker: run, at: i - run.length + 1 });
+      continue;
+    }
+    if (run === "$$") {
+      if (inMath) stack.pop();
+      else stack.push({ marker: run, at: i - 1 });
+      continue;
+    }
+    if (inMath) continue;
+    const before = block[i - run.length];
+    const after = block[i + 1];
+    if (run === "~~") {
+      if (top()?.marker === "~~" && !isSpace(before)) stack.pop();
+      else if (!isSpace(after)) stack.push({ marker: run, at: i - 1 });
+      continue;
+    }
+    // `*` / `_` runs: a closer follows non-space, an opener precedes non-space; `_` inside a word
+    // (snake_case) is neither, and a lone `*` or `-` bullet is followed by a space so never opens.
+    const intraword = run[0] === "_" && isAlnum(before) && isAlnum(after);
+    if (intraword) continue;
+    let remaining = run.length;
+    if (!isSpace(before)) {
+      while (remaining > 0 && top()?.marker[0] === run[0] && top().marker.length <= remaining) {
+        remaining -= /** @type {Opener} */ (stack.pop()).marker.length;
+      }
+    }
+    if (remaining > 0 && !isSpace(after)) {
+      const at = i - remaining + 1;
+      if (remaining >= 2) stack.push({ marker: run[0].repeat(2), at });
+      if (remaining % 2 === 1) stack.push({ marker: run[0], at: at + (remaining >= 2 ? 2 : 0) });
+    }
+  }
+  return stack;
+}
+
+/**
+ * Heal the inline constructs of the last block: drop openers with nothing after them yet,
+ * close the others innermost first.
+ * @param {string} block
+ */
+function healBlock(block) {
+  let healed = block.replace(UNFINISHED_LINK, "$2");
+  if (/(^|[^\\])(\\\\)*\\$/.test(healed)) healed = healed.slice(0, -1); // a lone trailing backslash
+  // A delimiter that cannot open anything yet (`hello **`, `costs $`) would flash as a literal.
+  healed = healed.replace(/(^|\s)[*_~`$]+$/, "$1");
+  const stack = openInlineMarkers(healed);
+  while (stack.length > 0) {
+    const last = /** @type {Opener} */ (stack[stack.length - 1]);
+    if (healed.slice(last.at + last.marker.length).trim()) break;
+    healed = healed.slice(0, last.at);
+    stack.pop();
+  }
+  if (stack.length === 0) return healed;
+  const closers = stack.map((o) => o.marker).reverse().join("");
+  return healed.trimEnd() + closers;
+}
+
+/**
+ * Make an incomplete streamed markdown text render sanely: close an unclosed code fence, inline
+ * code, `**`, `*`/`_`, `~~` and `$$`; an unfinished link `[text](http://parti` shows as its text.
+ * @param {string} text
+ * @returns {string}
+ */
+export function healTail(text) {
+  const { open, lastBlockStart } = scanFences(text);
+  if (open) return closeFence(text, open);
+  return text.slice(0, lastBlockStart) + healBlock(text.slice(lastBlockStart));
+}

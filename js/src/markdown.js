@@ -1,0 +1,62 @@
+// Markdown → HTML string, DOM-free. Model text is untrusted (prompt injection), so this renderer is
+// the first safety layer: raw HTML is shown as text, link schemes are allowlisted, images are never
+// loaded. The view runs DOMPurify over the result as a second layer.
+import { Marked } from "marked";
+import { highlightCode } from "./code_highlight.js";
+import { blockMathExtension, inlineMathExtension, maskInlineMath } from "./math.js";
+import { escapeHtml, safeHref } from "./safe_url.js";
+
+const NEW_TAB = ' target="_blank" rel="noopener noreferrer"';
+
+/**
+ * Attributes for a link to an allowed URL. In-page `#…` links stay in the page.
+ * @param {string} href from safeHref
+ * @param {string | null | undefined} title
+ */
+function linkAttributes(href, title) {
+  const titleAttr = title ? ` title="${escapeHtml(title)}"` : "";
+  return `href="${escapeHtml(href)}"${href.startsWith("#") ? "" : NEW_TAB}${titleAttr}`;
+}
+
+const marked = new Marked({ gfm: true, breaks: false, async: false });
+marked.use({
+  extensions: [blockMathExtension, inlineMathExtension],
+  hooks: {
+    emStrongMask: maskInlineMath,
+  },
+  renderer: {
+    html({ text, block }) {
+      const shown = escapeHtml(text);
+      return block ? `<p class="cw-raw-html">${shown}</p>\n` : shown;
+    },
+    link({ href, title, tokens }) {
+      const inner = this.parser.parseInline(tokens);
+      const url = safeHref(href);
+      return url === null ? inner : `<a ${linkAttributes(url, title)}>${inner}</a>`;
+    },
+    image({ href, title, text }) {
+      // Loading a remote image leaks data to its server (documented exfiltration channel): show a link.
+      const label = `🖼 ${escapeHtml(text || "image")}`;
+      const url = safeHref(href);
+      return url === null
+        ? `<span class="cw-image-link">${label}</span>`
+        : `<a class="cw-image-link" ${linkAttributes(url, title || href)}>${label}</a>`;
+    },
+    code({ text, lang }) {
+      const requested = (lang ?? "").trim().split(/\s+/)[0].replace(/[^\w+#.-]/g, "");
+      const { html, language } = highlightCode(text, requested);
+      const codeClass = language ? `hljs language-${language}` : "hljs";
+      const dataLang = language ? ` data-lang="${escapeHtml(language)}"` : "";
+      return `<div class="cw-code"${dataLang}><pre><code class="${codeClass}">${html}</code></pre></div>\n`;
+    },
+  },
+});
+
+/**
+ * Render markdown (GFM + TeX math) to an HTML string.
+ * @param {string} text
+ * @returns {string}
+ */
+export function renderMarkdown(text) {
+  return /** @type {string} */ (marked.parse(text));
+}

@@ -1,0 +1,207 @@
+// anywidget `render`: builds one view of a ChatWidget model and wires it. The view only shows
+// synced state and the model-level text buffer; it talks back with intents only (stop, retry, resync).
+import { copyText } from "./clipboard.js";
+import { createContentRenderer } from "./content_renderer.js";
+import { bufferFor } from "./model_stream.js";
+import { createScrollController } from "./scroll.js";
+import { errorBanner, isActive, isFinished, statusLabel } from "./status.js";
+import { displayUsage } from "./tokens.js";
+
+/** @typedef {import("./model_stream.js").AnyModel} AnyModel */
+
+const FEEDBACK_MS = 1500;
+
+/**
+ * @param {Document} doc
+ * @param {string} tag
+ * @param {Record<string, string>} attrs
+ * @param {(Node | string)[]} [children]
+ * @returns {HTMLElement}
+ */
+function h(doc, tag, attrs, children = []) {
+  const node = doc.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
+  node.append(...children);
+  return node;
+}
+
+/**
+ * @param {Document} doc
+ * @param {string} role
+ * @param {string} label visible text
+ * @param {string} ariaLabel
+ */
+function button(doc, role, label, ariaLabel) {
+  return h(doc, "button", { type: "button", class: `cw-button cw-${role}`, "data-role": role, "aria-label": ariaLabel }, [label]);
+}
+
+/**
+ * Build the view's DOM. Every element the view updates carries a `data-role`.
+ * @param {Document} doc
+ */
+function buildDom(doc) {
+  const status = h(doc, "span", { class: "cw-status", "data-role": "status", role: "status" });
+  const model = h(doc, "span", { class: "cw-model", "data-role": "model" });
+  const offline = h(doc, "span", { class: "cw-badge", "data-role": "offline", title: "Answer from the built-in fake server" }, ["offline"]);
+  const tokens = h(doc, "span", { class: "cw-tokens", "data-role": "tokens" });
+  const copy = button(doc, "copy", "Copy", "Copy answer as markdown");
+  const stop = button(doc, "stop", "Stop", "Stop generating (Esc)");
+  const header = h(doc, "div", { class: "cw-header", "data-role": "header" }, [
+    status, model, offline, h(doc, "span", { class: "cw-spacer" }), tokens, copy, stop,
+  ]);
+
+  const content = h(doc, "div", { class: "cw-content", "data-role": "content", "aria-live": "polite", "aria-busy": "false" });
+  const dots = [1, 2, 3].map(() => h(doc, "span", { class: "cw-dot" }));
+  const typing = h(doc, "div", { class: "cw-typing", "data-role": "typing", role: "img", "aria-label": "Claude is writing" }, dots);
+  const scroll = h(doc, "div", { class: "cw-scroll", "data-role": "scroll", tabindex: "0", "aria-label": "Answer" }, [content, typing]);
+  const jump = button(doc, "jump", "↓ Jump to latest", "Jump to latest");
+  const body = h(doc, "div", { class: "cw-body" }, [scroll, jump]);
+
+  const errorText = h(doc, "span", { class: "cw-error-text", "data-role": "error-text" });
+  const retry = button(doc, "retry", "Retry", "Retry the request");
+  const error = h(doc, "div", { class: "cw-error", "data-role": "error", role: "alert" }, [errorText, retry]);
+
+  const root = h(doc, "div", { class: "cw-root", "data-role": "root", tabindex: "0" }, [header, body, error]);
+  return { root, status, model, offline, tokens, copy, stop, content, typing, scroll, jump, error, errorText, retry };
+}
+
+/**
+ * Briefly replace a button's text (e.g. "Copied"), then restore it.
+ * @param {HTMLElement} target
+ * @param {string} text
+ * @param {AbortSignal} signal
+ */
+function flash(target, text, signal) {
+  const original = target.dataset.label ?? target.textContent ?? "";
+  target.dataset.label = original;
+  target.textContent = text;
+  const timer = setTimeout(() => {
+    target.textContent = original;
+  }, FEEDBACK_MS);
+  signal.addEventListener("abort", () => clearTimeout(timer), { once: true });
+}
+
+/**
+ * anywidget `render`.
+ * @param {{model: AnyModel, el: HTMLElement, signal?: AbortSignal}} context
+ * @returns {() => void} cleanup (also run when `signal` aborts)
+ */
+export function render({ model, el, signal }) {
+  const lifetime = new AbortController();
+  const cleanup = () => lifetime.abort();
+  signal?.addEventListener("abort", cleanup, { once: true });
+  const alive = lifetime.signal;
+
+  const doc = el.ownerDocument;
+  const win = doc.defaultView ?? window;
+  const buffer = bufferFor(model);
+  const dom = buildDom(doc);
+  const renderer = createContentRenderer(dom.content);
+  const scroller = createScrollController(dom.scroll, dom.content, {
+    signal: alive,
+    onChange: (following) => {
+      dom.jump.hidden = following;
+    },
+  });
+  dom.jump.hidden = true;
+
+  /** The status for which Stop/Retry was last clicked: disables the button until the status moves on. */
+  let intentSentAt = /** @type {string | null} */ (null);
+  const status = () => /** @type {string} */ (model.get("status") ?? "connecting");
+
+  // -- painting: everything the view shows, at most once per animation frame --------------------
+  let frame = 0;
+  const schedule = () => {
+    if (!frame && !alive.aborted) frame = win.requestAnimationFrame(paint);
+  };
+  alive.addEventListener("abort", () => win.cancelAnimationFrame(frame), { once: true });
+
+  function paint() {
+    frame = 0;
+    if (alive.aborted) return;
+    const current = status();
+    const text = buffer.text;
+    if (intentSentAt !== null && intentSentAt !== current) intentSentAt = null;
+
+    for (const node of [dom.root, dom.status]) node.dataset.status = current;
+    dom.status.textContent = statusLabel(current, model.get("stop_reason"));
+    dom.model.textContent = model.get("model") ?? "";
+    dom.offline.hidden = !model.get("offline");
+
+    const usage = displayUsage({ usage: model.get("usage"), text, status: current, prices: model.get("prices") });
+    dom.tokens.textContent = usage.label;
+    dom.tokens.hidden = !usage.label;
+    dom.tokens.title = usage.outputExact ? "" : "Output tokens are estimated until the answer is complete";
+
+    dom.stop.hidden = !isActive(current);
+    dom.stop.toggleAttribute("disabled", intentSentAt !== null);
+    dom.stop.textContent = intentSentAt !== null ? "Stopping…" : "Stop";
+    dom.copy.toggleAttribute("disabled", text === "");
+
+    const banner = errorBanner(model.get("error"), current);
+    dom.error.hidden = banner === null;
+    if (banner) {
+      dom.error.dataset.tone = banner.tone;
+      dom.error.dataset.kind = banner.kind;
+      dom.errorText.textContent = banner.text;
+      dom.retry.hidden = !banner.canRetry;
+      dom.retry.toggleAttribute("disabled", intentSentAt !== null);
+    }
+
+    dom.typing.hidden = !(isActive(current) && text === "");
+    // screen readers hear the answer once, when it is complete, not token by token
+    dom.content.setAttribute("aria-busy", String(isActive(current)));
+    if (renderer.render(text, isFinished(current))) scroller.follow();
+  }
+
+  // -- inputs --------------------------------------------------------------------------------------
+  /** @param {"stop" | "retry"} intent */
+  const sendIntent = (intent) => {
+    if (intentSentAt !== null) return;
+    intentSentAt = status();
+    model.send({ intent });
+    schedule();
+  };
+
+  const listen = (/** @type {EventTarget} */ target, /** @type {string} */ type, /** @type {(e: any) => void} */ fn) =>
+    target.addEventListener(type, fn, { signal: alive });
+
+  listen(dom.stop, "click", () => sendIntent("stop"));
+  listen(dom.retry, "click", () => sendIntent("retry"));
+  listen(dom.jump, "click", () => scroller.jump());
+  listen(dom.root, "keydown", (/** @type {KeyboardEvent} */ e) => {
+    if (e.key !== "Escape" || !isActive(status())) return;
+    e.preventDefault();
+    e.stopPropagation(); // the notebook would otherwise also act on Esc
+    sendIntent("stop");
+  });
+  listen(dom.copy, "click", () => {
+    copyText(buffer.text, doc).then(
+      () => flash(dom.copy, "Copied", alive),
+      () => flash(dom.copy, "Copy failed", alive),
+    );
+  });
+  listen(dom.content, "click", (/** @type {MouseEvent} */ e) => {
+    const target = /** @type {Element} */ (e.target);
+    const copyButton = /** @type {HTMLElement | null} */ (target.closest?.('[data-role="copy-code"]'));
+    const code = copyButton?.parentElement?.querySelector("code");
+    if (!copyButton || !code) return;
+    copyText(code.textContent ?? "", doc).then(
+      () => flash(copyButton, "Copied", alive),
+      () => flash(copyButton, "Copy failed", alive),
+    );
+  });
+
+  for (const name of ["status", "usage", "prices", "error", "model", "stop_reason", "offline"]) {
+    const event = `change:${name}`;
+    model.on(event, schedule);
+    alive.addEventListener("abort", () => model.off(event, schedule), { once: true });
+  }
+  const unsubscribe = buffer.subscribe(schedule);
+  alive.addEventListener("abort", unsubscribe, { once: true });
+
+  el.append(dom.root);
+  alive.addEventListener("abort", () => dom.root.remove(), { once: true });
+  paint(); // a view rendered late shows everything at once, without waiting a frame
+  return cleanup;
+}

@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { healTail } from "../src/heal.js";
+import { renderMarkdown } from "../src/markdown.js";
+
+describe("healTail", () => {
+  const cases = [
+    ["closes an open code fence", "```python\nx = 1", "```python\nx = 1\n```"],
+    ["closes an open fence ending in a newline", "```\nx\n", "```\nx\n```"],
+    ["completes a half-typed closing fence", "```\nx\n``", "```\nx\n```"],
+    ["closes a tilde fence with its own length", "~~~~\nx", "~~~~\nx\n~~~~"],
+    ["does not heal inline markers inside an open fence", "```\na **b", "```\na **b\n```"],
+    ["closes inline code", "run `pip inst", "run `pip inst`"],
+    ["closes a double-backtick code span", "`` a ` b", "`` a ` b``"],
+    ["closes bold", "a **bold", "a **bold**"],
+    ["closes bold before trailing whitespace", "**bold \n", "**bold**"],
+    ["closes italic with *", "an *ital", "an *ital*"],
+    ["closes italic with _", "an _ital", "an _ital_"],
+    ["closes nested markers innermost first", "**bold *it", "**bold *it***"],
+    ["closes bold-italic", "***both", "***both***"],
+    ["closes strikethrough", "~~old", "~~old~~"],
+    ["closes display math", "$$\n\\frac{1}{2", "$$\n\\frac{1}{2$$"],
+    ["ignores emphasis characters inside math", "$$x *y$$ and *z", "$$x *y$$ and *z*"],
+    ["ignores emphasis characters inside code", "`a **b`", "`a **b`"],
+    ["shows an unfinished link as its text", "see [the docs](http://parti", "see the docs"],
+    ["shows an unfinished image as its alt text", "see ![alt](http://x", "see alt"],
+    ["keeps finished links", "[a](https://b.c) and more", "[a](https://b.c) and more"],
+    ["drops an opener with nothing after it yet", "hello **", "hello "],
+    ["drops a lone trailing dollar", "costs $", "costs "],
+    ["drops a lone trailing backslash", "end\\", "end"],
+    ["leaves snake_case alone", "call snake_case_name", "call snake_case_name"],
+    ["leaves spaced operators alone", "2 ** 3 is 8", "2 ** 3 is 8"],
+    ["leaves list bullets alone", "* item\n* it", "* item\n* it"],
+    ["leaves balanced markers alone", "**Note:** a *b* `c` ~~d~~", "**Note:** a *b* `c` ~~d~~"],
+    ["only looks at the last block", "**a\n\nb *c", "**a\n\nb *c*"],
+    ["does not carry emphasis into the next list item", "- **a\n- b", "- **a\n- b"],
+    ["looks after a closed fence", "```\n*x\n```\n\nb **x", "```\n*x\n```\n\nb **x**"],
+    ["leaves the empty text alone", "", ""],
+  ];
+  for (const [name, input, expected] of cases) {
+    it(name, () => assert.equal(healTail(input), expected));
+  }
+
+  it("a healed code block renders as one code block", () => {
+    const html = renderMarkdown(healTail("Intro\n\n```js\nconst a = `x"));
+    assert.equal((html.match(/<pre>/g) ?? []).length, 1);
+    assert.match(html, /<p>Intro<\/p>/);
+  });
+});

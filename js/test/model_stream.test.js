@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { bufferFor, initialize } from "../src/model_stream.js";
+
+/** A stand-in for anywidget's model: traits, events, and what the view sent. */
+function fakeModel(traits = {}) {
+  /** @type {Record<string, any>} */
+  const state = { text: "", ...traits };
+  /** @type {Map<string, Set<Function>>} */
+  const handlers = new Map();
+  /** @type {object[]} */
+  const sent = [];
+  const emit = (/** @type {string} */ event, /** @type {any[]} */ ...args) => {
+    for (const fn of handlers.get(event) ?? []) fn(...args);
+  };
+  return {
+    sent,
+    handlerCount: () => [...handlers.values()].reduce((n, s) => n + s.size, 0),
+    get: (/** @type {string} */ name) => state[name],
+    on: (/** @type {string} */ event, /** @type {Function} */ fn) => {
+      if (!handlers.has(event)) handlers.set(event, new Set());
+      handlers.get(event)?.add(fn);
+    },
+    off: (/** @type {string} */ event, /** @type {Function} */ fn) => handlers.get(event)?.delete(fn),
+    send: (/** @type {object} */ content) => sent.push(content),
+    /** the kernel sending a custom message */
+    kernelSends: (/** @type {object} */ msg) => emit("msg:custom", msg, []),
+    /** the kernel syncing a trait */
+    kernelSets: (/** @type {string} */ name, /** @type {any} */ value) => {
+      state[name] = value;
+      emit(`change:${name}`, value);
+    },
+  };
+}
+
+describe("model-level stream", () => {
+  it("seeds the buffer from the text trait", () => {
+    const model = fakeModel({ text: "already here" });
+    initialize({ model });
+    assert.equal(bufferFor(model).text, "already here");
+  });
+
+  it("collects deltas before any view exists; every view shares them", () => {
+    const model = fakeModel();
+    initialize({ model });
+    model.kernelSends({ kind: "delta", offset: 0, text: "Hello" });
+    model.kernelSends({ kind: "delta", offset: 5, text: " world" });
+    assert.equal(bufferFor(model).text, "Hello world");
+    assert.equal(bufferFor(model), bufferFor(model));
+  });
+
+  it("sends ONE resync per gap, until a snapshot arrives", () => {
+    const model = fakeModel();
+    initialize({ model });
+    model.kernelSends({ kind: "delta", offset: 0, text: "ab" });
+    model.kernelSends({ kind: "delta", offset: 5, text: "f" });
+    model.kernelSends({ kind: "delta", offset: 6, text: "g" });
+    assert.deepEqual(model.sent, [{ intent: "resync" }]);
+    model.kernelSends({ kind: "snapshot", text: "abcdefg" });
+    assert.equal(bufferFor(model).text, "abcdefg");
+    model.kernelSends({ kind: "delta", offset: 9, text: "x" });
+    assert.deepEqual(model.sent, [{ intent: "resync" }, { intent: "resync" }]);
+  });
+
+  it("takes the synced text when it is newer than the buffer, ignores it when stale", () => {
+    const model = fakeModel();
+    initialize({ model });
+    model.kernelSends({ kind: "delta", offset: 0, text: "Hello world" });
+    model.kernelSets("text", "Hello");
+    assert.equal(bufferFor(model).text, "Hello world");
+    model.kernelSets("text", "Hello world!");
+    assert.equal(bufferFor(model).text, "Hello world!");
+  });
+
+  it("ignores malformed messages", () => {
+    const model = fakeModel();
+    initialize({ model });
+    for (const msg of [null, "x", { kind: "delta", offset: "0", text: "a" }, { kind: "delta", offset: 0 }, { kind: "other", text: "a" }]) {
+      model.kernelSends(/** @type {any} */ (msg));
+    }
+    assert.equal(bufferFor(model).text, "");
+    assert.deepEqual(model.sent, []);
+  });
+
+  it("initialize is idempotent and its cleanup removes the listeners", () => {
+    const model = fakeModel();
+    const cleanup = initialize({ model });
+    initialize({ model });
+    assert.equal(model.handlerCount(), 2);
+    cleanup();
+    assert.equal(model.handlerCount(), 0);
+  });
+});

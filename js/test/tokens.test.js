@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { displayUsage, estimateTokens } from "../src/tokens.js";
+
+const PRICES = { input: 3, output: 15, cache_write: 3.75, cache_read: 0.3 };
+
+describe("estimateTokens", () => {
+  it("is about a quarter of the characters, at least 1 for non-empty text", () => {
+    assert.equal(estimateTokens(""), 0);
+    assert.equal(estimateTokens("a"), 1);
+    assert.equal(estimateTokens("abcd"), 1);
+    assert.equal(estimateTokens("abcde"), 2);
+    assert.equal(estimateTokens("x".repeat(400)), 100);
+  });
+});
+
+describe("displayUsage", () => {
+  it("while streaming shows the larger of the running count and the estimate, as approximate", () => {
+    const shown = displayUsage({ usage: { input_tokens: 1234, output_tokens: 1 }, text: "x".repeat(2268), status: "streaming", prices: null });
+    assert.equal(shown.output, 567);
+    assert.equal(shown.outputExact, false);
+    assert.equal(shown.label, "1,234 in · ~567 out");
+    const ahead = displayUsage({ usage: { input_tokens: 1, output_tokens: 900 }, text: "short", status: "streaming", prices: null });
+    assert.equal(ahead.output, 900);
+  });
+
+  it("once finished shows the exact output count", () => {
+    for (const status of ["done", "stopped", "error"]) {
+      const shown = displayUsage({ usage: { input_tokens: 10, output_tokens: 3 }, text: "x".repeat(400), status, prices: null });
+      assert.equal(shown.output, 3);
+      assert.equal(shown.outputExact, true);
+      assert.equal(shown.label, "10 in · 3 out");
+    }
+  });
+
+  it("computes the cost from all four token kinds", () => {
+    const shown = displayUsage({
+      usage: { input_tokens: 1000, output_tokens: 500, cache_creation_input_tokens: 2000, cache_read_input_tokens: 10000 },
+      text: "",
+      status: "done",
+      prices: PRICES,
+    });
+    // (1000*3 + 500*15 + 2000*3.75 + 10000*0.3) / 1e6
+    assert.equal(shown.costUsd, 0.021);
+    assert.equal(shown.label, "1,000 in · 12,000 cached · 500 out · $0.0210");
+  });
+
+  it("prices the estimated output while streaming", () => {
+    const shown = displayUsage({ usage: { input_tokens: 1234 }, text: "x".repeat(2268), status: "streaming", prices: PRICES });
+    assert.ok(Math.abs(/** @type {number} */ (shown.costUsd) - (1234 * 3 + 567 * 15) / 1e6) < 1e-12);
+    assert.equal(shown.label, "1,234 in · ~567 out · $0.0122");
+  });
+
+  it("shows dollars with cents above one dollar", () => {
+    const shown = displayUsage({ usage: { input_tokens: 1_000_000, output_tokens: 0 }, text: "", status: "done", prices: PRICES });
+    assert.equal(shown.label, "1,000,000 in · 0 out · $3.00");
+  });
+
+  it("has no cost for an unknown model", () => {
+    const shown = displayUsage({ usage: { input_tokens: 5, output_tokens: 2 }, text: "", status: "done", prices: null });
+    assert.equal(shown.costUsd, null);
+    assert.doesNotMatch(shown.label, /\$/);
+  });
+
+  it("has an empty label before anything is known", () => {
+    assert.equal(displayUsage({ usage: {}, text: "", status: "connecting", prices: PRICES }).label, "");
+    assert.equal(displayUsage({ usage: null, text: "", status: "connecting", prices: null }).label, "");
+  });
+});

@@ -1,0 +1,79 @@
+"""The quickstart in JupyterLab + Chromium: typing indicator, live text, Stop closes the socket, text stays."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from typing import Any
+
+import pytest
+
+from claude_widget.fake_server import FakeAnthropic
+
+from .conftest import LONG_ANSWER, ROOT
+
+pytestmark = pytest.mark.browser
+RESULTS = ROOT / "test-results"
+
+
+def open_notebook(page: Any, lab: str, name: str) -> None:
+    page.goto(f"{lab}/lab/tree/{name}")
+    page.wait_for_function(
+        "() => { const w = window.jupyterapp?.shell.currentWidget;"
+        " return w?.sessionContext?.session?.kernel?.status === 'idle'; }",
+        timeout=90_000,
+    )
+
+
+def run_all_cells(page: Any) -> None:
+    # Not awaited: the command resolves only when every cell has finished.
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+
+
+def test_quickstart_streams_live_and_stop_closes_the_connection(
+    lab: str, page: Any, slow_server: FakeAnthropic
+) -> None:
+    before = len(slow_server.message_requests())
+    open_notebook(page, lab, "quickstart.ipynb")
+    run_all_cells(page)
+
+    widget = page.locator(".cw-root").first
+    typing = widget.locator("[data-role=typing]")
+    typing.wait_for(state="visible")  # the request is on its way, no token yet
+    content = widget.locator("[data-role=content]")
+    page.wait_for_function(
+        "el => el.querySelector('table') && el.querySelector('.katex')", arg=content.element_handle(), timeout=30_000
+    )
+    assert not typing.is_visible()  # the indicator goes once text arrives
+    # Rendered as markdown while streaming: heading, highlighted code, table, math.
+    assert content.locator("h2").first.inner_text() == "Server-sent events in one minute"
+    assert content.locator("pre code.hljs .hljs-keyword").count() > 0
+    assert "in" in widget.locator("[data-role=tokens]").inner_text()
+
+    RESULTS.mkdir(exist_ok=True)
+    widget.screenshot(path=RESULTS / "quickstart-streaming.png")
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        shutil.copy(RESULTS / "quickstart-streaming.png", ROOT / "docs" / "images" / "quickstart-streaming.png")
+
+    request = slow_server.message_requests()[before]
+    clicked_at = time.monotonic()
+    widget.locator("[data-role=stop]").click()
+    assert request.done.wait(5), "the server never saw the stream end"
+    assert request.client_closed_at is not None, "Stop did not close the connection"
+    stop_to_close_ms = (request.client_closed_at - clicked_at) * 1000
+    assert "message_stop" not in [name for _, name in request.events]
+
+    status = widget.locator("[data-role=status]")
+    page.wait_for_function("el => el.dataset.status === 'stopped'", arg=status.element_handle())
+    widget.locator("[data-role=stop]").wait_for(state="hidden")
+    kept = content.text_content()
+    time.sleep(0.5)
+    assert content.text_content() == kept  # the partial answer stays, and nothing more arrives
+    assert 1000 < len(kept) < len(LONG_ANSWER)
+
+    # The kernel side says so too: the cell awaiting the widget printed its final status.
+    page.locator(".jp-OutputArea-output", has_text="stopped").first.wait_for()
+    (RESULTS / "stop-figures.json").write_text(json.dumps({"stop_click_to_socket_closed_ms": stop_to_close_ms}))
+    print(f"Stop click to socket closed: {stop_to_close_ms:.1f} ms")
