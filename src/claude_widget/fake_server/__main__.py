@@ -15,8 +15,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
     server = FakeAnthropic(args.host, args.port, responder=demo_responder).start()
-    print(f"Fake Anthropic API listening on {server.url}")
-    print(f"  export ANTHROPIC_BASE_URL={server.url} ANTHROPIC_API_KEY=fake-key")
+    print(f"Fake Anthropic API listening on {server.url}", flush=True)
+    print(f"  export ANTHROPIC_BASE_URL={server.url} ANTHROPIC_API_KEY=fake-key", flush=True)
     try:
         while True:
             time.sleep(3600)
