@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh test
 scripts/install-chromium.sh
 
-.venv/bin/ruff check src tests
-.venv/bin/ruff format --check src tests
+.venv/bin/ruff check src tests bench
+.venv/bin/ruff format --check src tests bench
 (cd js && npm test --silent)
 # Never the real API: the notebooks must take their offline path.
 env -u ANTHROPIC_API_KEY -u ANTHROPIC_BASE_URL .venv/bin/python -m pytest "$@"

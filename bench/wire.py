@@ -1,0 +1,77 @@
+"""Bytes and messages the widget sends to the front end per answer, against the answer's own size.
+
+Runs the real SDK against the fake server at full speed (and at a realistic pace), and counts every comm
+message payload the widget emits (custom delta messages and state updates) as JSON bytes. Envelope bytes
+(the ~550-byte Jupyter header per message) are estimated as messages x 550. The one-time cost of a widget
+(anywidget syncs the front-end bundle, `_esm` and `_css`, with every instance) is reported on its own.
+
+    .venv/bin/python bench/wire.py
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from claude_widget import Chat, ChatWidget
+from claude_widget.fake_server import FakeAnthropic, Script
+
+ENVELOPE_BYTES = 550  # measured per-message Jupyter envelope (see the reference notes)
+PARAGRAPH = "Streaming markdown with `code`, **bold** text, a table row | a | b | and math $x^2$ ünïcödé. "
+
+
+def measure(size: int, delay: float) -> dict[str, Any]:
+    text = (PARAGRAPH * (size // len(PARAGRAPH) + 1))[:size]
+    payloads: list[int] = []
+    bundle: list[int] = []
+    original = ChatWidget._send
+
+    def counting_send(self: ChatWidget, msg: dict[str, Any], buffers: Any = None) -> None:
+        size = len(json.dumps(msg, ensure_ascii=False).encode())
+        is_bundle = {"_esm", "_css", "_anywidget_id"} & set(msg.get("state", {}))
+        (bundle if is_bundle else payloads).append(size)
+        original(self, msg, buffers)
+
+    ChatWidget._send = counting_send  # type: ignore[method-assign]
+    try:
+        with FakeAnthropic(api_key="bench") as server:
+            server.enqueue(Script(text=text, chunk_size=4, delay=delay))
+            chat = Chat(api_key="bench", base_url=server.url)
+            started = time.monotonic()
+            widget = chat.send("bench")
+            widget.wait(timeout=600)
+            elapsed = time.monotonic() - started
+            time.sleep(0.05)
+    finally:
+        ChatWidget._send = original  # type: ignore[method-assign]
+    answer_bytes = len(text.encode())
+    sent = sum(payloads)
+    return {
+        "chars": size,
+        "pace": "full speed" if delay == 0 else f"{1 / delay:.0f} deltas/s",
+        "deltas": -(-size // 4),
+        "messages": len(payloads),
+        "payload_bytes": sent,
+        "payload_ratio": sent / answer_bytes,
+        "with_envelopes_ratio": (sent + ENVELOPE_BYTES * len(payloads)) / answer_bytes,
+        "messages_per_s": len(payloads) / elapsed,
+        "bundle_bytes": sum(bundle),
+    }
+
+
+def main() -> None:
+    rows = [measure(size, 0.0) for size in (1_000, 10_000, 50_000)]
+    rows.append(measure(10_000, 0.005))
+    print("| answer | pace | SDK deltas | messages | payload bytes | payload / answer | with envelopes | msgs/s |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(
+            f"| {r['chars']:,} chars | {r['pace']} | {r['deltas']:,} | {r['messages']:,} | {r['payload_bytes']:,} | "
+            f"{r['payload_ratio']:.2f}x | {r['with_envelopes_ratio']:.2f}x | {r['messages_per_s']:.0f} |"
+        )
+    print(f"\nOne-time per widget (front-end bundle synced by anywidget): {rows[0]['bundle_bytes']:,} bytes")
+
+
+if __name__ == "__main__":
+    main()
