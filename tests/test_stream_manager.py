@@ -133,7 +133,7 @@ async def test_overload_before_the_stream_is_retried_visibly(
     retrying = [e for e in events if isinstance(e, StatusChanged) and e.status == "retrying"]
     assert [e.error["attempt"] for e in retrying] == [2, 3]  # type: ignore[index]
     assert retrying[0].error["kind"] == "overloaded"  # type: ignore[index]
-    assert "Retrying in" in retrying[0].error["message"]  # type: ignore[index]
+    assert retrying[0].error["message"].startswith("Claude is overloaded — retrying in")  # type: ignore[index]
     assert len(server.message_requests()) == 3
     assert [a["outcome"] for a in m.attempts] == ["overloaded", "server", "done"]
 
@@ -191,40 +191,6 @@ async def test_connection_refused_is_reported_with_the_url() -> None:
     assert m.error is not None and m.error["kind"] == "connection"
     assert "http://127.0.0.1:9" in m.error["message"]
     assert any(isinstance(e, StatusChanged) and e.status == "retrying" for e in events)
-
-
-async def test_ping_only_stall_is_caught_by_the_content_watchdog(
-    server: FakeAnthropic, client: anthropic.AsyncAnthropic
-) -> None:
-    server.enqueue(Script(text="partial answer, then silence", fault="ping_stall", fault_after=8, ping_interval=0.05))
-    m = manager(client, stall_timeout=0.4)
-    await collect(m)
-    assert m.status == "error"
-    assert m.error is not None and m.error["kind"] == "stall"
-    assert m.text == "partial "  # what arrived is kept
-    request = server.message_requests()[0]
-    assert "ping" in [name for _, name in request.events]
-
-
-async def test_mid_stream_error_event_keeps_the_partial_answer(
-    server: FakeAnthropic, client: anthropic.AsyncAnthropic
-) -> None:
-    server.enqueue(Script(text="abcdefghijklmnop", fault="error_event", fault_after=8))
-    m = manager(client)
-    await collect(m)
-    assert m.status == "error"
-    assert m.text == "abcdefgh"
-    assert m.error is not None and m.error["kind"] == "stream_error"
-
-
-async def test_truncated_body_is_an_error_not_a_silent_success(
-    server: FakeAnthropic, client: anthropic.AsyncAnthropic
-) -> None:
-    server.enqueue(Script(text="abcdefghijklmnop", fault="early_end", fault_after=8))
-    m = manager(client)
-    await collect(m)
-    assert m.text == "abcdefgh"
-    assert m.status == "error" and m.error is not None and m.error["kind"] == "truncated"
 
 
 async def test_starting_twice_is_refused(server: FakeAnthropic, client: anthropic.AsyncAnthropic) -> None:

@@ -31,40 +31,93 @@ class TruncatedStreamError(Exception):
     """The body ended without `message_stop`."""
 
 
+PREFILL_REJECTED_MARKER = "does not support assistant message prefill"
+
+
 @dataclass(frozen=True)
 class Failure:
     kind: str
-    message: str
+    message: str  # what happened and, when the user must act, what to do
     retryable: bool
     retry_after: float | None = None  # seconds the server asked us to wait
     status_code: int | None = None
+    headline: str = ""  # the short form shown while retrying, e.g. "Claude is overloaded"
 
     def as_dict(self, secret: str | None = None) -> dict[str, Any]:
-        message = self.message
-        if secret:
-            message = message.replace(secret, "***")
-        info: dict[str, Any] = {"kind": self.kind, "message": message}
+        info: dict[str, Any] = {"kind": self.kind, "message": redact(self.message, secret)}
         if self.status_code is not None:
             info["status_code"] = self.status_code
         return info
+
+    def retry_dict(
+        self, *, delay: float, attempt: int, max_attempts: int, continuing: bool, secret: str | None = None
+    ) -> dict[str, Any]:
+        """The `error` shown while waiting to try again: the cause, and when and how we try next."""
+        headline = redact(self.headline or self.message.rstrip("."), secret)
+        if continuing:
+            message = f"{headline} — continuing in {delay:.1f} s…"
+        elif self.kind == "rate_limit":
+            message = f"{headline} — retrying in {delay:.1f} s…"
+        else:
+            message = f"{headline} — retrying in {delay:.1f} s (attempt {attempt} of {max_attempts})…"
+        info = self.as_dict(secret)
+        info.update(
+            message=message,
+            headline=headline,
+            retry_in=round(delay, 3),
+            attempt=attempt,
+            max_attempts=max_attempts,
+            continuing=continuing,
+        )
+        return info
+
+
+def redact(text: str, secret: str | None) -> str:
+    return text.replace(secret, "***") if secret else text
 
 
 def classify(exc: BaseException, *, base_url: str, model: str) -> Failure:
     """What a failure means for the user, and whether trying again can help."""
     if isinstance(exc, StallError):
-        return Failure("stall", str(exc), retryable=True)
+        return Failure("stall", f"The connection stalled: {exc}", retryable=True, headline="Connection stalled")
     if isinstance(exc, TruncatedStreamError):
-        return Failure("truncated", "The stream ended before the answer was complete.", retryable=True)
+        return Failure(
+            "truncated",
+            "The stream ended before the answer was complete.",
+            retryable=True,
+            headline="Connection interrupted",
+        )
     if isinstance(exc, json.JSONDecodeError):
-        return Failure("protocol", f"The API sent a malformed event ({exc.msg}).", retryable=False)
+        return Failure(
+            "protocol", f"The API sent a malformed event ({exc.msg}); the answer so far is kept.", retryable=False
+        )
     if isinstance(exc, anthropic.APIStatusError):
         return _classify_status(exc, model)
     if isinstance(exc, anthropic.APITimeoutError):
-        return Failure("timeout", f"Timed out connecting to the API at {base_url}.", retryable=True)
+        return Failure(
+            "timeout",
+            f"Can't reach the API at {base_url}: the connection timed out.",
+            retryable=True,
+            headline=f"Can't reach the API at {base_url}",
+        )
     if isinstance(exc, anthropic.APIConnectionError):
-        return Failure("connection", f"Can't reach the API at {base_url}: {_cause(exc)}.", retryable=True)
+        return Failure(
+            "connection",
+            f"Can't reach the API at {base_url} ({_cause(exc)}).",
+            retryable=True,
+            headline=f"Can't reach the API at {base_url}",
+        )
+    if isinstance(exc, httpx2.TimeoutException):
+        return Failure(
+            "stall", f"The connection stalled ({type(exc).__name__}).", retryable=True, headline="Connection stalled"
+        )
     if isinstance(exc, httpx2.TransportError):
-        return Failure("connection", f"Connection to the API lost: {type(exc).__name__}.", retryable=True)
+        return Failure(
+            "connection",
+            f"The connection to the API was lost ({type(exc).__name__}).",
+            retryable=True,
+            headline="Connection interrupted",
+        )
     return Failure("internal", f"{type(exc).__name__}: {exc}", retryable=False)
 
 
@@ -72,7 +125,14 @@ def _classify_status(exc: anthropic.APIStatusError, model: str) -> Failure:
     code = exc.status_code
     detail = _api_message(exc)
     if code == 200:  # an `error` event inside the stream
-        return Failure("stream_error", f"The API reported an error mid-stream: {detail}.", retryable=True)
+        return Failure(
+            "stream_error",
+            f"The API reported an error mid-stream ({_api_type(exc)}: {detail}).",
+            retryable=True,
+            headline="Interrupted",
+        )
+    if code == 400 and PREFILL_REJECTED_MARKER in detail:
+        return Failure("prefill_rejected", detail, retryable=True, status_code=code)
     if code == 401:
         return Failure(
             "authentication",
@@ -83,30 +143,24 @@ def _classify_status(exc: anthropic.APIStatusError, model: str) -> Failure:
     if code == 403:
         return Failure("permission", f"The API key may not do this (403): {detail}.", retryable=False, status_code=code)
     if code == 404:
-        return Failure(
-            "not_found",
-            f"Not found (404): {detail}. Check the model name ({model!r}).",
-            retryable=False,
-            status_code=code,
-        )
+        if "model" in detail:
+            message = f"Unknown model {model!r} (404). Check the model name."
+        else:
+            message = f"Not found (404): {detail}. Check base_url."
+        return Failure("not_found", message, retryable=False, status_code=code)
     if code == 413:
-        return Failure(
-            "too_large",
-            "The request is too large (413): shorten the prompt or history.",
-            retryable=False,
-            status_code=code,
-        )
+        return Failure("too_large", "The request is too large (413): shorten the prompt or the conversation.",
+                       retryable=False, status_code=code)  # fmt: skip
     if code == 429:
-        return Failure(
-            "rate_limit", "Rate limited (429).", retryable=True, retry_after=_retry_after(exc), status_code=code
-        )
+        return Failure("rate_limit", f"Rate limited (429): {detail}.", retryable=True,
+                       retry_after=_retry_after(exc), status_code=code, headline="Rate limited")  # fmt: skip
     if code == 529 or code >= 500:
         kind = "overloaded" if code == 529 else "server"
         label = "Claude is overloaded" if code == 529 else "The API had an internal error"
-        return Failure(kind, f"{label} ({code}).", retryable=True, retry_after=_retry_after(exc), status_code=code)
-    return Failure(
-        "bad_request", f"The API rejected the request ({code}): {detail}.", retryable=False, status_code=code
-    )
+        return Failure(kind, f"{label} ({code}).", retryable=True, retry_after=_retry_after(exc), status_code=code,
+                       headline=label)  # fmt: skip
+    return Failure("bad_request", f"The API rejected the request ({code}): {detail}. Check the Chat(...) "
+                   "settings and the prompt.", retryable=False, status_code=code)  # fmt: skip
 
 
 def _api_message(exc: anthropic.APIStatusError) -> str:
@@ -116,6 +170,12 @@ def _api_message(exc: anthropic.APIStatusError) -> str:
         if isinstance(error, dict) and error.get("message"):
             return str(error["message"])
     return str(exc.message)
+
+
+def _api_type(exc: anthropic.APIStatusError) -> str:
+    body = exc.body
+    error = body.get("error", body) if isinstance(body, dict) else None
+    return str(error.get("type", "error")) if isinstance(error, dict) else "error"
 
 
 def _retry_after(exc: anthropic.APIStatusError) -> float | None:

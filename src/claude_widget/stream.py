@@ -14,16 +14,31 @@ import logging
 import random
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 import anthropic
 import httpx2
 
 from .errors import Failure, StallError, StreamError, TruncatedStreamError, classify
 from .events import FINAL_STATUSES, Finished, Status, StatusChanged, StreamEvent, TextDelta, UsageChanged
+from .seam import SeamMerger
 
 log = logging.getLogger("claude_widget")
+
+Continuation = Literal["prefill", "user_turn"]
+CONTINUE_PROMPT = (
+    "Your previous answer was cut off by a network interruption. Continue it exactly where it stopped, "
+    "mid-word if need be: no preamble, and do not repeat what you already wrote."
+)
+# Models seen rejecting assistant prefill in this process, so later continuations skip the failed attempt.
+_PREFILL_REJECTED: set[str] = set()
+
+
+def prefill_supported(model: str) -> bool:
+    """Claude 4.6 and later reject assistant-message prefill; the 4.5 family and older accept it."""
+    return "-4-5" in model or model.startswith("claude-3")
+
 
 Listener = Callable[[StreamEvent], None]
 USAGE_KEYS = ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
@@ -81,6 +96,7 @@ class StreamManager:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
         self._cancel_requested = False
+        self._seam: SeamMerger | None = None  # joins a continuation to the partial answer
         self._result: concurrent.futures.Future[str] = concurrent.futures.Future()
 
     # -- observing -------------------------------------------------------------------------------------
@@ -176,37 +192,64 @@ class StreamManager:
         try:
             await self._run_attempts()
         except asyncio.CancelledError:
+            self._end_attempt("stopped")
             self._finish("stopped")
         except Exception as exc:  # a bug of ours must still end the stream visibly
             log.exception("claude_widget: stream failed unexpectedly")
             self._finish("error", classify(exc, base_url=self._base_url, model=self.model))
 
     async def _run_attempts(self) -> None:
-        retries = 0
         while True:
-            self._set_status("connecting")
             try:
                 await self._attempt()
             except (anthropic.APIError, httpx2.TransportError, StallError, TruncatedStreamError, ValueError) as exc:
                 failure = classify(exc, base_url=self._base_url, model=self.model)
-                self.attempts[-1]["outcome"] = failure.kind
-                if not failure.retryable or retries >= self.max_retries or self.text:
-                    # Continuing a partial answer is the fault-tolerance issue's work: keep what arrived.
-                    self._finish("error", failure)
+                self._end_attempt(failure.kind)
+                retries_used = len(self.attempts) - 1
+                if failure.kind == "prefill_rejected" and self.attempts[-1]["continuation"] == "prefill":
+                    # This model wants the conversation to end with a user turn: continue that way at once.
+                    _PREFILL_REJECTED.add(self.model)
+                    if retries_used < self.max_retries:
+                        continue
+                if not failure.retryable or retries_used >= self.max_retries:
+                    self._finish("error", await self._explain(failure))
                     return
-                delay = self.backoff.delay(retries, failure.retry_after)
-                retries += 1
-                self._set_status("retrying", self._retry_info(failure, delay, retries))
+                delay = self.backoff.delay(retries_used, failure.retry_after)
+                info = failure.retry_dict(
+                    delay=delay,
+                    attempt=retries_used + 2,
+                    max_attempts=self.max_retries + 1,
+                    continuing=bool(self.text),
+                    secret=self.client.api_key,
+                )
+                self._set_status("retrying", info)
                 await asyncio.sleep(delay)
                 continue
-            self.attempts[-1]["outcome"] = "done"
+            self._end_attempt("done")
             self._finish("done")
             return
 
     async def _attempt(self) -> None:
-        self.attempts.append({"sent_at": time.time(), "outcome": "pending"})
-        self._mark("request_sent", overwrite=True)
-        params: dict[str, Any] = {"model": self.model, "max_tokens": self.max_tokens, "messages": self.messages}
+        continuation = self._continuation_mode()
+        self.attempts.append(
+            {
+                "sent_at": time.time(),
+                "continuation": continuation,
+                "outcome": "pending",
+                "usage": dict.fromkeys(USAGE_KEYS, 0),
+                "chars": 0,
+                "deltas": 0,
+            }
+        )
+        self._seam = SeamMerger(self.text) if continuation else None
+        if self.status != "retrying":
+            self._set_status("connecting")
+        self._mark("request_sent", overwrite=not self.text)
+        params: dict[str, Any] = {
+            "model": self.model,
+            "max_tokens": self.max_tokens,
+            "messages": self._request_messages(continuation),
+        }
         if self.system is not None:
             params["system"] = self.system
         async with self.client.messages.stream(**params) as stream:
@@ -221,52 +264,102 @@ class StreamManager:
                             watchdog.reschedule(loop.time() + self.stall_timeout)
                         completed = completed or event.type == "message_stop"
             except TimeoutError:
-                raise StallError(f"No content for {self.stall_timeout:g} s.") from None
+                raise StallError(f"no content for {self.stall_timeout:g} s.") from None
             if not completed:
                 raise TruncatedStreamError()
+
+    def _continuation_mode(self) -> Continuation | None:
+        if not self.text.strip():
+            return None
+        if self.model in _PREFILL_REJECTED or not prefill_supported(self.model):
+            return "user_turn"
+        return "prefill"
+
+    def _request_messages(self, continuation: Continuation | None) -> list[dict[str, Any]]:
+        """The conversation, plus the partial answer when continuing it."""
+        if continuation is None:
+            return self.messages
+        # The API rejects a final assistant turn that ends in whitespace; the seam merger restores it.
+        partial = {"role": "assistant", "content": self.text.rstrip()}
+        if continuation == "prefill":
+            return [*self.messages, partial]
+        return [*self.messages, partial, {"role": "user", "content": CONTINUE_PROMPT}]
 
     def _handle(self, event: Any) -> bool:
         """Apply one SDK event; return whether it carried content (which feeds the stall watchdog)."""
         kind = event.type
         if kind == "message_start":
-            self._update_usage(event.message.usage)
+            self._attempt_usage(event.message.usage)
             self._set_status("streaming")
             return True
         if kind == "content_block_delta":
             if event.delta.type == "text_delta" and event.delta.text:
-                self._mark("first_token")
-                offset = len(self.text)
-                self.text += event.delta.text
-                self._emit(TextDelta(event.delta.text, offset))
+                self.attempts[-1]["deltas"] += 1
+                self._append(self._seam.feed(event.delta.text) if self._seam else event.delta.text)
             return True
         if kind == "message_delta":
             self.stop_reason = event.delta.stop_reason
-            self._update_usage(event.usage)
+            self._attempt_usage(event.usage)
             return True
+        if kind == "message_stop" and self._seam:
+            self._append(self._seam.finish())
         return kind in ("content_block_start", "content_block_stop", "message_stop")
 
-    def _update_usage(self, usage: Any) -> None:
-        changed = False
+    def _append(self, text: str) -> None:
+        if not text:
+            return
+        self._mark("first_token")
+        offset = len(self.text)
+        self.text += text
+        self.attempts[-1]["chars"] += len(text)
+        self._emit(TextDelta(text, offset))
+
+    def _attempt_usage(self, usage: Any) -> None:
+        current = self.attempts[-1]["usage"]
         for key in USAGE_KEYS:
             value = getattr(usage, key, None)
-            if value is not None and self.usage[key] != value:
-                self.usage[key] = value
-                changed = True
-        if changed:
-            self._emit(UsageChanged(dict(self.usage)))
+            if value is not None:
+                current[key] = value
+        self._publish_usage()
+
+    def _end_attempt(self, outcome: str) -> None:
+        """Close the books on the current attempt: its outcome and what it cost."""
+        if not self.attempts or self.attempts[-1]["outcome"] != "pending":
+            return
+        attempt = self.attempts[-1]
+        attempt["outcome"] = outcome
+        if self._seam is not None:
+            self._append(self._seam.finish())
+            self._seam = None
+        if outcome != "done" and attempt["deltas"]:
+            # An interrupted attempt never reports its output tokens; every delta carried at least one.
+            attempt["usage"]["output_tokens"] = max(attempt["usage"]["output_tokens"], attempt["deltas"])
+            attempt["usage_estimated"] = True
+        self._publish_usage()
+
+    def _publish_usage(self) -> None:
+        """Usage is what was billed: the sum over every attempt."""
+        total = {key: sum(a["usage"][key] for a in self.attempts) for key in USAGE_KEYS}
+        if total != self.usage:
+            self.usage = total
+            self._emit(UsageChanged(dict(total)))
+
+    async def _explain(self, failure: Failure) -> Failure:
+        """Add what the user needs to fix a failure: for an unknown model, the models that exist."""
+        if failure.kind != "not_found" or "model" not in failure.message:
+            return failure
+        try:
+            models = [m.id async for m in self.client.models.list(timeout=5)]
+        except (anthropic.APIError, httpx2.TransportError):
+            return failure
+        if not models:
+            return failure
+        return replace(failure, message=f"Unknown model {self.model!r}. Available models: {', '.join(models)}.")
 
     # -- bookkeeping -----------------------------------------------------------------------------------
     @property
     def _base_url(self) -> str:
         return str(self.client.base_url).rstrip("/")
-
-    def _retry_info(self, failure: Failure, delay: float, retries: int) -> dict[str, Any]:
-        info = failure.as_dict(self.client.api_key)
-        info.update(retry_in=round(delay, 3), attempt=retries + 1, max_attempts=self.max_retries + 1)
-        info["message"] = (
-            f"{failure.message} Retrying in {delay:.1f} s (attempt {retries + 1} of {self.max_retries + 1})…"
-        )
-        return info
 
     def _mark(self, name: str, overwrite: bool = False) -> None:
         if overwrite or name not in self._marks:
@@ -281,8 +374,6 @@ class StreamManager:
     def _finish(self, status: Status, failure: Failure | None = None) -> None:
         assert status in FINAL_STATUSES
         self._mark("end")
-        if self.attempts and self.attempts[-1]["outcome"] == "pending":
-            self.attempts[-1]["outcome"] = status
         self._set_status(status, failure.as_dict(self.client.api_key) if failure else None)
         self._emit(Finished(status, self.text, self.stop_reason))
         if failure is not None:

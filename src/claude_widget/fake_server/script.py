@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 Fault = Literal["error_event", "drop", "reset", "stall", "ping_stall", "early_end", "malformed"]
@@ -50,6 +50,10 @@ class Script:
     fault_after: int = 0
     error_type: str = "overloaded_error"  # for fault="error_event"
     ping_interval: float = 0.5  # for fault="ping_stall"
+    unknown_events: bool = False  # sprinkle event types a newer API might send (clients must ignore them)
+    # A continuation request (one whose last assistant turn is a prefix of `text`) gets the rest of `text`,
+    # starting `repeat_tail` characters early, the way a model restarts an interrupted sentence.
+    repeat_tail: int = 0
     input_tokens: int | None = None  # default: derived from the request size
     cache_read_input_tokens: int = 0
     cache_creation_input_tokens: int = 0
@@ -113,6 +117,28 @@ def estimate_input_tokens(body: dict[str, Any]) -> int:
     return max(1, math.ceil(len(prompt) / 4))
 
 
+def partial_answer(body: dict[str, Any]) -> str:
+    """The text of the request's last assistant turn, which a continuation request carries."""
+    for message in reversed(body.get("messages", [])):
+        if message.get("role") == "assistant":
+            content = message.get("content")
+            if isinstance(content, str):
+                return content
+            if isinstance(content, list):
+                return "".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
+            return ""
+    return ""
+
+
+def continue_script(script: Script, body: dict[str, Any]) -> Script:
+    """The script a request gets: the whole answer, or only its rest when the request continues it."""
+    partial = partial_answer(body)
+    if not partial or not script.text.startswith(partial) or partial == script.text:
+        return script
+    start = max(0, len(partial) - script.repeat_tail)
+    return replace(script, text=script.text[start:], thinking=None)
+
+
 def compile_script(script: Script, body: dict[str, Any], message_id: str) -> list[Step]:
     """The wire-level steps of a 200 streaming answer to `body`."""
     steps: list[Step] = []
@@ -134,6 +160,9 @@ def compile_script(script: Script, body: dict[str, Any], message_id: str) -> lis
         "usage": usage,
     }
     steps.append(Send(sse("message_start", {"type": "message_start", "message": message}), "message_start"))
+    unknown = Send(sse("future_event", {"type": "future_event", "detail": "clients ignore this"}), "future_event")
+    if script.unknown_events:
+        steps.append(unknown)
     if script.first_delay:
         steps.append(Pause(script.first_delay))
 

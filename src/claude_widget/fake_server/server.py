@@ -19,7 +19,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .script import Drop, Pause, Reset, Script, Send, Stall, compile_script, error_body, estimate_input_tokens
+from .script import (
+    Drop,
+    Pause,
+    Reset,
+    Script,
+    Send,
+    Stall,
+    compile_script,
+    continue_script,
+    error_body,
+    estimate_input_tokens,
+)
 
 KNOWN_MODELS = (
     "claude-opus-5-5",
@@ -27,8 +38,18 @@ KNOWN_MODELS = (
     "claude-haiku-5-5",
     "claude-opus-4-8",
     "claude-sonnet-4-6",
+    "claude-sonnet-4-5",
     "claude-haiku-4-5",
 )
+PREFILL_REJECTED = (
+    "This model does not support assistant message prefill. The conversation must end with a user message."
+)
+
+
+def accepts_prefill(model: str) -> bool:
+    """Like the real API: the 4.5 family and older accept assistant prefill; 4.6 and later reject it."""
+    return "-4-5" in model or "-3-" in model
+
 
 Responder = Callable[[dict[str, Any]], Script]
 
@@ -73,12 +94,14 @@ class FakeAnthropic:
         responder: Responder | None = None,
         api_key: str | None = None,
         models: tuple[str, ...] = KNOWN_MODELS,
+        prefill: Callable[[str], bool] = accepts_prefill,
     ) -> None:
         self.host = host
         self.port = port
         self.responder = responder or (lambda body: Script())
         self.api_key = api_key  # None: any non-empty key is accepted
         self.models = models
+        self.prefill = prefill
         self.requests: list[RecordedRequest] = []
         self._queue: deque[Script] = deque()
         self._lock = threading.Lock()
@@ -222,7 +245,10 @@ class FakeAnthropic:
         if model not in self.models:
             return await self._json(writer, record, 404, error_body(404, f"model: {model}", request_id), request_id)
 
-        script = self._next_script(record.body)
+        messages = record.body.get("messages") or [{}]
+        if messages[-1].get("role") == "assistant" and not self.prefill(model):
+            return await self._json(writer, record, 400, error_body(400, PREFILL_REJECTED, request_id), request_id)
+        script = continue_script(self._next_script(record.body), record.body)
         if script.status >= 400:
             message = script.error_message or f"scripted HTTP {script.status}"
             return await self._json(
