@@ -23,10 +23,18 @@ def test_an_exact_continuation_is_appended_as_is(cut: int, chunk: int) -> None:
     assert merge(FULL[:cut], FULL[cut:], chunk) == FULL
 
 
-@pytest.mark.parametrize("repeat", [8, 12, 20, 35])
-def test_a_continuation_that_restarts_the_sentence_is_merged_without_the_repeat(repeat: int) -> None:
-    cut = 50
-    assert merge(FULL[:cut], FULL[cut - repeat :]) == FULL
+@pytest.mark.parametrize("restart", ["over the lazy dog", "the lazy dog", "jumps over the lazy dog"])
+@pytest.mark.parametrize("chunk", [1, 4])
+def test_a_continuation_that_restarts_at_a_word_is_merged_without_the_repeat(restart: str, chunk: int) -> None:
+    cut = FULL.index("dog") + 2  # cut mid-word: "...the lazy do"
+    assert merge(FULL[:cut], FULL[FULL.index(restart) :], chunk) == FULL
+
+
+@pytest.mark.parametrize("cut", [150, 152, 160, 171, 200])
+@pytest.mark.parametrize("chunk", [1, 4])
+def test_periodic_text_is_never_mistaken_for_a_repeat(cut: int, chunk: int) -> None:
+    periodic = "The answer survives a dropped connection. " * 12
+    assert merge(periodic[:cut], periodic[cut:], chunk) == periodic
 
 
 def test_whitespace_trimmed_for_prefill_is_not_doubled() -> None:
@@ -41,8 +49,12 @@ def test_a_short_coincidental_overlap_is_kept() -> None:
 
 def test_a_continuation_cut_off_while_repeating_adds_nothing() -> None:
     merger = SeamMerger(FULL[:50])
-    assert merger.feed(FULL[30:45]) == ""
+    assert merger.feed(FULL[20:35]) == ""  # "jumps over the " and then the connection failed again
     assert merger.finish() == ""
+
+
+def test_a_short_continuation_that_ends_mid_word_is_kept() -> None:
+    assert merge(FULL[:-5], FULL[-5:]) == FULL
 
 
 def test_after_the_seam_text_passes_straight_through() -> None:

@@ -41,23 +41,30 @@ export function statusLabel(status, stopReason) {
 }
 
 /**
- * @typedef {{kind?: string, message?: string, retry_in?: number | null, attempt?: number, max_attempts?: number}} ErrorInfo
+ * @typedef {{kind?: string, message?: string, headline?: string, retry_in?: number | null, attempt?: number,
+ *   max_attempts?: number, continuing?: boolean}} ErrorInfo
  * @typedef {{tone: "warn" | "error", kind: string, text: string, canRetry: boolean}} Banner
  */
 
 /**
- * The error banner for the synced `error` trait, or null when there is none. While retrying it is
- * an amber notice; once the status is "error" it is red and offers Retry.
+ * The error banner for the synced `error` trait, or null when there is none. While retrying it is an
+ * amber notice with a live countdown ("Claude is overloaded — retrying in 3 s (attempt 2 of 5)"); once
+ * the status is "error" it is red and offers Retry.
  * @param {ErrorInfo | null | undefined} error
  * @param {string} status
+ * @param {number | null} [secondsLeft] until the next attempt; defaults to the whole `retry_in`
  * @returns {Banner | null}
  */
-export function errorBanner(error, status) {
+export function errorBanner(error, status, secondsLeft) {
   if (!error) return null;
   const message = error.message || "Something went wrong.";
-  if (status === "error") return { tone: "error", kind: error.kind ?? "", text: message, canRetry: true };
-  if (status !== "retrying") return { tone: "warn", kind: error.kind ?? "", text: message, canRetry: false };
-  const when = typeof error.retry_in === "number" ? `Retrying in ${Math.max(0, Math.round(error.retry_in))} s` : "Retrying";
-  const attempt = error.attempt && error.max_attempts ? ` (attempt ${error.attempt} of ${error.max_attempts})` : "";
-  return { tone: "warn", kind: error.kind ?? "", text: `${message} · ${when}${attempt}`, canRetry: false };
+  const kind = error.kind ?? "";
+  if (status === "error") return { tone: "error", kind, text: message, canRetry: true };
+  if (status !== "retrying" || !error.headline) return { tone: "warn", kind, text: message, canRetry: false };
+  const verb = error.continuing ? "continuing" : "retrying";
+  const left = secondsLeft ?? error.retry_in;
+  const when = typeof left === "number" && left >= 0.5 ? `${verb} in ${Math.round(left)} s` : `${verb}…`;
+  const showAttempt = !error.continuing && kind !== "rate_limit" && error.attempt && error.max_attempts;
+  const attempt = showAttempt ? ` (attempt ${error.attempt} of ${error.max_attempts})` : "";
+  return { tone: "warn", kind, text: `${error.headline} — ${when}${attempt}`, canRetry: false };
 }

@@ -66,6 +66,38 @@ function buildDom(doc) {
 }
 
 /**
+ * Seconds left before the kernel retries, counted from when this view learnt of the wait, and a
+ * once-a-second repaint while the wait lasts.
+ * @param {AnyModel} model
+ * @param {Window} win
+ * @param {() => void} repaint
+ * @param {AbortSignal} signal
+ */
+function createCountdown(model, win, repaint, signal) {
+  let since = win.performance.now();
+  let timer = 0;
+  const restart = () => {
+    since = win.performance.now();
+    win.clearInterval(timer);
+    timer = model.get("status") === "retrying" ? win.setInterval(repaint, 1000) : 0;
+  };
+  model.on("change:error", restart);
+  signal.addEventListener("abort", () => {
+    model.off("change:error", restart);
+    win.clearInterval(timer);
+  }, { once: true });
+  restart();
+  return {
+    /** @param {string} status */
+    secondsLeft(status) {
+      const wait = model.get("error")?.retry_in;
+      if (status !== "retrying" || typeof wait !== "number") return null;
+      return Math.max(0, wait - (win.performance.now() - since) / 1000);
+    },
+  };
+}
+
+/**
  * Briefly replace a button's text (e.g. "Copied"), then restore it.
  * @param {HTMLElement} target
  * @param {string} text
@@ -109,11 +141,14 @@ export function render({ model, el, signal }) {
   let intentSentAt = /** @type {string | null} */ (null);
   const status = () => /** @type {string} */ (model.get("status") ?? "connecting");
 
+  // While waiting to retry, the banner counts down; the kernel only says how long the wait is.
+  const retryCountdown = createCountdown(model, win, () => schedule(), alive);
+
   // -- painting: everything the view shows, at most once per animation frame --------------------
   let frame = 0;
-  const schedule = () => {
+  function schedule() {
     if (!frame && !alive.aborted) frame = win.requestAnimationFrame(paint);
-  };
+  }
   alive.addEventListener("abort", () => win.cancelAnimationFrame(frame), { once: true });
 
   function paint() {
@@ -138,7 +173,7 @@ export function render({ model, el, signal }) {
     dom.stop.textContent = intentSentAt !== null ? "Stopping…" : "Stop";
     dom.copy.toggleAttribute("disabled", text === "");
 
-    const banner = errorBanner(model.get("error"), current);
+    const banner = errorBanner(model.get("error"), current, retryCountdown.secondsLeft(current));
     dom.error.hidden = banner === null;
     if (banner) {
       dom.error.dataset.tone = banner.tone;

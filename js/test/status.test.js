@@ -21,10 +21,24 @@ describe("errorBanner", () => {
     assert.equal(errorBanner(null, "error"), null);
   });
 
-  it("is an amber notice with the retry schedule while retrying", () => {
-    const banner = errorBanner({ kind: "overloaded", message: "Overloaded.", retry_in: 2.4, attempt: 2, max_attempts: 5 }, "retrying");
-    assert.deepEqual(banner, { tone: "warn", kind: "overloaded", text: "Overloaded. · Retrying in 2 s (attempt 2 of 5)", canRetry: false });
-    assert.equal(errorBanner({ kind: "x", message: "Lost.", retry_in: null }, "retrying")?.text, "Lost. · Retrying");
+  it("counts down to the next attempt while retrying", () => {
+    const error = { kind: "overloaded", message: "…", headline: "Claude is overloaded", retry_in: 2.4, attempt: 2, max_attempts: 5 };
+    assert.deepEqual(errorBanner(error, "retrying"), {
+      tone: "warn", kind: "overloaded", text: "Claude is overloaded — retrying in 2 s (attempt 2 of 5)", canRetry: false,
+    });
+    assert.equal(errorBanner(error, "retrying", 0.9)?.text, "Claude is overloaded — retrying in 1 s (attempt 2 of 5)");
+    assert.equal(errorBanner(error, "retrying", 0.1)?.text, "Claude is overloaded — retrying… (attempt 2 of 5)");
+  });
+
+  it("words rate limits and continuations as the user expects", () => {
+    const limited = { kind: "rate_limit", headline: "Rate limited", retry_in: 7, attempt: 2, max_attempts: 5 };
+    assert.equal(errorBanner(limited, "retrying")?.text, "Rate limited — retrying in 7 s");
+    const dropped = { kind: "connection", headline: "Connection interrupted", retry_in: 0.2, continuing: true };
+    assert.equal(errorBanner(dropped, "retrying")?.text, "Connection interrupted — continuing…");
+  });
+
+  it("shows the kernel's message when there is no headline", () => {
+    assert.equal(errorBanner({ kind: "x", message: "Lost." }, "retrying")?.text, "Lost.");
   });
 
   it("is red and offers Retry once the status is error", () => {

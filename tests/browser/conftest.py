@@ -13,9 +13,13 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import nbformat
 import pytest
 
 from claude_widget.fake_server import FakeAnthropic, Script
@@ -44,7 +48,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def slow_server() -> Iterator[FakeAnthropic]:
     """Answers every request with a long, slow stream, so a test has time to watch it and press Stop."""
     script = Script(text=LONG_ANSWER, chunk_size=4, delay=0.02, first_delay=1.5)
@@ -52,9 +56,23 @@ def slow_server() -> Iterator[FakeAnthropic]:
         yield server
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory, slow_server: FakeAnthropic) -> Iterator[str]:
-    """A JupyterLab server whose kernels talk to the slow fake server. Yields its base URL."""
+@dataclass
+class Lab:
+    url: str
+    root: Path
+
+    def add_notebook(self, name: str, *cells: str) -> str:
+        """Write a notebook of code cells into the server's root; return its name."""
+        notebook = nbformat.v4.new_notebook()
+        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+        nbformat.write(notebook, self.root / name)
+        return name
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory: pytest.TempPathFactory, slow_server: FakeAnthropic) -> Iterator[Lab]:
+    """A JupyterLab server whose kernels talk to the slow fake server (through ANTHROPIC_BASE_URL)."""
     root = tmp_path_factory.mktemp("lab")
     shutil.copy(ROOT / "notebooks" / "quickstart.ipynb", root)
     settings = root / ".lab-settings" / "@jupyterlab" / "apputils-extension"
@@ -81,7 +99,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory, slow_server: FakeAnthropic) ->
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url + "/api/status", process, root / "lab.log")
-        yield url
+        yield Lab(url, root)
     finally:
         process.terminate()
         try:
@@ -104,7 +122,7 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeou
     raise TimeoutError(f"JupyterLab did not start in {timeout} s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
@@ -121,3 +139,18 @@ def page(browser: object) -> Iterator[object]:
     page.set_default_timeout(30_000)
     yield page
     context.close()
+
+
+def open_notebook(page: Any, lab: Lab, name: str) -> None:
+    # A fresh workspace each time, so notebooks opened by earlier tests are not restored beside it.
+    page.goto(f"{lab.url}/lab/workspaces/{uuid.uuid4().hex[:8]}/tree/{name}")
+    page.wait_for_function(
+        "() => { const w = window.jupyterapp?.shell.currentWidget;"
+        " return w?.sessionContext?.session?.kernel?.status === 'idle'; }",
+        timeout=90_000,
+    )
+
+
+def run_all_cells(page: Any) -> None:
+    # Not awaited: the command resolves only when every cell has finished.
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")

@@ -12,28 +12,14 @@ import pytest
 
 from claude_widget.fake_server import FakeAnthropic
 
-from .conftest import LONG_ANSWER, ROOT
+from .conftest import LONG_ANSWER, ROOT, Lab, open_notebook, run_all_cells
 
 pytestmark = pytest.mark.browser
 RESULTS = ROOT / "test-results"
 
 
-def open_notebook(page: Any, lab: str, name: str) -> None:
-    page.goto(f"{lab}/lab/tree/{name}")
-    page.wait_for_function(
-        "() => { const w = window.jupyterapp?.shell.currentWidget;"
-        " return w?.sessionContext?.session?.kernel?.status === 'idle'; }",
-        timeout=90_000,
-    )
-
-
-def run_all_cells(page: Any) -> None:
-    # Not awaited: the command resolves only when every cell has finished.
-    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
-
-
 def test_quickstart_streams_live_and_stop_closes_the_connection(
-    lab: str, page: Any, slow_server: FakeAnthropic
+    lab: Lab, page: Any, slow_server: FakeAnthropic
 ) -> None:
     before = len(slow_server.message_requests())
     open_notebook(page, lab, "quickstart.ipynb")

@@ -52,7 +52,7 @@ class Script:
     ping_interval: float = 0.5  # for fault="ping_stall"
     unknown_events: bool = False  # sprinkle event types a newer API might send (clients must ignore them)
     # A continuation request (one whose last assistant turn is a prefix of `text`) gets the rest of `text`,
-    # starting `repeat_tail` characters early, the way a model restarts an interrupted sentence.
+    # starting at the word `repeat_tail` characters early, the way a model restarts an interrupted sentence.
     repeat_tail: int = 0
     input_tokens: int | None = None  # default: derived from the request size
     cache_read_input_tokens: int = 0
@@ -136,6 +136,8 @@ def continue_script(script: Script, body: dict[str, Any]) -> Script:
     if not partial or not script.text.startswith(partial) or partial == script.text:
         return script
     start = max(0, len(partial) - script.repeat_tail)
+    while 0 < start < len(partial) and script.text[start - 1].isalnum():
+        start -= 1  # models restart at the beginning of a word
     return replace(script, text=script.text[start:], thinking=None)
 
 

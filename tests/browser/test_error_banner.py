@@ -1,0 +1,77 @@
+"""Faults as the user sees them in JupyterLab: a banner that counts down, recovery, and Retry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from claude_widget.fake_server import FakeAnthropic, Script
+
+from .conftest import Lab, open_notebook, run_all_cells
+
+pytestmark = pytest.mark.browser
+
+
+def banner_text_is(page: Any, widget: Any, text: str) -> None:
+    page.wait_for_function(
+        "([el, text]) => el.textContent.includes(text)",
+        arg=[widget.locator("[data-role=error]").element_handle(), text],
+    )
+
+
+def test_banner_counts_down_through_an_overload_then_the_answer_survives_a_drop(
+    lab: Lab, page: Any, slow_server: FakeAnthropic
+) -> None:
+    answer = "The answer survives a dropped connection. " * 12
+    slow_server.enqueue(
+        Script(status=529, headers={"retry-after": "3"}),
+        Script(text=answer, delay=0.01, fault="drop", fault_after=150),
+        Script(text=answer, delay=0.01),
+    )
+    name = lab.add_notebook(
+        "overload.ipynb",
+        "from claude_widget import Chat\nw = Chat().send('hi')\nw",
+        f"text = await w\nprint(w.status, text == {answer!r}, len(w.attempts))",
+    )
+    open_notebook(page, lab, name)
+    run_all_cells(page)
+
+    widget = page.locator(".cw-root").first
+    banner = widget.locator("[data-role=error]")
+    banner.wait_for(state="visible")
+    assert banner.get_attribute("data-tone") == "warn"
+    banner_text_is(page, widget, "Claude is overloaded — retrying in 3 s (attempt 2 of 5)")
+    banner_text_is(page, widget, "Claude is overloaded — retrying in 2 s (attempt 2 of 5)")  # it counts down
+    assert not widget.locator("[data-role=retry]").is_visible()  # the kernel retries by itself
+
+    page.wait_for_timeout(8000)
+    print(page.locator(".jp-OutputArea-output").all_inner_texts())
+    page.locator(".jp-OutputArea-output", has_text="done True 3").first.wait_for()  # exact text after the drop
+    assert page.wait_for_function("el => el.dataset.status === 'done'", arg=widget.element_handle())
+    assert banner.is_hidden()
+    shown = " ".join(widget.locator("[data-role=content]").inner_text().split())
+    assert shown == " ".join(answer.split())
+
+
+def test_a_failed_request_offers_retry_and_retry_streams_the_answer(
+    lab: Lab, page: Any, slow_server: FakeAnthropic
+) -> None:
+    slow_server.enqueue(
+        Script(status=400, error_message="max_tokens: 999999 > 64000, which is the maximum"),
+        Script(text="Second time lucky.", delay=0.01),
+    )
+    name = lab.add_notebook("retry.ipynb", "from claude_widget import Chat\nw = Chat().send('hi')\nw")
+    open_notebook(page, lab, name)
+    run_all_cells(page)
+
+    widget = page.locator(".cw-root").first
+    banner = widget.locator("[data-role=error]")
+    banner.wait_for(state="visible")
+    page.wait_for_function("el => el.dataset.tone === 'error'", arg=banner.element_handle())
+    assert "max_tokens: 999999 > 64000" in banner.inner_text()
+    retry = widget.locator("[data-role=retry]")
+    retry.click()
+    page.wait_for_function("el => el.dataset.status === 'done'", arg=widget.element_handle())
+    assert widget.locator("[data-role=content]").inner_text().strip() == "Second time lucky."
+    assert banner.is_hidden()
