@@ -159,6 +159,18 @@ def test_close_cancels_the_stream(server: FakeAnthropic, chat: Chat, sent: list[
     assert request.done.wait(2) and request.client_closed_at is not None
 
 
+def test_the_front_end_closing_the_comm_cancels_the_stream(
+    server: FakeAnthropic, chat: Chat, sent: list[dict[str, Any]]
+) -> None:
+    server.enqueue(Script(text="q" * 20000, delay=0.005))
+    w = chat.send("hi")
+    request = server.wait_for_request()
+    time.sleep(0.1)
+    w.comm.handle_close({"content": {"comm_id": w.model_id, "data": {}}})
+    assert request.done.wait(2) and request.client_closed_at is not None
+    assert w.wait(timeout=2) == w.text and w.status == "stopped"
+
+
 def test_the_api_key_never_reaches_widget_state_or_messages(server: FakeAnthropic, sent: list[dict[str, Any]]) -> None:
     chat = Chat(api_key=TEST_KEY, base_url=server.url, max_retries=0)
     server.enqueue(Script(text="fine"), Script(status=401))

@@ -64,7 +64,9 @@ class Chat:
         self.offline = offline
         self._api_key = api_key
         self._base_url = base_url
-        self._timeout = httpx2.Timeout(connect=connect_timeout, read=600.0, write=60.0, pool=connect_timeout)
+        # No read or total limit (long generations are fine): the stream manager's content watchdog
+        # (`stall_timeout`) is what notices a connection that went quiet.
+        self._timeout = httpx2.Timeout(connect=connect_timeout, read=None, write=60.0, pool=connect_timeout)
         # An HTTP connection pool belongs to one event loop, so each loop gets its own client.
         self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anthropic.AsyncAnthropic] = (
             weakref.WeakKeyDictionary()

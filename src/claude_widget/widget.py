@@ -56,6 +56,8 @@ class ChatWidget(anywidget.AnyWidget):
         self._synced_length = 0
         self._synced_at = 0.0
         self.on_msg(self._on_intent)
+        if self.comm is not None:
+            self.comm.on_close(self._on_comm_closed)  # the front end closed the widget: stop paying for it
         self._follow(new_stream())
 
     # -- public API ------------------------------------------------------------------------------------
@@ -152,6 +154,10 @@ class ChatWidget(anywidget.AnyWidget):
             self._call_on_loop(self._resync)
         else:
             log.warning("claude_widget: ignored an unexpected message from the front end: %.200r", content)
+
+    def _on_comm_closed(self, _msg: Any) -> None:
+        if self._manager is not None:
+            self._manager.cancel()
 
     def _call_on_loop(self, callback: Callable[[], None]) -> None:
         loop = self.manager.loop
