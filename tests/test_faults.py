@@ -175,7 +175,7 @@ async def test_mid_stream_failures_continue_to_the_exact_answer(
     _, second = server.message_requests()
     partial = ANSWER[:104]  # fault_after=101 with 4-character deltas
     assert second.body["messages"][-2:] == [
-        {"role": "assistant", "content": partial.rstrip()},
+        {"role": "assistant", "content": [{"type": "text", "text": partial.rstrip()}]},
         {"role": "user", "content": CONTINUE_PROMPT},
     ]
     assert [a["continuation"] for a in m.attempts] == [None, "user_turn"]
@@ -210,7 +210,10 @@ async def test_prefill_where_the_model_accepts_it(server: FakeAnthropic, client:
     m = manager(client, model="claude-haiku-4-5")
     await run(m)
     assert m.text == ANSWER
-    assert server.message_requests()[1].body["messages"][-1] == {"role": "assistant", "content": ANSWER[:80].rstrip()}
+    assert server.message_requests()[1].body["messages"][-1] == {
+        "role": "assistant",
+        "content": [{"type": "text", "text": ANSWER[:80].rstrip()}],
+    }
     assert [a["continuation"] for a in m.attempts] == [None, "prefill"]
 
 

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 Status = Literal["connecting", "streaming", "retrying", "done", "stopped", "error"]
 FINAL_STATUSES: frozenset[str] = frozenset({"done", "stopped", "error"})
+ToolStatus = Literal["writing", "running", "done", "error", "cancelled"]
 
 
 @dataclass(frozen=True)
@@ -22,8 +23,29 @@ class TextDelta:
 
 
 @dataclass(frozen=True)
+class ThinkingDelta:
+    text: str
+    offset: int  # characters of thinking before this delta
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """A tool call as it progresses: Claude writing its input, the kernel running it, its result."""
+
+    id: str
+    name: str
+    status: ToolStatus
+    input_json: str  # as streamed so far
+    at: int  # the answer's length when the call began: where it sits among the text
+    result: str | None = None
+    is_error: bool = False
+    server: bool = False  # a server-side tool (web search): Anthropic runs it, the kernel only shows it
+
+
+@dataclass(frozen=True)
 class UsageChanged:
     usage: dict[str, int]
+    thinking_tokens: int = 0
 
 
 @dataclass(frozen=True)
@@ -31,6 +53,7 @@ class Finished:
     status: Status  # done, stopped or error
     text: str
     stop_reason: str | None
+    stop_details: dict[str, Any] | None = None
 
 
-StreamEvent = StatusChanged | TextDelta | UsageChanged | Finished
+StreamEvent = StatusChanged | TextDelta | ThinkingDelta | ToolCall | UsageChanged | Finished

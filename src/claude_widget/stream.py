@@ -1,15 +1,21 @@
-"""The kernel-side engine: one request to Claude, from the first byte to the last, with no widget in sight.
+"""The kernel-side engine: one turn of a conversation with Claude, with no widget in sight.
 
 `StreamManager` drives `AsyncAnthropic.messages.stream` as a task on an asyncio loop (the kernel's own loop in
-a notebook, a background loop in a plain script), keeps the answer, usage and timings, retries what is worth
-retrying with visible backoff, and can be cancelled from any thread: cancelling the task closes the socket,
-which is what stops generation and billing. Listeners get `StreamEvent`s in order on the stream's loop.
+a notebook, a background loop in a plain script). It keeps the answer, thinking, usage and timings; retries
+what is worth retrying with visible backoff; continues interrupted answers; runs tool calls and streams the
+continuation; and can be cancelled from any thread: cancelling the task closes the socket, which is what stops
+generation and billing. Listeners get `StreamEvent`s in order on the stream's loop.
+
+A turn is one or more rounds (one assistant message each: a tool call or a paused turn starts another round),
+and a round is one or more attempts (requests: a retry or a continuation is another attempt).
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import copy
+import json
 import logging
 import random
 import time
@@ -21,8 +27,19 @@ import anthropic
 import httpx2
 
 from .errors import Failure, StallError, StreamError, TruncatedStreamError, classify
-from .events import FINAL_STATUSES, Finished, Status, StatusChanged, StreamEvent, TextDelta, UsageChanged
+from .events import (
+    FINAL_STATUSES,
+    Finished,
+    Status,
+    StatusChanged,
+    StreamEvent,
+    TextDelta,
+    ThinkingDelta,
+    ToolCall,
+    UsageChanged,
+)
 from .seam import SeamMerger
+from .tools import Tool
 
 log = logging.getLogger("claude_widget")
 
@@ -31,6 +48,7 @@ CONTINUE_PROMPT = (
     "Your previous answer was cut off by a network interruption. Continue it exactly where it stopped, "
     "mid-word if need be: no preamble, and do not repeat what you already wrote."
 )
+INTERRUPTED_NOTE = "[The answer was interrupted here.]"
 # Models seen rejecting assistant prefill in this process, so later continuations skip the failed attempt.
 _PREFILL_REJECTED: set[str] = set()
 
@@ -58,7 +76,7 @@ class Backoff:
 
 
 class StreamManager:
-    """Streams one answer. Iterate it (`async for event in manager`) or `subscribe` a callback.
+    """Streams one turn. Iterate it (`async for event in manager`) or `subscribe` a callback.
 
     The manager starts on the first iteration, or explicitly with `start()`.
     """
@@ -74,22 +92,37 @@ class StreamManager:
         stall_timeout: float = 30.0,
         max_retries: int = 4,
         backoff: Backoff | None = None,
+        thinking: dict[str, Any] | None = None,
+        tools: dict[str, Tool] | None = None,
+        tool_timeout: float = 60.0,
+        max_tool_rounds: int = 10,
     ) -> None:
         self.client = client
         self.model = model
-        self.messages = messages
+        self.messages = messages  # the conversation up to and including the user's prompt
         self.max_tokens = max_tokens
         self.system = system
         self.stall_timeout = stall_timeout
         self.max_retries = max_retries
         self.backoff = backoff or Backoff()
+        self.thinking_config = thinking
+        self.tools = tools or {}
+        self.tool_timeout = tool_timeout
+        self.max_tool_rounds = max_tool_rounds
 
-        self.text = ""
+        self.text = ""  # the answer as shown: every text block of the turn
+        self.thinking = ""  # every thinking block of the turn, as shown
         self.status: Status = "connecting"
         self.usage: dict[str, int] = dict.fromkeys(USAGE_KEYS, 0)
+        self.thinking_tokens = 0
         self.error: dict[str, Any] | None = None
         self.stop_reason: str | None = None
+        self.stop_details: dict[str, Any] | None = None
         self.attempts: list[dict[str, Any]] = []  # one entry per request sent, with its outcome
+        self.tool_calls: dict[str, ToolCall] = {}
+        self.turn_messages: list[dict[str, Any]] = []  # finished rounds, as they go into the history
+        self._blocks: list[dict[str, Any]] = []  # the current round's content blocks, API format
+        self._block_at: dict[int, int] = {}  # the current response's block index -> position in `_blocks`
         self._marks: dict[str, float] = {}  # monotonic times: request_sent, first_byte, first_token, end
 
         self._listeners: list[Listener] = []
@@ -98,6 +131,24 @@ class StreamManager:
         self._cancel_requested = False
         self._seam: SeamMerger | None = None  # joins a continuation to the partial answer
         self._result: concurrent.futures.Future[str] = concurrent.futures.Future()
+
+    @classmethod
+    def continuing(cls, previous: StreamManager) -> StreamManager:
+        """A manager that continues `previous`'s finished answer (after `max_tokens`, say) in place."""
+        manager = cls(previous.client, model=previous.model, messages=previous.messages,
+                      max_tokens=previous.max_tokens, system=previous.system, stall_timeout=previous.stall_timeout,
+                      max_retries=previous.max_retries, backoff=previous.backoff, thinking=previous.thinking_config,
+                      tools=previous.tools, tool_timeout=previous.tool_timeout,
+                      max_tool_rounds=previous.max_tool_rounds)  # fmt: skip
+        manager.text, manager.thinking = previous.text, previous.thinking
+        manager.turn_messages = copy.deepcopy(previous.turn_messages)
+        if manager.turn_messages and manager.turn_messages[-1]["role"] == "assistant":
+            manager._blocks = [b for b in manager.turn_messages.pop()["content"] if b.get("text") != INTERRUPTED_NOTE]
+        manager.attempts = [dict(a, usage=dict(a["usage"])) for a in previous.attempts]
+        manager.usage = dict(previous.usage)
+        manager.thinking_tokens = previous.thinking_tokens
+        manager.tool_calls = dict(previous.tool_calls)
+        return manager
 
     # -- observing -------------------------------------------------------------------------------------
     @property
@@ -171,7 +222,7 @@ class StreamManager:
         """Wait for the end from any loop; return the answer. Raises `StreamError` on an error."""
         return await asyncio.wrap_future(self._result)
 
-    # -- the stream ------------------------------------------------------------------------------------
+    # -- the turn --------------------------------------------------------------------------------------
     def _spawn(self) -> None:
         assert self._loop is not None
         self._task = self._loop.create_task(self._run())
@@ -190,7 +241,7 @@ class StreamManager:
 
     async def _run(self) -> None:
         try:
-            await self._run_attempts()
+            await self._run_turn()
         except asyncio.CancelledError:
             self._end_attempt("stopped")
             self._finish("stopped")
@@ -198,7 +249,36 @@ class StreamManager:
             log.exception("claude_widget: stream failed unexpectedly")
             self._finish("error", classify(exc, base_url=self._base_url, model=self.model))
 
-    async def _run_attempts(self) -> None:
+    async def _run_turn(self) -> None:
+        rounds = 0
+        while True:
+            failure = await self._run_round()
+            if failure is not None:
+                self._finish("error", failure)
+                return
+            message = {"role": "assistant", "content": [_api_block(b) for b in self._blocks if _is_complete(b)]}
+            calls = [b for b in self._blocks if b["type"] == "tool_use" and b.get("_complete")]
+            if self.stop_reason == "tool_use" and calls:
+                # Until every result is in, the round stays open: a Stop now keeps only its text.
+                results = [await self._run_tool(block) for block in calls]
+                self.turn_messages += [message, {"role": "user", "content": results}]
+            elif self.stop_reason == "pause_turn":
+                self.turn_messages.append(message)  # resumed by sending it back as it is
+            else:
+                self.turn_messages.append(message)
+                self._blocks = []
+                self._finish("done")
+                return
+            self._blocks, self._block_at = [], {}
+            rounds += 1
+            if rounds >= self.max_tool_rounds:
+                failure = Failure("tool_rounds", f"Stopped after {rounds} rounds of tool calls (max_tool_rounds).",
+                                  retryable=False)  # fmt: skip
+                self._finish("error", failure)
+                return
+
+    async def _run_round(self) -> Failure | None:
+        """Stream one assistant message, retrying and continuing until it is complete; None on success."""
         while True:
             try:
                 await self._attempt()
@@ -212,46 +292,36 @@ class StreamManager:
                     if retries_used < self.max_retries:
                         continue
                 if not failure.retryable or retries_used >= self.max_retries:
-                    self._finish("error", await self._explain(failure))
-                    return
+                    return await self._explain(failure)
                 delay = self.backoff.delay(retries_used, failure.retry_after)
-                info = failure.retry_dict(
-                    delay=delay,
-                    attempt=retries_used + 2,
-                    max_attempts=self.max_retries + 1,
-                    continuing=bool(self.text),
-                    secret=self.client.api_key,
-                )
+                info = failure.retry_dict(delay=delay, attempt=retries_used + 2, max_attempts=self.max_retries + 1,
+                                          continuing=bool(self.text), secret=self.client.api_key)  # fmt: skip
                 self._set_status("retrying", info)
                 await asyncio.sleep(delay)
                 continue
             self._end_attempt("done")
-            self._finish("done")
-            return
+            return None
 
     async def _attempt(self) -> None:
         continuation = self._continuation_mode()
-        self.attempts.append(
-            {
-                "sent_at": time.time(),
-                "continuation": continuation,
-                "outcome": "pending",
-                "usage": dict.fromkeys(USAGE_KEYS, 0),
-                "chars": 0,
-                "deltas": 0,
-            }
-        )
-        self._seam = SeamMerger(self.text) if continuation else None
+        if continuation is None and self._blocks:
+            self._restart_round()
+        self.attempts.append({"sent_at": time.time(), "continuation": continuation, "outcome": "pending",
+                              "usage": dict.fromkeys(USAGE_KEYS, 0), "thinking_tokens": 0, "chars": 0,
+                              "deltas": 0})  # fmt: skip
+        self._seam = SeamMerger(self._round_text()) if continuation else None
+        self._block_at = {}
         if self.status != "retrying":
             self._set_status("connecting")
         self._mark("request_sent", overwrite=not self.text)
-        params: dict[str, Any] = {
-            "model": self.model,
-            "max_tokens": self.max_tokens,
-            "messages": self._request_messages(continuation),
-        }
+        params: dict[str, Any] = {"model": self.model, "max_tokens": self.max_tokens,
+                                  "messages": self._request_messages(continuation)}  # fmt: skip
         if self.system is not None:
             params["system"] = self.system
+        if self.thinking_config is not None:
+            params["thinking"] = self.thinking_config
+        if self.tools:
+            params["tools"] = [tool.definition() for tool in self.tools.values()]
         async with self.client.messages.stream(**params) as stream:
             self._mark("first_byte")
             loop = asyncio.get_running_loop()
@@ -268,58 +338,184 @@ class StreamManager:
             if not completed:
                 raise TruncatedStreamError()
 
+    # -- continuing an interrupted round ---------------------------------------------------------------
+    def _round_text(self) -> str:
+        texts = [b["text"] for b in self._blocks if b["type"] == "text"]
+        return texts[-1] if texts else ""
+
     def _continuation_mode(self) -> Continuation | None:
-        if not self.text.strip():
-            return None
-        if self.model in _PREFILL_REJECTED or not prefill_supported(self.model):
-            return "user_turn"
+        if not self._round_text().strip():
+            return None  # nothing worth continuing: ask again from the start of the round
+        if self.thinking_config is not None or self.model in _PREFILL_REJECTED or not prefill_supported(self.model):
+            return "user_turn"  # prefill is incompatible with thinking, and newer models reject it
         return "prefill"
 
-    def _request_messages(self, continuation: Continuation | None) -> list[dict[str, Any]]:
-        """The conversation, plus the partial answer when continuing it."""
-        if continuation is None:
-            return self.messages
-        # The API rejects a final assistant turn that ends in whitespace; the seam merger restores it.
-        partial = {"role": "assistant", "content": self.text.rstrip()}
-        if continuation == "prefill":
-            return [*self.messages, partial]
-        return [*self.messages, partial, {"role": "user", "content": CONTINUE_PROMPT}]
+    def _restart_round(self) -> None:
+        # Only thinking (or an unfinished tool input) arrived: it cannot be continued, so the round starts over.
+        self._blocks = []
+        if self.thinking:
+            self._append_thinking("\n\n*(interrupted; thinking again)*\n\n")
 
+    def _partial_blocks(self) -> list[dict[str, Any]]:
+        """The round so far as valid history: signed thinking and text, without an unfinished tool call."""
+        blocks = [_api_block(b) for b in self._blocks if _is_complete(b) and b["type"] != "tool_use"]
+        if blocks and blocks[-1]["type"] == "text":
+            # The API rejects a final assistant turn that ends in whitespace; the seam merger restores it.
+            blocks[-1] = {**blocks[-1], "text": blocks[-1]["text"].rstrip()}
+        return blocks
+
+    def _request_messages(self, continuation: Continuation | None) -> list[dict[str, Any]]:
+        """The conversation, the turn's finished rounds, and the partial answer when continuing it."""
+        messages = [*self.messages, *self.turn_messages]
+        if continuation is None:
+            return messages
+        partial = {"role": "assistant", "content": self._partial_blocks()}
+        if continuation == "prefill":
+            return [*messages, partial]
+        return [*messages, partial, {"role": "user", "content": CONTINUE_PROMPT}]
+
+    # -- events from the SDK ---------------------------------------------------------------------------
     def _handle(self, event: Any) -> bool:
         """Apply one SDK event; return whether it carried content (which feeds the stall watchdog)."""
         kind = event.type
         if kind == "message_start":
             self._attempt_usage(event.message.usage)
             self._set_status("streaming")
-            return True
-        if kind == "content_block_delta":
-            if event.delta.type == "text_delta" and event.delta.text:
-                self.attempts[-1]["deltas"] += 1
-                self._append(self._seam.feed(event.delta.text) if self._seam else event.delta.text)
-            return True
-        if kind == "message_delta":
+        elif kind == "content_block_start":
+            self._start_block(event.index, event.content_block.to_dict())
+        elif kind == "content_block_delta":
+            self._apply_delta(event.index, event.delta)
+        elif kind == "content_block_stop":
+            self._stop_block(event.index)
+        elif kind == "message_delta":
             self.stop_reason = event.delta.stop_reason
+            details = getattr(event.delta, "stop_details", None)
+            self.stop_details = details.to_dict() if details is not None else None
             self._attempt_usage(event.usage)
-            return True
-        if kind == "message_stop" and self._seam:
-            self._append(self._seam.finish())
-        return kind in ("content_block_start", "content_block_stop", "message_stop")
+        elif kind == "message_stop":
+            if self._seam:
+                self._append_text(self._seam.finish())
+        else:
+            return False  # pings and event types this version does not know
+        return True
 
-    def _append(self, text: str) -> None:
+    def _start_block(self, index: int, block: dict[str, Any]) -> None:
+        kind = block["type"]
+        continuing = self.attempts[-1]["continuation"] is not None
+        kept = [b for b in self._blocks if not b.get("_shown_only")]
+        if kind == "text" and continuing and kept and kept[-1]["type"] == "text":
+            self._block_at[index] = self._blocks.index(kept[-1])  # the continuation extends the interrupted text
+            return
+        if kind in ("thinking", "redacted_thinking") and continuing:
+            block["_shown_only"] = True  # thinking again about a continuation: shown, not kept in history
+        if kind == "text" and self.text and not self.text.endswith("\n\n"):
+            self._append_text("\n\n", keep=False)  # a text block after other blocks starts a new paragraph
+        if kind == "redacted_thinking":
+            self._append_thinking("\n\n*(Some of Claude's thinking was redacted for safety.)*\n\n")
+        self._block_at[index] = len(self._blocks)
+        self._blocks.append(block)
+        if kind in ("tool_use", "server_tool_use"):
+            block["_json"] = ""
+            self._tool_event(block, "writing")
+        elif kind.endswith("_tool_result"):
+            self._tool_result_block(block)
+
+    def _apply_delta(self, index: int, delta: Any) -> None:
+        block = self._blocks[self._block_at[index]] if index in self._block_at else None
+        if block is None:
+            return
+        kind = delta.type
+        if kind == "text_delta" and delta.text:
+            self.attempts[-1]["deltas"] += 1
+            self._append_text(self._seam.feed(delta.text) if self._seam else delta.text, block)
+        elif kind == "thinking_delta" and delta.thinking:
+            self.attempts[-1]["deltas"] += 1
+            block["thinking"] += delta.thinking
+            self._append_thinking(delta.thinking)
+        elif kind == "signature_delta":
+            block["signature"] = delta.signature
+        elif kind == "input_json_delta":
+            self.attempts[-1]["deltas"] += 1
+            block["_json"] += delta.partial_json
+            self._tool_event(block, "writing")
+
+    def _stop_block(self, index: int) -> None:
+        block = self._blocks[self._block_at[index]] if index in self._block_at else None
+        if block is None or block["type"] not in ("tool_use", "server_tool_use"):
+            return
+        try:
+            block["input"] = json.loads(block["_json"]) if block["_json"].strip() else {}
+        except json.JSONDecodeError:
+            block["input"] = {}
+            block["_invalid_json"] = True
+        block["_complete"] = True
+
+    def _append_text(self, text: str, block: dict[str, Any] | None = None, keep: bool = True) -> None:
         if not text:
             return
-        self._mark("first_token")
+        if keep:
+            self._mark("first_token")
+            block = block if block is not None else next(b for b in reversed(self._blocks) if b["type"] == "text")
+            block["text"] += text
+            self.attempts[-1]["chars"] += len(text)
         offset = len(self.text)
         self.text += text
-        self.attempts[-1]["chars"] += len(text)
         self._emit(TextDelta(text, offset))
 
+    def _append_thinking(self, text: str) -> None:
+        offset = len(self.thinking)
+        self.thinking += text
+        self._emit(ThinkingDelta(text, offset))
+
+    # -- tools -----------------------------------------------------------------------------------------
+    def _tool_event(self, block: dict[str, Any], status: str, result: str | None = None,
+                    is_error: bool = False) -> None:  # fmt: skip
+        previous = self.tool_calls.get(block["id"])
+        call = ToolCall(id=block["id"], name=block["name"], status=status,  # type: ignore[arg-type]
+                        input_json=block.get("_json", ""), at=previous.at if previous else len(self.text),
+                        result=result, is_error=is_error, server=block["type"] == "server_tool_use")  # fmt: skip
+        self.tool_calls[call.id] = call
+        self._emit(call)
+
+    def _tool_result_block(self, block: dict[str, Any]) -> None:
+        call = self.tool_calls.get(block.get("tool_use_id", ""))
+        if call is None:
+            return
+        content = block.get("content")
+        is_error = isinstance(content, dict) and content.get("type", "").endswith("error")
+        result = json.dumps(content, ensure_ascii=False)[:20_000]
+        self.tool_calls[call.id] = replace(call, status="error" if is_error else "done", result=result,
+                                           is_error=is_error)  # fmt: skip
+        self._emit(self.tool_calls[call.id])
+
+    async def _run_tool(self, block: dict[str, Any]) -> dict[str, Any]:
+        """Run one tool call in the kernel and return its `tool_result` block."""
+        tool = self.tools.get(block["name"])
+        if tool is None:
+            outcome_text, is_error = f"No tool named {block['name']!r} is available.", True
+        elif block.get("_invalid_json"):
+            outcome_text, is_error = "The tool input was not valid JSON.", True
+        else:
+            self._tool_event(block, "running")
+            try:
+                outcome = await tool.run(block["input"], self.tool_timeout)
+            except asyncio.CancelledError:
+                self._tool_event(block, "cancelled", "Stopped before the tool finished.", is_error=True)
+                raise
+            outcome_text, is_error = outcome.content, outcome.is_error
+        self._tool_event(block, "error" if is_error else "done", outcome_text, is_error)
+        return {"type": "tool_result", "tool_use_id": block["id"], "content": outcome_text, "is_error": is_error}
+
+    # -- usage -----------------------------------------------------------------------------------------
     def _attempt_usage(self, usage: Any) -> None:
-        current = self.attempts[-1]["usage"]
+        current = self.attempts[-1]
         for key in USAGE_KEYS:
             value = getattr(usage, key, None)
             if value is not None:
-                current[key] = value
+                current["usage"][key] = value
+        details = getattr(usage, "output_tokens_details", None)
+        if details is not None and getattr(details, "thinking_tokens", None) is not None:
+            current["thinking_tokens"] = details.thinking_tokens
         self._publish_usage()
 
     def _end_attempt(self, outcome: str) -> None:
@@ -329,7 +525,7 @@ class StreamManager:
         attempt = self.attempts[-1]
         attempt["outcome"] = outcome
         if self._seam is not None:
-            self._append(self._seam.finish())
+            self._append_text(self._seam.finish())
             self._seam = None
         if outcome != "done" and attempt["deltas"]:
             # An interrupted attempt never reports its output tokens; every delta carried at least one.
@@ -340,9 +536,10 @@ class StreamManager:
     def _publish_usage(self) -> None:
         """Usage is what was billed: the sum over every attempt."""
         total = {key: sum(a["usage"][key] for a in self.attempts) for key in USAGE_KEYS}
-        if total != self.usage:
-            self.usage = total
-            self._emit(UsageChanged(dict(total)))
+        thinking = sum(a.get("thinking_tokens", 0) for a in self.attempts)
+        if total != self.usage or thinking != self.thinking_tokens:
+            self.usage, self.thinking_tokens = total, thinking
+            self._emit(UsageChanged(dict(total), thinking))
 
     async def _explain(self, failure: Failure) -> Failure:
         """Add what the user needs to fix a failure: for an unknown model, the models that exist."""
@@ -374,12 +571,28 @@ class StreamManager:
     def _finish(self, status: Status, failure: Failure | None = None) -> None:
         assert status in FINAL_STATUSES
         self._mark("end")
+        if status != "done":
+            self._close_interrupted_turn()
         self._set_status(status, failure.as_dict(self.client.api_key) if failure else None)
-        self._emit(Finished(status, self.text, self.stop_reason))
+        self._emit(Finished(status, self.text, self.stop_reason, self.stop_details))
         if failure is not None:
             self._result.set_exception(StreamError(self.error or {}, self.text))
         else:
             self._result.set_result(self.text)
+
+    def _close_interrupted_turn(self) -> None:
+        """Leave the turn valid for the API: keep what is whole, mark where it was cut."""
+        for call in list(self.tool_calls.values()):
+            if call.status in ("writing", "running"):
+                self.tool_calls[call.id] = replace(call, status="cancelled")
+                self._emit(self.tool_calls[call.id])
+        partial = [b for b in self._partial_blocks() if b["type"] == "text"]  # an unfinished round's thinking
+        if self.turn_messages and self.turn_messages[-1]["role"] == "assistant" and not partial:
+            return  # the cut came between rounds: the finished rounds are whole
+        self.turn_messages.append(
+            {"role": "assistant", "content": [*partial, {"type": "text", "text": INTERRUPTED_NOTE}]}
+        )
+        self._blocks = []
 
     def _emit(self, event: StreamEvent) -> None:
         for listener in list(self._listeners):
@@ -387,6 +600,23 @@ class StreamManager:
                 listener(event)
             except Exception:  # one broken listener must not break the stream or the others
                 log.exception("claude_widget: a stream listener failed")
+
+
+def _is_complete(block: dict[str, Any]) -> bool:
+    if block.get("_shown_only"):
+        return False
+    if block["type"] == "thinking":
+        return bool(block.get("signature"))  # an unsigned thinking block must never be sent back
+    if block["type"] == "text":
+        return bool(block["text"])
+    if block["type"] in ("tool_use", "server_tool_use"):
+        return bool(block.get("_complete"))
+    return True
+
+
+def _api_block(block: dict[str, Any]) -> dict[str, Any]:
+    """A content block as the API accepts it back: without our bookkeeping keys."""
+    return {k: v for k, v in block.items() if not k.startswith("_") and not (k == "citations" and v is None)}
 
 
 def _on_loop_thread(loop: asyncio.AbstractEventLoop) -> bool:

@@ -122,7 +122,9 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeou
     raise TimeoutError(f"JupyterLab did not start in {timeout} s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: sync Playwright keeps an event loop running in the main thread while it is open,
+# which the asyncio tests after the browser tests must not see.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 

@@ -39,8 +39,12 @@ class Script:
     delay: float = 0.0  # seconds between deltas
     first_delay: float = 0.0  # seconds between message_start and the first content
     thinking: str | None = None
+    redacted_thinking: bool = False  # a redacted_thinking block before the answer
+    # A server-side tool call before the text: {"name": "web_search", "input": {...}, "result": [...]}.
+    server_tool: dict[str, Any] | None = None
     tool_use: dict[str, Any] | None = None  # {"name": ..., "input": {...}}, sent after the text
     stop_reason: str = "end_turn"
+    stop_details: dict[str, Any] | None = None  # e.g. {"type": "refusal", "category": "cyber"}
     # An HTTP error instead of a stream (status >= 400).
     status: int = 200
     error_message: str | None = None
@@ -60,11 +64,12 @@ class Script:
 
     @property
     def output_tokens(self) -> int:
-        return (
-            _token_count(self.text, self.chunk_size)
-            + _token_count(self.thinking or "", self.chunk_size)
-            + (_token_count(_tool_json(self.tool_use), self.chunk_size) if self.tool_use else 0)
-        )
+        total = _token_count(self.text, self.chunk_size) + _token_count(self.thinking or "", self.chunk_size)
+        if self.tool_use:
+            total += _token_count(_tool_json(self.tool_use), self.chunk_size)
+        if self.server_tool:
+            total += _token_count(json.dumps(self.server_tool.get("input", {})), self.chunk_size)
+        return total
 
 
 @dataclass(frozen=True)
@@ -185,6 +190,45 @@ def compile_script(script: Script, body: dict[str, Any], message_id: str) -> lis
         return []  # early_end: handled by the caller
 
     index = 0
+    if script.redacted_thinking:
+        block = {"type": "redacted_thinking", "data": f"opaque-{message_id}"}
+        steps.append(
+            Send(
+                sse("content_block_start", {"type": "content_block_start", "index": index, "content_block": block}),
+                "content_block_start",
+            )
+        )
+        steps.append(
+            Send(sse("content_block_stop", {"type": "content_block_stop", "index": index}), "content_block_stop")
+        )
+        index += 1
+    if script.server_tool is not None:
+        tool_id = f"srvtoolu_{message_id}"
+        steps += _block(
+            index,
+            {"type": "server_tool_use", "id": tool_id, "name": script.server_tool["name"], "input": {}},
+            json.dumps(script.server_tool.get("input", {})),
+            script.chunk_size,
+            script.delay,
+            "input_json_delta",
+            "partial_json",
+        )
+        index += 1
+        result = {
+            "type": f"{script.server_tool['name']}_tool_result",
+            "tool_use_id": tool_id,
+            "content": script.server_tool.get("result", []),
+        }
+        steps.append(
+            Send(
+                sse("content_block_start", {"type": "content_block_start", "index": index, "content_block": result}),
+                "content_block_start",
+            )
+        )
+        steps.append(
+            Send(sse("content_block_stop", {"type": "content_block_stop", "index": index}), "content_block_stop")
+        )
+        index += 1
     if script.thinking is not None:
         steps += _block(
             index,
@@ -258,11 +302,17 @@ def compile_script(script: Script, body: dict[str, Any], message_id: str) -> lis
         )
         stop_reason = "tool_use"
 
-    delta = {
+    if script.unknown_events:
+        steps.append(unknown)
+    delta: dict[str, Any] = {
         "type": "message_delta",
         "delta": {"stop_reason": stop_reason, "stop_sequence": None},
         "usage": {"output_tokens": script.output_tokens},
     }
+    if script.stop_details is not None:
+        delta["delta"]["stop_details"] = script.stop_details
+    if script.thinking:
+        delta["usage"]["output_tokens_details"] = {"thinking_tokens": _token_count(script.thinking, script.chunk_size)}
     steps.append(Send(sse("message_delta", delta), "message_delta"))
     steps.append(Send(sse("message_stop", {"type": "message_stop"}), "message_stop"))
     return steps
