@@ -35,8 +35,9 @@ def recording_send(self, content, buffers=None):
     sent.setdefault(self.model_id, []).append(content)
     original_send(self, content, buffers)
 ChatWidget.send = recording_send
-chat = Chat(api_key={TEST_KEY!r}, base_url={server.url!r})
-widgets = [chat.send(f"stream-{{i}}") for i in range({STREAMS})]
+# One chat per stream: a chat's new send would stop its own previous stream.
+chats = [Chat(api_key={TEST_KEY!r}, base_url={server.url!r}) for _ in range({STREAMS})]
+widgets = [chat.send(f"stream-{{i}}") for i, chat in enumerate(chats)]
 """,
             """
 import asyncio, json

@@ -1,4 +1,8 @@
-"""`Chat`: the user's entry point. Holds the configuration and the API client; `send` returns a live widget."""
+"""`Chat`: the user's entry point. Holds the configuration, the API client and the conversation.
+
+Each `send` continues the conversation and returns a live widget. The history is derived from the turns'
+stream managers, so it is valid for the API whatever state a turn is in (see `StreamManager.history_messages`).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,9 @@ import asyncio
 import os
 import threading
 import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import anthropic
 import httpx2
@@ -14,8 +21,9 @@ from .errors import MissingAPIKeyError
 from .fake_server import FakeAnthropic
 from .fake_server.demo import demo_responder
 from .loops import stream_loop
-from .pricing import prices_for
-from .stream import StreamManager
+from .pricing import cost_usd, prices_for
+from .stream import USAGE_KEYS, StreamManager
+from .tools import tools_from
 from .widget import ChatWidget
 
 OFFLINE_API_KEY = "offline-demo-key"
@@ -24,8 +32,19 @@ _offline_server: FakeAnthropic | None = None
 _offline_lock = threading.Lock()
 
 
+@dataclass
+class Turn:
+    prompt: str
+    widget: ChatWidget
+    frozen: list[dict[str, Any]] | None = None  # the history as sent on, once a later turn superseded this one
+
+    def messages(self) -> list[dict[str, Any]]:
+        answer = self.frozen if self.frozen is not None else self.widget.manager.history_messages()
+        return [{"role": "user", "content": self.prompt}, *answer]
+
+
 class Chat:
-    """Talk to Claude from a notebook or a script.
+    """Talk to Claude from a notebook or a script; each `send` continues the conversation.
 
     `offline=True` streams canned answers from the built-in fake server instead of calling the API: for
     demos, teaching and tests, and always labelled as such in the widget.
@@ -41,6 +60,10 @@ class Chat:
         stall_timeout: float = 30.0,
         max_retries: int = 4,
         *,
+        thinking: dict[str, Any] | None = None,
+        tools: list[Callable[..., Any]] | None = None,
+        tool_timeout: float = 60.0,
+        max_tool_rounds: int = 10,
         offline: bool = False,
         connect_timeout: float = 10.0,
     ) -> None:
@@ -54,14 +77,23 @@ class Chat:
                     "Chat(api_key=...)); to try claude-widget without a key, use Chat(offline=True), which "
                     "streams canned answers from the built-in fake server."
                 )
-        if max_retries < 0 or stall_timeout <= 0 or max_tokens <= 0:
-            raise ValueError("max_retries must be >= 0, stall_timeout and max_tokens > 0")
+        if max_retries < 0 or stall_timeout <= 0 or max_tokens <= 0 or tool_timeout <= 0 or max_tool_rounds < 1:
+            raise ValueError(
+                "max_retries must be >= 0, max_tool_rounds >= 1, and stall_timeout, tool_timeout and max_tokens > 0"
+            )
+        if thinking is not None and (not isinstance(thinking, dict) or "type" not in thinking):
+            raise ValueError('thinking must be {"type": "adaptive"} or {"type": "enabled", "budget_tokens": N}')
         self.model = model
         self.system = system
         self.max_tokens = max_tokens
         self.stall_timeout = stall_timeout
         self.max_retries = max_retries
+        self.thinking = thinking
+        self.tools = tools_from(tools)  # a function that cannot be described fails here, not mid-conversation
+        self.tool_timeout = tool_timeout
+        self.max_tool_rounds = max_tool_rounds
         self.offline = offline
+        self.turns: list[Turn] = []
         self._api_key = api_key
         self._base_url = base_url
         # No read or total limit (long generations are fine): the stream manager's content watchdog
@@ -74,26 +106,69 @@ class Chat:
 
     def __repr__(self) -> str:
         mode = "offline" if self.offline else "online"
-        return f"Chat(model={self.model!r}, {mode})"
+        return f"Chat(model={self.model!r}, {mode}, turns={len(self.turns)})"
+
+    # -- the conversation ------------------------------------------------------------------------------
+    @property
+    def history(self) -> list[dict[str, Any]]:
+        """The conversation as the API sees it: every prompt and every (possibly interrupted) answer."""
+        return [message for turn in self.turns for message in turn.messages()]
+
+    @property
+    def usage(self) -> dict[str, int]:
+        """Tokens billed across every turn (retries and continuations included)."""
+        return {key: sum(turn.widget.usage.get(key, 0) for turn in self.turns) for key in USAGE_KEYS}
+
+    @property
+    def cost(self) -> float | None:
+        """USD at list price across every turn (None for a model without a known price)."""
+        return cost_usd(self.usage, prices_for(self.model))
+
+    def reset(self) -> None:
+        """Forget the conversation (a turn still streaming is stopped)."""
+        self._stop_current()
+        self.turns.clear()
 
     def send(self, prompt: str) -> ChatWidget:
-        """Ask Claude; returns the widget at once while the answer streams into it."""
+        """Ask Claude; returns the widget at once while the answer streams into it.
+
+        A turn of this chat still streaming is stopped first; it stays in the history, marked as interrupted.
+        """
         prompt = _check_prompt(prompt)
-        return ChatWidget(
-            lambda: self.stream(prompt), model=self.model, prices=prices_for(self.model), offline=self.offline
-        )
+        self._stop_current()
+        messages = [*self.history, {"role": "user", "content": prompt}]
+        widget = ChatWidget(lambda: self._manager(messages), model=self.model, prices=prices_for(self.model),
+                            offline=self.offline)  # fmt: skip
+        self.turns.append(Turn(prompt, widget))
+        return widget
 
     def stream(self, prompt: str) -> StreamManager:
-        """A not yet started `StreamManager` for `prompt`: the engine without a widget."""
+        """A not yet started `StreamManager` for `prompt` after this chat's history: the engine without a widget.
+
+        It is not added to the history (use `send` for a conversation).
+        """
         prompt = _check_prompt(prompt)
+        return self._manager([*self.history, {"role": "user", "content": prompt}])
+
+    def _stop_current(self) -> None:
+        if self.turns and not self.turns[-1].widget.manager.done:
+            turn = self.turns[-1]
+            turn.widget.stop()
+            turn.frozen = turn.widget.manager.history_messages()  # what the next request is built on
+
+    def _manager(self, messages: list[dict[str, Any]]) -> StreamManager:
         return StreamManager(
             self._client_for(stream_loop()),
             model=self.model,
-            messages=[{"role": "user", "content": prompt}],
+            messages=messages,
             max_tokens=self.max_tokens,
             system=self.system,
             stall_timeout=self.stall_timeout,
             max_retries=self.max_retries,
+            thinking=self.thinking,
+            tools=self.tools,
+            tool_timeout=self.tool_timeout,
+            max_tool_rounds=self.max_tool_rounds,
         )
 
     def _client_for(self, loop: asyncio.AbstractEventLoop) -> anthropic.AsyncAnthropic:

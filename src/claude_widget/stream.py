@@ -142,8 +142,9 @@ class StreamManager:
                       max_tool_rounds=previous.max_tool_rounds)  # fmt: skip
         manager.text, manager.thinking = previous.text, previous.thinking
         manager.turn_messages = copy.deepcopy(previous.turn_messages)
-        if manager.turn_messages and manager.turn_messages[-1]["role"] == "assistant":
-            manager._blocks = [b for b in manager.turn_messages.pop()["content"] if b.get("text") != INTERRUPTED_NOTE]
+        manager._blocks = copy.deepcopy(previous._blocks)
+        if not manager._blocks and manager.turn_messages and manager.turn_messages[-1]["role"] == "assistant":
+            manager._blocks = manager.turn_messages.pop()["content"]  # the finished round is continued
         manager.attempts = [dict(a, usage=dict(a["usage"])) for a in previous.attempts]
         manager.usage = dict(previous.usage)
         manager.thinking_tokens = previous.thinking_tokens
@@ -581,18 +582,22 @@ class StreamManager:
             self._result.set_result(self.text)
 
     def _close_interrupted_turn(self) -> None:
-        """Leave the turn valid for the API: keep what is whole, mark where it was cut."""
         for call in list(self.tool_calls.values()):
             if call.status in ("writing", "running"):
                 self.tool_calls[call.id] = replace(call, status="cancelled")
                 self._emit(self.tool_calls[call.id])
-        partial = [b for b in self._partial_blocks() if b["type"] == "text"]  # an unfinished round's thinking
-        if self.turn_messages and self.turn_messages[-1]["role"] == "assistant" and not partial:
-            return  # the cut came between rounds: the finished rounds are whole
-        self.turn_messages.append(
-            {"role": "assistant", "content": [*partial, {"type": "text", "text": INTERRUPTED_NOTE}]}
-        )
-        self._blocks = []
+
+    def history_messages(self) -> list[dict[str, Any]]:
+        """The turn as it goes into a conversation's history, valid for the API in any state.
+
+        Whole rounds as they are; an unfinished round keeps only its text (an unsigned thinking block or a
+        tool call without its result must never be sent back), marked as interrupted.
+        """
+        messages = copy.deepcopy(self.turn_messages)
+        partial = [b for b in self._partial_blocks() if b["type"] == "text"]
+        if messages and messages[-1]["role"] == "assistant" and not partial:
+            return messages
+        return [*messages, {"role": "assistant", "content": [*partial, {"type": "text", "text": INTERRUPTED_NOTE}]}]
 
     def _emit(self, event: StreamEvent) -> None:
         for listener in list(self._listeners):

@@ -1,15 +1,17 @@
-"""The notebook widget: traits and message plumbing between one `StreamManager` and its views.
+"""The notebook widget: traits and message plumbing between a turn's `StreamManager` and its views.
 
-Synced traits hold what a fresh view needs; text deltas travel as batched custom messages that carry their
-offset. The view sends back only intents (stop, retry, resync). Comm handlers may run on a subshell thread,
-so they only schedule work on the stream's loop.
+Synced traits hold what a fresh view needs; text deltas (of the answer and of the thinking) travel as batched
+custom messages that carry their offset. The view sends back only intents (stop, retry, continue, resync).
+Comm handlers may run on a subshell thread, so they only schedule work on the stream's loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Generator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,15 @@ import anywidget
 import traitlets
 
 from .batching import DeltaBatcher
-from .events import FINAL_STATUSES, StatusChanged, StreamEvent, TextDelta, UsageChanged
+from .events import (
+    FINAL_STATUSES,
+    StatusChanged,
+    StreamEvent,
+    TextDelta,
+    ThinkingDelta,
+    ToolCall,
+    UsageChanged,
+)
 from .loops import stream_loop
 from .pricing import Prices, cost_usd
 from .stream import USAGE_KEYS, StreamManager
@@ -25,10 +35,17 @@ from .stream import USAGE_KEYS, StreamManager
 log = logging.getLogger("claude_widget")
 STATIC = Path(__file__).parent / "static"
 
-# The full text is re-synced while streaming only when it has doubled and a second has passed: the total
-# bytes of these syncs stay below twice the answer, whatever its length.
+# The full text is re-synced while streaming only when it has doubled and a second has passed: the syncs
+# while streaming add up to less than twice the answer, whatever its length.
 TEXT_SYNC_GROWTH = 2.0
 TEXT_SYNC_MIN_INTERVAL = 1.0
+TOOL_RESULT_SHOWN = 4000  # characters of a tool result kept in the widget (Claude gets all of it)
+STOP_NOTICES = {
+    "max_tokens": "The answer was cut at the token limit (max_tokens).",
+    "refusal": "Claude declined to answer this request.",
+    "model_context_window_exceeded": "The conversation no longer fits the model's context window: start a new "
+    "Chat (or chat.reset()) or shorten the prompt.",
+}
 
 
 class ChatWidget(anywidget.AnyWidget):
@@ -38,12 +55,16 @@ class ChatWidget(anywidget.AnyWidget):
     _css = STATIC / "widget.css"
 
     text = traitlets.Unicode("").tag(sync=True)
+    thinking = traitlets.Unicode("").tag(sync=True)
     status = traitlets.Unicode("connecting").tag(sync=True)
     usage = traitlets.Dict().tag(sync=True)
+    thinking_tokens = traitlets.Int(0).tag(sync=True)
     prices = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
     error = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    tools = traitlets.List().tag(sync=True)
     model = traitlets.Unicode("").tag(sync=True)
     stop_reason = traitlets.Unicode(allow_none=True, default_value=None).tag(sync=True)
+    notice = traitlets.Unicode(allow_none=True, default_value=None).tag(sync=True)
     offline = traitlets.Bool(False).tag(sync=True)
 
     def __init__(
@@ -52,7 +73,8 @@ class ChatWidget(anywidget.AnyWidget):
         super().__init__(model=model, prices=prices, offline=offline, usage=dict.fromkeys(USAGE_KEYS, 0))
         self._new_stream = new_stream  # an unstarted manager for the request; called again by Retry
         self._manager: StreamManager | None = None
-        self._batcher: DeltaBatcher | None = None
+        self._batchers: dict[str, DeltaBatcher] = {}
+        self._tools_timer: asyncio.TimerHandle | None = None
         self._synced_length = 0
         self._synced_at = 0.0
         self.on_msg(self._on_intent)
@@ -100,30 +122,75 @@ class ChatWidget(anywidget.AnyWidget):
         return f"ChatWidget(model={self.model!r}, status={self.status!r}, chars={len(self.text)})"
 
     # -- kernel side: follow a stream ------------------------------------------------------------------
-    def _follow(self, manager: StreamManager) -> None:
+    def _follow(self, manager: StreamManager, *, continuing: bool = False) -> None:
         """Listen to a not yet started manager, then start it on the stream loop."""
         loop = stream_loop()
         self._manager = manager
-        self._batcher = DeltaBatcher(loop, self._send_message)
+        answer = DeltaBatcher(loop, self._send_answer)
+        thinking = DeltaBatcher(loop, lambda message: self.send({**message, "channel": "thinking"}))
+        if continuing:  # the view already holds the answer so far
+            answer.reset(manager.text)
+            thinking.reset(manager.thinking)
+        self._batchers = {"answer": answer, "thinking": thinking}
         manager.subscribe(self._apply)
         manager.start(loop)
 
     def _apply(self, event: StreamEvent) -> None:
-        assert self._batcher is not None
         if isinstance(event, TextDelta):
-            self._batcher.add(event.text)
+            self._batchers["answer"].add(event.text)
+        elif isinstance(event, ThinkingDelta):
+            self._batchers["thinking"].add(event.text)
+        elif isinstance(event, ToolCall):
+            self._schedule_tools_sync()
         elif isinstance(event, UsageChanged):
-            self.usage = event.usage
+            with self.hold_sync():
+                self.usage = event.usage
+                self.thinking_tokens = event.thinking_tokens
         elif isinstance(event, StatusChanged):
-            self._batcher.flush()  # a status change must never overtake the text before it
+            self._flush()  # a status change must never overtake the text before it
             with self.hold_sync():
                 self.status = event.status
                 self.error = event.error
                 if event.status in FINAL_STATUSES:
-                    self.stop_reason = self.manager.stop_reason
-                    self.text = self.manager.text
+                    manager = self.manager
+                    self.stop_reason = manager.stop_reason
+                    self.notice = self._notice() if event.status == "done" else None
+                    self.thinking = manager.thinking
+                    self.text = manager.text
 
-    def _send_message(self, message: dict[str, Any]) -> None:
+    def _notice(self) -> str | None:
+        """What a stop reason means for the reader, if it is worth saying."""
+        notice = STOP_NOTICES.get(self.manager.stop_reason or "")
+        category = (self.manager.stop_details or {}).get("category")
+        if notice and self.manager.stop_reason == "refusal" and category:
+            notice = f"{notice[:-1]} (category: {category})."
+        return notice
+
+    def _flush(self) -> None:
+        for batcher in self._batchers.values():
+            batcher.flush()
+        self._sync_tools()
+
+    def _schedule_tools_sync(self) -> None:
+        # Tool input streams delta by delta: sync the cards at the same ~30 ms cadence as the text.
+        if self._tools_timer is None:
+            loop = self._batchers["answer"]._loop
+            self._tools_timer = loop.call_later(self._batchers["answer"].interval, self._sync_tools)
+
+    def _sync_tools(self) -> None:
+        if self._tools_timer is not None:
+            self._tools_timer.cancel()
+            self._tools_timer = None
+        cards = []
+        for call in self.manager.tool_calls.values():
+            card = asdict(call)
+            if card["result"] is not None and len(card["result"]) > TOOL_RESULT_SHOWN:
+                card["result"] = card["result"][:TOOL_RESULT_SHOWN] + "\n… (shortened for display)"
+            cards.append(card)
+        if cards != self.tools:
+            self.tools = cards
+
+    def _send_answer(self, message: dict[str, Any]) -> None:
         self.send(message)
         self._maybe_sync_text()
 
@@ -148,10 +215,10 @@ class ChatWidget(anywidget.AnyWidget):
         intent = content.get("intent") if isinstance(content, dict) else None
         if intent == "stop":
             self.stop()
-        elif intent == "retry":
-            self._call_on_loop(self._retry)
-        elif intent == "resync":
-            self._call_on_loop(self._resync)
+        elif intent in ("retry", "continue", "resync"):
+            loop = self.manager.loop
+            if loop is not None and not loop.is_closed():
+                loop.call_soon_threadsafe(getattr(self, f"_{intent}"))
         else:
             log.warning("claude_widget: ignored an unexpected message from the front end: %.200r", content)
 
@@ -159,24 +226,29 @@ class ChatWidget(anywidget.AnyWidget):
         if self._manager is not None:
             self._manager.cancel()
 
-    def _call_on_loop(self, callback: Callable[[], None]) -> None:
-        loop = self.manager.loop
-        if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(callback)
-
     def _retry(self) -> None:
         if self.status not in FINAL_STATUSES:
             return
-        self.manager.cancel()
         self._synced_length = 0
         with self.hold_sync():
-            self.text = ""
-            self.error = None
+            self.text = self.thinking = ""
+            self.error = self.notice = None
+            self.tools = []
             self.usage = dict.fromkeys(USAGE_KEYS, 0)
         self.send({"kind": "snapshot", "text": ""})
+        self.send({"kind": "snapshot", "channel": "thinking", "text": ""})
         self._follow(self._new_stream())
 
+    def _continue(self) -> None:
+        """Continue an answer that stopped at the token limit (or was stopped), in place."""
+        if self.status not in FINAL_STATUSES or not self.manager.text.strip():
+            return
+        with self.hold_sync():
+            self.error = self.notice = None
+        self._follow(StreamManager.continuing(self.manager), continuing=True)
+
     def _resync(self) -> None:
-        assert self._batcher is not None
-        self._batcher.flush()
+        self._flush()
         self.send({"kind": "snapshot", "text": self.manager.text})
+        if self.manager.thinking:
+            self.send({"kind": "snapshot", "channel": "thinking", "text": self.manager.thinking})
