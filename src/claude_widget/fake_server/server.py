@@ -193,8 +193,8 @@ class FakeAnthropic:
         try:
             while await self._serve_one(reader, writer):
                 pass
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            pass  # the client went away, or the server is shutting down
         finally:
             writer.close()
 
@@ -246,7 +246,7 @@ class FakeAnthropic:
             return await self._json(writer, record, 404, error_body(404, f"model: {model}", request_id), request_id)
 
         messages = record.body.get("messages") or [{}]
-        if messages[-1].get("role") == "assistant" and not self.prefill(model):
+        if _is_prefill(messages[-1]) and not self.prefill(model):
             return await self._json(writer, record, 400, error_body(400, PREFILL_REJECTED, request_id), request_id)
         script = continue_script(self._next_script(record.body), record.body)
         if script.status >= 400:
@@ -363,6 +363,13 @@ class FakeAnthropic:
         finally:
             if not closed.done():
                 closed.cancel()
+
+
+def _is_prefill(message: dict[str, Any]) -> bool:
+    """A final assistant turn that is not a paused server-tool turn being resumed."""
+    content = message.get("content")
+    resumed = isinstance(content, list) and any(b.get("type") == "server_tool_use" for b in content)
+    return message.get("role") == "assistant" and not resumed
 
 
 def _mark_closed(record: RecordedRequest) -> None:
