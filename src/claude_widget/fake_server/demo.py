@@ -67,11 +67,69 @@ def generic_answer(prompt: str) -> str:
 
 
 def demo_responder(body: dict[str, Any]) -> Script:
-    """Answer the last user message with a canned markdown answer at about 60 tokens per second."""
+    """Answer like a (very limited) Claude at about 60 tokens per second: canned markdown, thinking when it is
+    asked for, and a call to the first tool offered, with arguments guessed from the prompt."""
+    pace = {"chunk_size": 4, "delay": 0.016, "first_delay": 0.6}
+    thinking = _thinking_for(body)
+    results = _tool_results(body)
+    if results:
+        summary = "\n".join(f"- `{r}`" for r in results)
+        text = f"The tool returned:\n\n{summary}\n\n(The offline fake server only repeats tool results back.)"
+        return Script(text=text, thinking=thinking, **pace)  # type: ignore[arg-type]
     prompt = _last_user_text(body)
+    tools = body.get("tools") or []
+    if tools and "input_schema" in tools[0]:
+        call = {"name": tools[0]["name"], "input": _guess_input(tools[0]["input_schema"], prompt)}
+        return Script(text=f"I'll call `{call['name']}` for that.", tool_use=call, thinking=thinking, **pace)  # type: ignore[arg-type]
     topic = prompt.lower()
-    text = SSE_ANSWER if ("sse" in topic or "server-sent" in topic or "stream" in topic) else generic_answer(prompt)
-    return Script(text=OFFLINE_NOTE + text, chunk_size=4, delay=0.016, first_delay=0.6)
+    turn = sum(1 for m in body.get("messages", []) if m.get("role") == "user")
+    about_streaming = any(word in topic for word in ("sse", "server-sent", "stream"))
+    text = SSE_ANSWER if about_streaming else generic_answer(prompt)
+    if turn > 1:
+        text = f"*(Turn {turn} of this conversation: the whole history was sent with this request.)*\n\n" + text
+    return Script(text=OFFLINE_NOTE + text, thinking=thinking, **pace)  # type: ignore[arg-type]
+
+
+def _thinking_for(body: dict[str, Any]) -> str | None:
+    if not body.get("thinking"):
+        return None
+    prompt = _last_user_text(body) or "the tool result"
+    return (
+        f'The user wrote: "{prompt[:80]}". I should answer clearly, start with the key idea, and add an '
+        "example. Since I am the offline fake server, my answer is canned, but the thinking streams like "
+        "Claude's would."
+    )
+
+
+def _tool_results(body: dict[str, Any]) -> list[str]:
+    messages = body.get("messages") or [{}]
+    content = messages[-1].get("content")
+    if messages[-1].get("role") != "user" or not isinstance(content, list):
+        return []
+    return [str(b.get("content", ""))[:200] for b in content if isinstance(b, dict) and b.get("type") == "tool_result"]
+
+
+def _guess_input(schema: dict[str, Any], prompt: str) -> dict[str, Any]:
+    """Plausible arguments: the prompt's last capitalised word for strings, defaults elsewhere."""
+    words = [w.strip("?.,!:;") for w in prompt.split()]
+    proper = [w for w in words[1:] if w[:1].isupper()] or [w for w in words if w] or ["example"]
+    guessed: dict[str, Any] = {}
+    for name in schema.get("required", []):
+        prop = schema.get("properties", {}).get(name, {})
+        kind = prop.get("type")
+        if "enum" in prop:
+            guessed[name] = prop["enum"][0]
+        elif kind == "string":
+            guessed[name] = proper[-1]
+        elif kind in ("integer", "number"):
+            guessed[name] = next((int(w) for w in words if w.isdigit()), 1)
+        elif kind == "boolean":
+            guessed[name] = True
+        elif kind == "array":
+            guessed[name] = []
+        else:
+            guessed[name] = {}
+    return guessed
 
 
 def _last_user_text(body: dict[str, Any]) -> str:
