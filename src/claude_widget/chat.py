@@ -65,6 +65,7 @@ class Chat:
         tool_timeout: float = 60.0,
         max_tool_rounds: int = 10,
         offline: bool = False,
+        freeze: bool = False,
         connect_timeout: float = 10.0,
     ) -> None:
         if offline:
@@ -93,6 +94,7 @@ class Chat:
         self.tool_timeout = tool_timeout
         self.max_tool_rounds = max_tool_rounds
         self.offline = offline
+        self.freeze = freeze  # finished answers become plain markdown outputs
         self.turns: list[Turn] = []
         self._api_key = api_key
         self._base_url = base_url
@@ -138,7 +140,7 @@ class Chat:
         self._stop_current()
         messages = [*self.history, {"role": "user", "content": prompt}]
         widget = ChatWidget(lambda: self._manager(messages), model=self.model, prices=prices_for(self.model),
-                            offline=self.offline)  # fmt: skip
+                            offline=self.offline, freeze_when_done=self.freeze)  # fmt: skip
         self.turns.append(Turn(prompt, widget))
         return widget
 

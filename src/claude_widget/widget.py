@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import uuid
 from collections.abc import Callable, Generator
 from dataclasses import asdict
 from pathlib import Path
@@ -28,6 +29,7 @@ from .events import (
     ToolCall,
     UsageChanged,
 )
+from .fallback import answer_markdown
 from .loops import stream_loop
 from .pricing import Prices, cost_usd
 from .stream import USAGE_KEYS, StreamManager
@@ -68,7 +70,13 @@ class ChatWidget(anywidget.AnyWidget):
     offline = traitlets.Bool(False).tag(sync=True)
 
     def __init__(
-        self, new_stream: Callable[[], StreamManager], *, model: str, prices: Prices | None, offline: bool = False
+        self,
+        new_stream: Callable[[], StreamManager],
+        *,
+        model: str,
+        prices: Prices | None,
+        offline: bool = False,
+        freeze_when_done: bool = False,
     ) -> None:
         super().__init__(model=model, prices=prices, offline=offline, usage=dict.fromkeys(USAGE_KEYS, 0))
         self._new_stream = new_stream  # an unstarted manager for the request; called again by Retry
@@ -77,6 +85,8 @@ class ChatWidget(anywidget.AnyWidget):
         self._tools_timer: asyncio.TimerHandle | None = None
         self._synced_length = 0
         self._synced_at = 0.0
+        self._display_id: str | None = None  # set once shown through IPython's display machinery
+        self.freeze_when_done = freeze_when_done
         self.on_msg(self._on_intent)
         if self.comm is not None:
             self.comm.on_close(self._on_comm_closed)  # the front end closed the widget: stop paying for it
@@ -121,6 +131,58 @@ class ChatWidget(anywidget.AnyWidget):
         # Deterministic, so saved notebooks and nbval compare equal run after run.
         return f"ChatWidget(model={self.model!r}, status={self.status!r}, chars={len(self.text)})"
 
+    @property
+    def markdown(self) -> str:
+        """The answer as markdown (raw HTML escaped), as GitHub, nbviewer and nbconvert show it."""
+        return answer_markdown(self.text, status=self.status, model=self.model, error=self.error,
+                               notice=self.notice)  # fmt: skip
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data, metadata = bundle
+        return {**data, "text/markdown": self.markdown}, metadata
+
+    def _ipython_display_(self) -> None:
+        # Displayed with a display id, so the markdown fallback saved in the notebook can be brought up to
+        # date when the answer is complete (a cell's plain return value cannot be updated later).
+        from IPython.display import display
+
+        bundle = self._repr_mimebundle_()
+        if bundle is None:
+            return
+        self._display_id = self._display_id or f"claude-widget-{uuid.uuid4().hex}"
+        display(bundle[0], metadata=bundle[1], raw=True, display_id=self._display_id)
+
+    def freeze(self) -> None:
+        """Replace the finished widget with plain markdown output, for lightweight notebooks.
+
+        The output keeps the answer as markdown; the widget (and its state) is closed. Call it when the answer
+        is complete, or pass `Chat(freeze=True)` to do it automatically.
+        """
+        if self.status not in FINAL_STATUSES:
+            raise RuntimeError("the answer is still streaming: freeze() it once it has finished (`await w`)")
+        self.freeze_when_done = True
+        self._update_fallback()
+        self.close()
+
+    def _update_fallback(self) -> None:
+        """Bring the output's markdown up to date (or, once frozen, make it the only thing shown)."""
+        if self._display_id is None:
+            return
+        from IPython.display import update_display
+
+        if self.freeze_when_done and self.status in FINAL_STATUSES:
+            update_display({"text/markdown": self.markdown, "text/plain": self.text}, raw=True,
+                           display_id=self._display_id)  # fmt: skip
+            if self.comm is not None:
+                self.close()
+            return
+        bundle = self._repr_mimebundle_()
+        if bundle is not None:
+            update_display(bundle[0], metadata=bundle[1], raw=True, display_id=self._display_id)
+
     # -- kernel side: follow a stream ------------------------------------------------------------------
     def _follow(self, manager: StreamManager, *, continuing: bool = False) -> None:
         """Listen to a not yet started manager, then start it on the stream loop."""
@@ -157,6 +219,8 @@ class ChatWidget(anywidget.AnyWidget):
                     self.notice = self._notice() if event.status == "done" else None
                     self.thinking = manager.thinking
                     self.text = manager.text
+            if event.status in FINAL_STATUSES:
+                self._update_fallback()
 
     def _notice(self) -> str | None:
         """What a stop reason means for the reader, if it is worth saying."""
@@ -207,8 +271,11 @@ class ChatWidget(anywidget.AnyWidget):
         try:
             return await self.manager.wait_async()
         finally:
-            # nbclient keeps only comm messages whose parent is the executing cell: resend the final state.
-            self.send_state()
+            # nbclient keeps only messages whose parent is the executing cell: resend the final state, and
+            # the final markdown, from the cell that awaits.
+            if self.comm is not None:
+                self.send_state()
+            self._update_fallback()
 
     # -- front end → kernel: intents only --------------------------------------------------------------
     def _on_intent(self, _widget: Any, content: Any, _buffers: Any) -> None:

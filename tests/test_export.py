@@ -1,0 +1,80 @@
+"""Output that survives: the saved notebook carries the final answer as markdown, so nbconvert (and GitHub,
+nbviewer) show it without a kernel; frozen outputs are plain markdown."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+from nbclient import NotebookClient
+from nbconvert import HTMLExporter, MarkdownExporter
+
+from claude_widget.fake_server.demo import SSE_ANSWER
+
+from .test_in_a_kernel import TEST_KEY
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def execute(*sources: str) -> nbformat.NotebookNode:
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    NotebookClient(notebook, timeout=60, kernel_name="python3").execute()
+    return notebook
+
+
+def test_an_executed_notebook_exports_the_final_answer_to_html_and_markdown() -> None:
+    notebook = execute(
+        "from claude_widget import Chat\nchat = Chat(offline=True)",
+        "w = chat.send('Explain server-sent events')\nw",
+        "text = await w",
+    )
+    [output] = notebook.cells[1].outputs
+    assert WIDGET_MIME in output.data  # the widget, for JupyterLab with saved widget state
+    assert output.data["text/markdown"].startswith("> *Offline demo")  # updated to the final answer
+    assert SSE_ANSWER.strip() in output.data["text/markdown"]
+    assert output.data["text/plain"].startswith("ChatWidget(model='claude-sonnet-5-5', status=")
+
+    html, _ = HTMLExporter().from_notebook_node(notebook)
+    assert "Server-sent events in one minute" in html
+    assert "no more tokens are billed" in html  # the last sentence of the answer
+    markdown, _ = MarkdownExporter().from_notebook_node(notebook)
+    assert "## Server-sent events in one minute" in markdown
+    assert "the connection closes at once and no more tokens are billed" in markdown
+
+
+def test_raw_html_from_the_model_is_escaped_in_the_fallback() -> None:
+    from claude_widget.fake_server import FakeAnthropic, Script
+
+    payload = 'Look: <img src=x onerror="alert(1)"> and `<b>code</b>`\n\n```html\n<script>ok()</script>\n```\n'
+    with FakeAnthropic(api_key=TEST_KEY) as server:
+        server.enqueue(Script(text=payload))
+        notebook = execute(
+            f"from claude_widget import Chat\nchat = Chat(api_key={TEST_KEY!r}, base_url={server.url!r})",
+            "w = chat.send('hi')\nw",
+            "await w",
+        )
+    markdown = notebook.cells[1].outputs[0].data["text/markdown"]
+    assert "&lt;img src=x" in markdown and "<img" not in markdown
+    assert "`<b>code</b>`" in markdown and "<script>ok()</script>" in markdown  # code is left as it is
+    html, _ = HTMLExporter().from_notebook_node(notebook)
+    # The saved widget state is JSON inside a non-executable script tag (with "</" escaped); the page itself
+    # must not contain the tag as HTML.
+    page = re.sub(r'<script type="application/vnd.jupyter.widget-state\+json">.*?</script>', "", html, flags=re.S)
+    assert "<img src=x" not in page
+    assert "&lt;img src=x" in page
+
+
+def test_freeze_turns_the_widget_into_plain_markdown() -> None:
+    notebook = execute(
+        "from claude_widget import Chat\nchat = Chat(offline=True)",
+        "w = chat.send('Explain server-sent events')\nw",
+        "await w\nw.freeze()",
+        "frozen = Chat(offline=True, freeze=True)\nw2 = frozen.send('Explain server-sent events')\nw2",
+        "await w2",
+    )
+    for cell in (notebook.cells[1], notebook.cells[3]):
+        [output] = cell.outputs
+        assert WIDGET_MIME not in output.data
+        assert "## Server-sent events in one minute" in output.data["text/markdown"]
