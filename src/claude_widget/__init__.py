@@ -19,3 +19,10 @@ __all__ = [
     "UsageChanged",
 ]
 __version__ = "0.1.0"
+
+
+def load_ipython_extension(ipython):  # type: ignore[no-untyped-def]
+    """`%load_ext claude_widget` registers the `%%claude` and `%claude` magics."""
+    from .magics import ClaudeMagics
+
+    ipython.register_magics(ClaudeMagics)

@@ -1,0 +1,80 @@
+"""`%load_ext claude_widget`: the `%%claude` cell magic and the `%claude` line magic.
+
+Named chats live in the user's namespace, so `%%claude -c review` continues the conversation held in the
+variable `review` (created on first use), and `review.history` is right there to inspect.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from IPython.core.magic import Magics, line_cell_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+
+from .chat import Chat
+from .widget import ChatWidget
+
+DEFAULT_CHAT = "_claude_chat"
+
+
+@magics_class
+class ClaudeMagics(Magics):
+    @magic_arguments()
+    @argument("-m", "--model", default=None, help="model name (default: claude-sonnet-5-5)")
+    @argument("-s", "--system", default=None, help="system prompt (quote it if it has spaces)")
+    @argument("-t", "--max-tokens", type=int, default=None, help="maximum output tokens (default 4096)")
+    @argument("-c", "--chat", default=None,
+              help="name of a chat to continue; created on first use and kept as a variable of that name")  # fmt: skip
+    @argument("--offline", action="store_true", help="stream from the built-in fake server, no API key needed")
+    @argument("prompt", nargs="*", help="the prompt (line magic); with %%%%claude the cell body is the prompt")
+    @line_cell_magic
+    def claude(self, line: str, cell: str | None = None) -> ChatWidget:
+        """Ask Claude and stream the answer into the cell's output.
+
+        Usage::
+
+            %%claude [-m MODEL] [-s SYSTEM] [-t MAX_TOKENS] [-c CHAT] [--offline]
+            Your prompt, on as many lines as you like.
+
+            %claude [options] your prompt on one line
+
+        Without ``-c`` every magic call continues one default conversation; ``-c NAME`` keeps a separate one in
+        the variable ``NAME`` (a ``claude_widget.Chat``). Options given when a chat is created (model, system
+        prompt, max tokens) stay with it. The API key comes from ``ANTHROPIC_API_KEY``.
+        """
+        args = parse_argstring(self.claude, line)
+        prompt = cell if cell is not None else " ".join(args.prompt)
+        if cell is not None and args.prompt:
+            prompt = " ".join(args.prompt) + "\n" + cell
+        if not prompt.strip():
+            raise ValueError("nothing to ask: put the prompt after %claude, or in the cell body of %%claude")
+        chat = self._chat(args)
+        return chat.send(prompt)
+
+    def _chat(self, args: Any) -> Chat:
+        namespace = self.shell.user_ns if self.shell is not None else {}
+        name = args.chat or DEFAULT_CHAT
+        if not name.isidentifier():
+            raise ValueError(f"-c needs a Python identifier, got {name!r}")
+        existing = namespace.get(name)
+        if isinstance(existing, Chat):
+            return existing
+        if existing is not None:
+            raise ValueError(f"{name!r} already names a {type(existing).__name__}, not a Chat: choose another -c name")
+        options: dict[str, Any] = {"offline": args.offline}
+        if args.model:
+            options["model"] = args.model
+        if args.system:
+            options["system"] = _unquote(args.system)
+        if args.max_tokens:
+            options["max_tokens"] = args.max_tokens
+        chat = Chat(**options)
+        namespace[name] = chat
+        return chat
+
+
+def _unquote(value: str) -> str:
+    # IPython's argument splitter keeps the quotes around a quoted value.
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value

@@ -1,0 +1,58 @@
+"""`%load_ext claude_widget`: the cell and line magics, in a real IPython shell."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+
+from claude_widget import Chat, ChatWidget
+from claude_widget.chat import offline_server
+from claude_widget.magics import ClaudeMagics
+
+
+@pytest.fixture
+def shell(monkeypatch: pytest.MonkeyPatch) -> Iterator[InteractiveShell]:
+    monkeypatch.setattr(ChatWidget, "send", lambda self, content, buffers=None: None)
+    ip = InteractiveShell.instance()
+    ip.run_line_magic("load_ext", "claude_widget")
+    yield ip
+    for name in ("review", "_claude_chat", "w"):
+        ip.user_ns.pop(name, None)
+
+
+def test_cell_magic_asks_with_the_cell_body_and_continues_a_named_chat(shell: InteractiveShell) -> None:
+    first = shell.run_cell_magic("claude", "-c review --offline -s 'Be brief.'", "Explain\nserver-sent events")
+    assert isinstance(first, ChatWidget)
+    first.wait(30)
+    request = offline_server().message_requests()[-1]
+    assert request.body["messages"] == [{"role": "user", "content": "Explain\nserver-sent events"}]
+    assert request.body["system"] == "Be brief."
+    review = shell.user_ns["review"]
+    assert isinstance(review, Chat)
+    shell.run_cell_magic("claude", "-c review", "And websockets?").wait(30)
+    assert [m["role"] for m in review.history] == ["user", "assistant", "user", "assistant"]
+
+
+def test_line_magic_and_the_default_chat(shell: InteractiveShell) -> None:
+    widget = shell.run_line_magic("claude", "--offline -m claude-haiku-4-5 -t 300 What is SSE?")
+    widget.wait(30)
+    request = offline_server().message_requests()[-1]
+    assert request.body["model"] == "claude-haiku-4-5" and request.body["max_tokens"] == 300
+    assert request.body["messages"][-1]["content"] == "What is SSE?"
+    assert isinstance(shell.user_ns["_claude_chat"], Chat)
+
+
+def test_bad_uses_say_what_to_do(shell: InteractiveShell) -> None:
+    with pytest.raises(ValueError, match="nothing to ask"):
+        shell.run_cell_magic("claude", "--offline", "   ")
+    shell.user_ns["review"] = 42
+    with pytest.raises(ValueError, match="already names a int"):
+        shell.run_cell_magic("claude", "-c review --offline", "hi")
+
+
+def test_the_magic_is_documented() -> None:
+    doc = ClaudeMagics.claude.__doc__ or ""
+    for words in ("%%claude", "-c CHAT", "--offline", "ANTHROPIC_API_KEY", "--model", "--system", "--max-tokens"):
+        assert words in doc, words
