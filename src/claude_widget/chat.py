@@ -126,6 +126,16 @@ class Chat:
         """USD at list price across every turn (None for a model without a known price)."""
         return cost_usd(self.usage, prices_for(self.model))
 
+    def inject_fault(self, fault: str) -> None:
+        """Offline only: make the next answer fail, to show a failure and the recovery live.
+
+        `fault` is one of `rate_limit`, `overloaded`, `mid_stream_error`, `drop`, `reset`, `stall` or
+        `ping_stall` (for the stalls, a short `stall_timeout` keeps the demo brisk).
+        """
+        if not self.offline:
+            raise RuntimeError("inject_fault() works with Chat(offline=True) only: it scripts the built-in fake server")
+        offline_server().inject(fault)
+
     def reset(self) -> None:
         """Forget the conversation (a turn still streaming is stopped)."""
         self._stop_current()

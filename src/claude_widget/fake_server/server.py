@@ -16,7 +16,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .script import (
@@ -41,6 +41,7 @@ KNOWN_MODELS = (
     "claude-sonnet-4-5",
     "claude-haiku-4-5",
 )
+INJECTABLE = ("rate_limit", "overloaded", "mid_stream_error", "drop", "reset", "stall", "ping_stall")
 PREFILL_REJECTED = (
     "This model does not support assistant message prefill. The conversation must end with a user message."
 )
@@ -104,6 +105,7 @@ class FakeAnthropic:
         self.prefill = prefill
         self.requests: list[RecordedRequest] = []
         self._queue: deque[Script] = deque()
+        self._injected: deque[str] = deque()
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -169,6 +171,15 @@ class FakeAnthropic:
         with self._lock:
             self._queue.extend(scripts)
 
+    def inject(self, fault: str) -> None:
+        """Make the next answer fail in a classroom-friendly way, then recover: `rate_limit` (429, retry after
+        3 s), `overloaded` (two 529s), or, inside the stream, `mid_stream_error`, `drop`, `reset`, `stall` or
+        `ping_stall` (the continuation request then gets the rest of the same answer)."""
+        if fault not in INJECTABLE:
+            raise ValueError(f"unknown fault {fault!r}; choose one of {', '.join(INJECTABLE)}")
+        with self._lock:
+            self._injected.append(fault)
+
     def message_requests(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.path.startswith("/v1/messages") and "count_tokens" not in r.path]
 
@@ -186,7 +197,18 @@ class FakeAnthropic:
         with self._lock:
             if self._queue:
                 return self._queue.popleft()
-        return self.responder(body)
+            fault = self._injected.popleft() if self._injected else None
+        script = self.responder(body)
+        if fault in ("rate_limit", "overloaded"):
+            first = Script(status=429, headers={"retry-after": "3"}) if fault == "rate_limit" else Script(status=529)
+            self.enqueue(*([Script(status=529)] if fault == "overloaded" else []), script)
+            return first
+        if fault is not None:
+            # Fail partway through the answer; the continuation request gets the same answer to continue.
+            self.enqueue(script)
+            kind = "error_event" if fault == "mid_stream_error" else fault
+            return replace(script, fault=kind, fault_after=len(script.text) * 2 // 5, ping_interval=1.0)  # type: ignore[arg-type]
+        return script
 
     # -- HTTP ------------------------------------------------------------------------------------------
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
