@@ -21,6 +21,7 @@ def test_the_wheel_contains_a_self_contained_bundle(tmp_path: Path) -> None:
         names = set(archive.namelist())
         assert {"claude_widget/static/widget.js", "claude_widget/static/widget.css"} <= names
         assert "claude_widget/fake_server/server.py" in names
+        assert "claude_widget/recordings/sse-explained.json" in names  # recordings ship with the package
         js = archive.read("claude_widget/static/widget.js").decode()
         css = archive.read("claude_widget/static/widget.css").decode()
     assert "export" in js and len(js) > 10_000

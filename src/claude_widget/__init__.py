@@ -1,6 +1,6 @@
 """Stream Claude's answers into Jupyter notebook cells."""
 
-from .chat import Chat
+from .chat import Chat, replay
 from .errors import MissingAPIKeyError, StreamError
 from .events import Finished, StatusChanged, StreamEvent, TextDelta, UsageChanged
 from .stream import StreamManager
@@ -17,6 +17,7 @@ __all__ = [
     "StreamManager",
     "TextDelta",
     "UsageChanged",
+    "replay",
 ]
 __version__ = "0.1.0"
 

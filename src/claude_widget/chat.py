@@ -12,11 +12,13 @@ import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import anthropic
 import httpx2
 
+from . import recording as recording_module
 from .errors import MissingAPIKeyError
 from .fake_server import FakeAnthropic
 from .fake_server.demo import demo_responder
@@ -66,6 +68,7 @@ class Chat:
         max_tool_rounds: int = 10,
         offline: bool = False,
         freeze: bool = False,
+        record: bool = False,
         connect_timeout: float = 10.0,
     ) -> None:
         if offline:
@@ -95,6 +98,7 @@ class Chat:
         self.max_tool_rounds = max_tool_rounds
         self.offline = offline
         self.freeze = freeze  # finished answers become plain markdown outputs
+        self.record = record  # keep each answer's raw events, for w.save_recording()
         self.turns: list[Turn] = []
         self._api_key = api_key
         self._base_url = base_url
@@ -148,7 +152,9 @@ class Chat:
         """
         prompt = _check_prompt(prompt)
         self._stop_current()
-        messages = [*self.history, {"role": "user", "content": prompt}]
+        return self._send_messages([*self.history, {"role": "user", "content": prompt}], prompt)
+
+    def _send_messages(self, messages: list[dict[str, Any]], prompt: str) -> ChatWidget:
         widget = ChatWidget(lambda: self._manager(messages), model=self.model, prices=prices_for(self.model),
                             offline=self.offline, freeze_when_done=self.freeze)  # fmt: skip
         self.turns.append(Turn(prompt, widget))
@@ -181,6 +187,7 @@ class Chat:
             tools=self.tools,
             tool_timeout=self.tool_timeout,
             max_tool_rounds=self.max_tool_rounds,
+            record=self.record,
         )
 
     def _client_for(self, loop: asyncio.AbstractEventLoop) -> anthropic.AsyncAnthropic:
@@ -192,6 +199,16 @@ class Chat:
             )
             self._clients[loop] = client
         return client
+
+
+def replay(recording: str | Path, speed: float = 1.0) -> ChatWidget:
+    """Replay a recorded answer in a widget, at its original pace (or `speed` times faster), through the
+    built-in fake server and the real SDK. `recording` is a file saved with `w.save_recording(path)` or the
+    name of a recording shipped with the package (`claude_widget.recording.shipped()`)."""
+    data = recording_module.load(recording)
+    chat = Chat(model=data["model"], system=data.get("system"), offline=True)
+    offline_server().enqueue(*recording_module.replays(data, speed))
+    return chat._send_messages(data["messages"], recording_module.last_prompt(data))
 
 
 def offline_server() -> FakeAnthropic:

@@ -59,6 +59,10 @@ def prefill_supported(model: str) -> bool:
 
 
 Listener = Callable[[StreamEvent], None]
+RAW_EVENTS = frozenset(
+    {"message_start", "content_block_start", "content_block_delta", "content_block_stop", "message_delta",
+     "message_stop"}
+)  # fmt: skip
 USAGE_KEYS = ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
 
 
@@ -96,6 +100,7 @@ class StreamManager:
         tools: dict[str, Tool] | None = None,
         tool_timeout: float = 60.0,
         max_tool_rounds: int = 10,
+        record: bool = False,
     ) -> None:
         self.client = client
         self.model = model
@@ -109,6 +114,7 @@ class StreamManager:
         self.tools = tools or {}
         self.tool_timeout = tool_timeout
         self.max_tool_rounds = max_tool_rounds
+        self.record = record  # keep every raw event with its timing, for `recording()`
 
         self.text = ""  # the answer as shown: every text block of the turn
         self.thinking = ""  # every thinking block of the turn, as shown
@@ -139,7 +145,7 @@ class StreamManager:
                       max_tokens=previous.max_tokens, system=previous.system, stall_timeout=previous.stall_timeout,
                       max_retries=previous.max_retries, backoff=previous.backoff, thinking=previous.thinking_config,
                       tools=previous.tools, tool_timeout=previous.tool_timeout,
-                      max_tool_rounds=previous.max_tool_rounds)  # fmt: skip
+                      max_tool_rounds=previous.max_tool_rounds, record=previous.record)  # fmt: skip
         manager.text, manager.thinking = previous.text, previous.thinking
         manager.turn_messages = copy.deepcopy(previous.turn_messages)
         manager._blocks = copy.deepcopy(previous._blocks)
@@ -309,12 +315,13 @@ class StreamManager:
             self._restart_round()
         self.attempts.append({"sent_at": time.time(), "continuation": continuation, "outcome": "pending",
                               "usage": dict.fromkeys(USAGE_KEYS, 0), "thinking_tokens": 0, "chars": 0,
-                              "deltas": 0})  # fmt: skip
+                              "deltas": 0, "events": []})  # fmt: skip
         self._seam = SeamMerger(self._round_text()) if continuation else None
         self._block_at = {}
         if self.status != "retrying":
             self._set_status("connecting")
         self._mark("request_sent", overwrite=not self.text)
+        sent_at = time.monotonic()
         params: dict[str, Any] = {"model": self.model, "max_tokens": self.max_tokens,
                                   "messages": self._request_messages(continuation)}  # fmt: skip
         if self.system is not None:
@@ -331,6 +338,9 @@ class StreamManager:
             try:
                 async with asyncio.timeout_at(loop.time() + self.stall_timeout) as watchdog:
                     async for event in stream:
+                        if self.record and event.type in RAW_EVENTS:
+                            at = round(time.monotonic() - sent_at, 4)
+                            self.attempts[-1]["events"].append((at, event.type, event.to_dict()))
                         if self._handle(event):
                             watchdog.reschedule(loop.time() + self.stall_timeout)
                         completed = completed or event.type == "message_stop"

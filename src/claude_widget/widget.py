@@ -111,6 +111,18 @@ class ChatWidget(anywidget.AnyWidget):
         """USD at list price for the tokens used so far (None for a model without a known price)."""
         return cost_usd(self.usage, self.prices)  # type: ignore[arg-type]
 
+    def recording(self) -> dict[str, Any]:
+        """This answer's raw events with their timing (needs `Chat(record=True)`); see `save_recording`."""
+        from .recording import recording_of
+
+        return recording_of(self.manager)
+
+    def save_recording(self, path: str | Path) -> Path:
+        """Save this answer's stream to a file that `claude_widget.replay(path)` plays back offline."""
+        from .recording import save
+
+        return save(self.recording(), path)
+
     def stop(self) -> None:
         """Stop streaming, close the connection and keep the partial answer. Safe from any thread."""
         self.manager.cancel()

@@ -215,7 +215,15 @@ def test_finished_blocks_are_announced_one_at_a_time_not_per_token(harness: Harn
     assert len(said) == 7  # one per block, against ~200 deltas
 
 
-def test_injected_markup_never_runs_nor_fetches(harness: HarnessPage) -> None:
+def test_injected_markup_never_runs_nor_fetches(browser: Any, harness_url: str) -> None:
+    harness = HarnessPage(browser, harness_url)  # a page of its own: only the payloads are on it
+    try:
+        check_injections(harness)
+    finally:
+        harness.context.close()
+
+
+def check_injections(harness: HarnessPage) -> None:
     result = harness.evaluate(
         """(payloads) => {
           const unsafe = {};
@@ -255,5 +263,5 @@ def test_injections_are_shown_as_text(harness: HarnessPage) -> None:
         })""",
         INJECTIONS,
     )
-    assert shown[0] == INJECTIONS[0]  # "<script>…</script>" is visible, verbatim
+    assert shown[0].strip() == INJECTIONS[0]  # "<script>…</script>" is visible, verbatim
     assert "<script>" in shown[1] and "<img" in shown[2]

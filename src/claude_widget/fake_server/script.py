@@ -353,3 +353,21 @@ def _token_count(text: str, chunk_size: int) -> int:
 
 def _tool_json(tool_use: dict[str, Any] | None) -> str:
     return json.dumps((tool_use or {}).get("input", {}))
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A recorded response, served again with its original timing (divided by `speed`)."""
+
+    events: tuple[tuple[float, str, dict[str, Any]], ...]  # (seconds since the request, event name, data)
+    speed: float = 1.0
+
+    def steps(self) -> list[Step]:
+        steps: list[Step] = []
+        previous = 0.0
+        for at, name, data in self.events:
+            if at > previous:
+                steps.append(Pause((at - previous) / self.speed))
+            previous = max(previous, at)
+            steps.append(Send(sse(name, data), name))
+        return steps

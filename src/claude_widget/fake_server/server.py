@@ -22,10 +22,12 @@ from typing import Any
 from .script import (
     Drop,
     Pause,
+    Replay,
     Reset,
     Script,
     Send,
     Stall,
+    Step,
     compile_script,
     continue_script,
     error_body,
@@ -104,7 +106,7 @@ class FakeAnthropic:
         self.models = models
         self.prefill = prefill
         self.requests: list[RecordedRequest] = []
-        self._queue: deque[Script] = deque()
+        self._queue: deque[Script | Replay] = deque()
         self._injected: deque[str] = deque()
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
@@ -166,7 +168,7 @@ class FakeAnthropic:
         self.stop()
 
     # -- scripting -------------------------------------------------------------------------------------
-    def enqueue(self, *scripts: Script) -> None:
+    def enqueue(self, *scripts: Script | Replay) -> None:
         """The next requests to /v1/messages get these scripts, in order; then the responder answers."""
         with self._lock:
             self._queue.extend(scripts)
@@ -193,7 +195,7 @@ class FakeAnthropic:
             time.sleep(0.005)
         raise TimeoutError(f"the fake server saw {len(self.message_requests())} requests, expected {n}")
 
-    def _next_script(self, body: dict[str, Any]) -> Script:
+    def _next_script(self, body: dict[str, Any]) -> Script | Replay:
         with self._lock:
             if self._queue:
                 return self._queue.popleft()
@@ -270,7 +272,10 @@ class FakeAnthropic:
         messages = record.body.get("messages") or [{}]
         if _is_prefill(messages[-1]) and not self.prefill(model):
             return await self._json(writer, record, 400, error_body(400, PREFILL_REJECTED, request_id), request_id)
-        script = continue_script(self._next_script(record.body), record.body)
+        answer = self._next_script(record.body)
+        if isinstance(answer, Replay):
+            return await self._stream(writer, reader, record, answer.steps(), request_id)
+        script = continue_script(answer, record.body)
         if script.status >= 400:
             message = script.error_message or f"scripted HTTP {script.status}"
             return await self._json(
@@ -285,7 +290,8 @@ class FakeAnthropic:
             return await self._json(
                 writer, record, 200, _whole_message(script, record.body, request_id), request_id, script.headers
             )
-        return await self._stream(writer, reader, record, script, request_id)
+        steps = compile_script(script, record.body, f"msg_fake_{request_id[9:]}")
+        return await self._stream(writer, reader, record, steps, request_id, script.headers)
 
     async def _json(
         self,
@@ -318,8 +324,9 @@ class FakeAnthropic:
         writer: asyncio.StreamWriter,
         reader: asyncio.StreamReader,
         record: RecordedRequest,
-        script: Script,
+        steps: list[Step],
         request_id: str,
+        extra_headers: dict[str, str] | None = None,
     ) -> bool:
         record.status = 200
         headers = {
@@ -328,7 +335,7 @@ class FakeAnthropic:
             "cache-control": "no-cache",
             "request-id": request_id,
             "connection": "close",
-            **script.headers,
+            **(extra_headers or {}),
         }
         writer.write(_head(200, headers))
         # The client sends nothing more on this connection (it is closed after the body), so a read that
@@ -343,7 +350,7 @@ class FakeAnthropic:
             return False
 
         try:
-            for step in compile_script(script, record.body, f"msg_fake_{request_id[9:]}"):
+            for step in steps:
                 if client_gone():
                     return False
                 if isinstance(step, Send):

@@ -1,0 +1,65 @@
+"""Record a stream (its raw events with their timing) and replay it later through the fake server and the
+real SDK, at the original pace or faster: demos that run offline and look real, and deterministic tests.
+
+A recording is JSON: the model, the request's messages and system prompt, and one entry per response with its
+events as `[seconds since the request, event name, event data]`. No key or header is stored.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .fake_server import Replay
+from .stream import StreamManager
+
+FORMAT = "claude-widget-recording/1"
+
+
+def recording_of(manager: StreamManager) -> dict[str, Any]:
+    """The recording of a finished stream started with `record=True` (its clean responses, in order)."""
+    if not manager.record:
+        raise RuntimeError("this stream was not recorded: create the Chat with record=True")
+    responses = [{"events": a["events"]} for a in manager.attempts if a["outcome"] == "done" and a["events"]]
+    return {"format": FORMAT, "model": manager.model, "system": manager.system, "messages": manager.messages,
+            "responses": responses}  # fmt: skip
+
+
+def save(recording: dict[str, Any], path: str | Path) -> Path:
+    path = Path(path)
+    path.write_text(json.dumps(recording, ensure_ascii=False, indent=1))
+    return path
+
+
+def load(source: str | Path) -> dict[str, Any]:
+    """A recording from a file, or one shipped with the package by name (see `shipped()`)."""
+    path = Path(source)
+    if not path.exists() and str(source) in shipped():
+        text = resources.files("claude_widget.recordings").joinpath(f"{source}.json").read_text()
+    elif path.exists():
+        text = path.read_text()
+    else:
+        raise FileNotFoundError(f"no recording at {source!r}; shipped recordings: {', '.join(shipped())}")
+    recording = json.loads(text)
+    if recording.get("format") != FORMAT:
+        raise ValueError(f"{source!r} is not a claude-widget recording (format {recording.get('format')!r})")
+    return recording
+
+
+def shipped() -> list[str]:
+    """Names of the recordings that come with the package."""
+    folder = resources.files("claude_widget.recordings")
+    return sorted(p.name.removesuffix(".json") for p in folder.iterdir() if p.name.endswith(".json"))
+
+
+def replays(recording: dict[str, Any], speed: float = 1.0) -> list[Replay]:
+    if speed <= 0:
+        raise ValueError("speed must be > 0 (1 is the original pace, 2 twice as fast)")
+    return [Replay(tuple((at, name, data) for at, name, data in r["events"]), speed) for r in recording["responses"]]
+
+
+def last_prompt(recording: dict[str, Any]) -> str:
+    content = recording["messages"][-1]["content"]
+    return content if isinstance(content, str) else " ".join(b.get("text", "") for b in content)
