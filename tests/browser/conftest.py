@@ -58,8 +58,11 @@ def slow_server() -> Iterator[FakeAnthropic]:
 
 @dataclass
 class Lab:
+    """A running Jupyter front end: JupyterLab 4 (`kind="lab"`) or Notebook 7 (`kind="notebook"`)."""
+
     url: str
     root: Path
+    kind: str = "lab"
 
     def add_notebook(self, name: str, *cells: str) -> str:
         """Write a notebook of code cells into the server's root; return its name."""
@@ -69,11 +72,15 @@ class Lab:
         nbformat.write(notebook, self.root / name)
         return name
 
+    def notebook_url(self, name: str) -> str:
+        if self.kind == "notebook":
+            return f"{self.url}/notebooks/{name}"
+        # A fresh workspace each time, so notebooks opened by earlier tests are not restored beside it.
+        return f"{self.url}/lab/workspaces/{uuid.uuid4().hex[:8]}/tree/{name}"
 
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory: pytest.TempPathFactory, slow_server: FakeAnthropic) -> Iterator[Lab]:
-    """A JupyterLab server whose kernels talk to the slow fake server (through ANTHROPIC_BASE_URL)."""
-    root = tmp_path_factory.mktemp("lab")
+
+def _serve(kind: str, root: Path, backend: FakeAnthropic) -> Iterator[Lab]:
+    """Start JupyterLab or Notebook 7 on 127.0.0.1 whose kernels talk to `backend` (via ANTHROPIC_BASE_URL)."""
     shutil.copy(ROOT / "notebooks" / "quickstart.ipynb", root)
     settings = root / ".lab-settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
@@ -83,23 +90,24 @@ def lab(tmp_path_factory: pytest.TempPathFactory, slow_server: FakeAnthropic) ->
     env = {
         **os.environ,
         "ANTHROPIC_API_KEY": TEST_KEY,
-        "ANTHROPIC_BASE_URL": slow_server.url,
+        "ANTHROPIC_BASE_URL": backend.url,
         "JUPYTER_CONFIG_DIR": str(root / ".jupyter-config"),
         "JUPYTER_RUNTIME_DIR": str(root / ".jupyter-runtime"),
         "JUPYTERLAB_SETTINGS_DIR": str(root / ".lab-settings"),
     }
+    app = {"lab": "jupyterlab", "notebook": "notebook"}[kind]
+    expose = {"lab": "--LabApp.expose_app_in_browser=True", "notebook": "--expose-app-in-browser"}[kind]
     command = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
+        sys.executable, "-m", app, "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
         "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
-        f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
-        "--LabServerApp.announcements_url=", "--LabApp.news_url=",
+        f"--ServerApp.root_dir={root}", expose,
     ]  # fmt: skip
-    log = open(root / "lab.log", "w")  # noqa: SIM115 - closed below
+    log = open(root / "server.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(url + "/api/status", process, root / "lab.log")
-        yield Lab(url, root)
+        _wait_until_up(url + "/api/status", process, root / "server.log")
+        yield Lab(url, root, kind)
     finally:
         process.terminate()
         try:
@@ -109,17 +117,29 @@ def lab(tmp_path_factory: pytest.TempPathFactory, slow_server: FakeAnthropic) ->
         log.close()
 
 
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory: pytest.TempPathFactory, slow_server: FakeAnthropic) -> Iterator[Lab]:
+    """JupyterLab 4, its kernels talking to the slow fake server."""
+    yield from _serve("lab", tmp_path_factory.mktemp("lab"), slow_server)
+
+
+@pytest.fixture(scope="session")
+def notebook7(tmp_path_factory: pytest.TempPathFactory, slow_server: FakeAnthropic) -> Iterator[Lab]:
+    """Notebook 7, its kernels talking to the slow fake server."""
+    yield from _serve("notebook", tmp_path_factory.mktemp("notebook7"), slow_server)
+
+
 def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited:\n{log.read_text()[-3000:]}")
+            raise RuntimeError(f"Jupyter exited:\n{log.read_text()[-3000:]}")
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
         except OSError:
             time.sleep(0.3)
-    raise TimeoutError(f"JupyterLab did not start in {timeout} s:\n{log.read_text()[-3000:]}")
+    raise TimeoutError(f"Jupyter did not start in {timeout} s:\n{log.read_text()[-3000:]}")
 
 
 # Module scope, not session: sync Playwright keeps an event loop running in the main thread while it is open,
@@ -144,8 +164,7 @@ def page(browser: object) -> Iterator[object]:
 
 
 def open_notebook(page: Any, lab: Lab, name: str) -> None:
-    # A fresh workspace each time, so notebooks opened by earlier tests are not restored beside it.
-    page.goto(f"{lab.url}/lab/workspaces/{uuid.uuid4().hex[:8]}/tree/{name}")
+    page.goto(lab.notebook_url(name))
     page.wait_for_function(
         "() => { const w = window.jupyterapp?.shell.currentWidget;"
         " return w?.sessionContext?.session?.kernel?.status === 'idle'; }",

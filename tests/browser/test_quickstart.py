@@ -18,9 +18,16 @@ pytestmark = pytest.mark.browser
 RESULTS = ROOT / "test-results"
 
 
+@pytest.fixture(params=["lab", "notebook7"])
+def host(request: pytest.FixtureRequest) -> Lab:
+    """The quickstart runs the same in JupyterLab 4 and in Notebook 7."""
+    return request.getfixturevalue(request.param)
+
+
 def test_quickstart_streams_live_and_stop_closes_the_connection(
-    lab: Lab, page: Any, slow_server: FakeAnthropic
+    host: Lab, page: Any, slow_server: FakeAnthropic
 ) -> None:
+    lab = host
     before = len(slow_server.message_requests())
     open_notebook(page, lab, "quickstart.ipynb")
     run_all_cells(page)
@@ -39,9 +46,9 @@ def test_quickstart_streams_live_and_stop_closes_the_connection(
     assert "in" in widget.locator("[data-role=tokens]").inner_text()
 
     RESULTS.mkdir(exist_ok=True)
-    widget.screenshot(path=RESULTS / "quickstart-streaming.png")
-    if os.environ.get("UPDATE_SCREENSHOTS"):
-        shutil.copy(RESULTS / "quickstart-streaming.png", ROOT / "docs" / "images" / "quickstart-streaming.png")
+    widget.screenshot(path=RESULTS / f"quickstart-streaming-{lab.kind}.png")
+    if os.environ.get("UPDATE_SCREENSHOTS") and lab.kind == "lab":
+        shutil.copy(RESULTS / "quickstart-streaming-lab.png", ROOT / "docs" / "images" / "quickstart-streaming.png")
 
     request = slow_server.message_requests()[before]
     clicked_at = time.monotonic()
@@ -61,5 +68,7 @@ def test_quickstart_streams_live_and_stop_closes_the_connection(
 
     # The kernel side says so too: the cell awaiting the widget printed its final status.
     page.locator(".jp-OutputArea-output", has_text="stopped").first.wait_for()
-    (RESULTS / "stop-figures.json").write_text(json.dumps({"stop_click_to_socket_closed_ms": stop_to_close_ms}))
+    (RESULTS / f"stop-figures-{lab.kind}.json").write_text(
+        json.dumps({"stop_click_to_socket_closed_ms": stop_to_close_ms})
+    )
     print(f"Stop click to socket closed: {stop_to_close_ms:.1f} ms")

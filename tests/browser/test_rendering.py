@@ -9,6 +9,8 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import os
+import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -17,13 +19,16 @@ from typing import Any
 
 import pytest
 
-from .conftest import ROOT
+from claude_widget.fake_server import FakeAnthropic, Script
+
+from .conftest import ROOT, Lab, open_notebook, run_all_cells
 
 pytestmark = pytest.mark.browser
 
 CORPUS = ROOT / "js" / "test" / "corpus"
 FIDELITY_DOCS = sorted((CORPUS / "fidelity").glob("*.md"))
 INJECTIONS: list[str] = json.loads((CORPUS / "injection.json").read_text())
+RESULTS = ROOT / "test-results"
 HARNESS_FILES = {"harness.html", "harness.js", "harness.css"}
 HARNESS_HTML = """<!doctype html>
 <html><head><meta charset="utf-8"><title>renderer harness</title>
@@ -265,3 +270,60 @@ def test_injections_are_shown_as_text(harness: HarnessPage) -> None:
     )
     assert shown[0].strip() == INJECTIONS[0]  # "<script>…</script>" is visible, verbatim
     assert "<script>" in shown[1] and "<img" in shown[2]
+
+
+THEMED_ANSWER = """## Rendering check
+
+A paragraph with **bold**, *italic*, `inline code`, a [link](https://example.com) and $e^{i\\pi} + 1 = 0$.
+
+- [x] task done
+- [ ] task open
+
+```python
+def greet(name: str) -> str:
+    return f"Hello, {name}!"  # a comment
+```
+
+| Left | Right |
+|:-----|------:|
+| a | 1 |
+| b | 2 |
+
+> A quote with ![a remote image](https://example.com/i.png) shown as a link.
+
+$$
+\\int_0^1 x^2 \\, dx = \\frac{1}{3}
+$$
+"""
+
+
+def test_follows_jupyterlab_light_and_dark_themes(lab: Lab, page: Any, slow_server: FakeAnthropic) -> None:
+    slow_server.enqueue(Script(text=THEMED_ANSWER, chunk_size=3, delay=0.002))
+    name = lab.add_notebook("themes.ipynb", "from claude_widget import Chat\nChat().send('Show me everything')")
+    open_notebook(page, lab, name)
+    run_all_cells(page)
+    widget = page.locator(".cw-root").first
+    page.wait_for_function("el => el.dataset.status === 'done'", arg=widget.element_handle(), timeout=60_000)
+    content = widget.locator("[data-role=content]")
+    assert content.locator("input[type=checkbox][disabled]").count() == 2
+    assert content.locator(".katex").count() == 2
+    colours = "el => [getComputedStyle(el).color, getComputedStyle(el.closest('.cw-root')).backgroundColor]"
+    RESULTS.mkdir(exist_ok=True)
+    shots = {}
+    try:
+        for theme, file in (("JupyterLab Light", "theme-light.png"), ("JupyterLab Dark", "theme-dark.png")):
+            page.evaluate("(theme) => window.jupyterapp.commands.execute('apputils:change-theme', {theme})", theme)
+            page.wait_for_function(
+                "(theme) => document.body.dataset.jpThemeName === theme"
+                " && !document.body.classList.contains('lm-mod-busy')",
+                arg=theme,
+            )
+            page.wait_for_timeout(500)  # the theme's stylesheet settles
+            shots[theme] = content.evaluate(colours)
+            widget.screenshot(path=RESULTS / file)
+            if os.environ.get("UPDATE_SCREENSHOTS"):
+                shutil.copy(RESULTS / file, ROOT / "docs" / "images" / file)
+    finally:
+        page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Light'})")
+    light, dark = shots["JupyterLab Light"], shots["JupyterLab Dark"]
+    assert light[0] != dark[0] and light[1] != dark[1], shots
