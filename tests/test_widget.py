@@ -193,3 +193,24 @@ def test_offline_chat_streams_the_labelled_demo_answer(sent: list[dict[str, Any]
 def test_an_empty_or_non_text_prompt_is_refused(chat: Chat, prompt: Any) -> None:
     with pytest.raises(ValueError, match="non-empty string"):
         chat.send(prompt)
+
+
+def test_the_inspector_gets_the_event_log_then_each_new_entry(
+    server: FakeAnthropic, chat: Chat, sent: list[dict[str, Any]]
+) -> None:
+    server.enqueue(Script(status=529), Script(text="Inspect me, please.", delay=0.02))
+    w = chat.send("hi")
+    server.wait_for_request(2)
+    w._on_intent(w, {"intent": "inspect"}, [])
+    w.wait(timeout=10)
+    time.sleep(0.1)
+    events = [m for m in sent if m.get("channel") == "events"]
+    snapshot, deltas = events[0], [m for m in events[1:] if m["kind"] == "delta"]
+    assert snapshot["kind"] == "snapshot"
+    lines = (snapshot["text"] + "".join(d["text"] for d in deltas)).splitlines()
+    entries = [json.loads(line) for line in lines]
+    kinds = [kind for _, kind, _ in entries]
+    assert kinds[:2] == ["request", "retry"] and "message_start" in kinds and kinds[-1] == "message_stop"
+    assert all(a <= b for (a, _, _), (b, _, _) in zip(entries, entries[1:], strict=False))  # in time order
+    assert any(detail.startswith("text_delta 'Insp") for _, kind, detail in entries if kind == "content_block_delta")
+    assert [e.kind for e in w.manager.event_log] == kinds

@@ -49,6 +49,15 @@ class UsageChanged:
 
 
 @dataclass(frozen=True)
+class LogEntry:
+    """One line of the stream's event log, for the inspector: what happened, when, in brief."""
+
+    at: float  # seconds since the turn's first request was sent
+    kind: str  # an SSE event type, or the stream manager's own step ("request", "retry", "tool")
+    detail: str = ""
+
+
+@dataclass(frozen=True)
 class Finished:
     status: Status  # done, stopped or error
     text: str
@@ -56,4 +65,4 @@ class Finished:
     stop_details: dict[str, Any] | None = None
 
 
-StreamEvent = StatusChanged | TextDelta | ThinkingDelta | ToolCall | UsageChanged | Finished
+StreamEvent = StatusChanged | TextDelta | ThinkingDelta | ToolCall | UsageChanged | LogEntry | Finished

@@ -30,6 +30,7 @@ from .errors import Failure, StallError, StreamError, TruncatedStreamError, clas
 from .events import (
     FINAL_STATUSES,
     Finished,
+    LogEntry,
     Status,
     StatusChanged,
     StreamEvent,
@@ -126,6 +127,8 @@ class StreamManager:
         self.stop_details: dict[str, Any] | None = None
         self.attempts: list[dict[str, Any]] = []  # one entry per request sent, with its outcome
         self.tool_calls: dict[str, ToolCall] = {}
+        self.event_log: list[LogEntry] = []  # every event in brief, for the inspector
+        self._log_origin: float | None = None
         self.turn_messages: list[dict[str, Any]] = []  # finished rounds, as they go into the history
         self._blocks: list[dict[str, Any]] = []  # the current round's content blocks, API format
         self._block_at: dict[int, int] = {}  # the current response's block index -> position in `_blocks`
@@ -304,6 +307,7 @@ class StreamManager:
                 info = failure.retry_dict(delay=delay, attempt=retries_used + 2, max_attempts=self.max_retries + 1,
                                           continuing=bool(self.text), secret=self.client.api_key)  # fmt: skip
                 self._set_status("retrying", info)
+                self._log("retry", f"{failure.kind}: waiting {delay:.1f} s")
                 await asyncio.sleep(delay)
                 continue
             self._end_attempt("done")
@@ -318,6 +322,9 @@ class StreamManager:
                               "deltas": 0, "events": []})  # fmt: skip
         self._seam = SeamMerger(self._round_text()) if continuation else None
         self._block_at = {}
+        self._log(
+            "request", f"attempt {len(self.attempts)}" + (f", continuing ({continuation})" if continuation else "")
+        )
         if self.status != "retrying":
             self._set_status("connecting")
         self._mark("request_sent", overwrite=not self.text)
@@ -389,6 +396,8 @@ class StreamManager:
     def _handle(self, event: Any) -> bool:
         """Apply one SDK event; return whether it carried content (which feeds the stall watchdog)."""
         kind = event.type
+        if kind in RAW_EVENTS:
+            self._log(kind, _summary(event))
         if kind == "message_start":
             self._attempt_usage(event.message.usage)
             self._set_status("streaming")
@@ -508,6 +517,7 @@ class StreamManager:
             outcome_text, is_error = "The tool input was not valid JSON.", True
         else:
             self._tool_event(block, "running")
+            self._log("tool", f"running {block['name']}()")
             try:
                 outcome = await tool.run(block["input"], self.tool_timeout)
             except asyncio.CancelledError:
@@ -565,6 +575,14 @@ class StreamManager:
         return replace(failure, message=f"Unknown model {self.model!r}. Available models: {', '.join(models)}.")
 
     # -- bookkeeping -----------------------------------------------------------------------------------
+    def _log(self, kind: str, detail: str = "") -> None:
+        now = time.monotonic()
+        if self._log_origin is None:
+            self._log_origin = now  # the turn's first request
+        entry = LogEntry(round(now - self._log_origin, 4), kind, detail)
+        self.event_log.append(entry)
+        self._emit(entry)
+
     @property
     def _base_url(self) -> str:
         return str(self.client.base_url).rstrip("/")
@@ -615,6 +633,27 @@ class StreamManager:
                 listener(event)
             except Exception:  # one broken listener must not break the stream or the others
                 log.exception("claude_widget: a stream listener failed")
+
+
+def _summary(event: Any) -> str:
+    """A few words on an SDK event, for the inspector."""
+    kind = event.type
+    if kind == "message_start":
+        usage = event.message.usage
+        return f"input_tokens={usage.input_tokens} model={event.message.model}"
+    if kind == "content_block_start":
+        block = event.content_block
+        name = getattr(block, "name", None)
+        return f"#{event.index} {block.type}" + (f" {name}" if name else "")
+    if kind == "content_block_delta":
+        delta = event.delta
+        payload = getattr(delta, "text", None) or getattr(delta, "thinking", None) or getattr(delta, "partial_json", "")
+        return f"{delta.type} {payload[:40]!r}"
+    if kind == "content_block_stop":
+        return f"#{event.index}"
+    if kind == "message_delta":
+        return f"stop_reason={event.delta.stop_reason} output_tokens={event.usage.output_tokens}"
+    return ""
 
 
 def _is_complete(block: dict[str, Any]) -> bool:

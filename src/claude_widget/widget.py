@@ -8,6 +8,7 @@ Comm handlers may run on a subshell thread, so they only schedule work on the st
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 import uuid
@@ -22,6 +23,7 @@ import traitlets
 from .batching import DeltaBatcher
 from .events import (
     FINAL_STATUSES,
+    LogEntry,
     StatusChanged,
     StreamEvent,
     TextDelta,
@@ -85,6 +87,7 @@ class ChatWidget(anywidget.AnyWidget):
         self._tools_timer: asyncio.TimerHandle | None = None
         self._synced_length = 0
         self._synced_at = 0.0
+        self._inspecting = False  # a view's inspector is open: stream the event log to the front end
         self._display_id: str | None = None  # set once shown through IPython's display machinery
         self.freeze_when_done = freeze_when_done
         self.on_msg(self._on_intent)
@@ -202,10 +205,13 @@ class ChatWidget(anywidget.AnyWidget):
         self._manager = manager
         answer = DeltaBatcher(loop, self._send_answer)
         thinking = DeltaBatcher(loop, lambda message: self.send({**message, "channel": "thinking"}))
+        events = DeltaBatcher(loop, lambda message: self.send({**message, "channel": "events"}))
         if continuing:  # the view already holds the answer so far
             answer.reset(manager.text)
             thinking.reset(manager.thinking)
-        self._batchers = {"answer": answer, "thinking": thinking}
+        self._batchers = {"answer": answer, "thinking": thinking, "events": events}
+        if self._inspecting:
+            self._send_event_log()
         manager.subscribe(self._apply)
         manager.start(loop)
 
@@ -216,6 +222,9 @@ class ChatWidget(anywidget.AnyWidget):
             self._batchers["thinking"].add(event.text)
         elif isinstance(event, ToolCall):
             self._schedule_tools_sync()
+        elif isinstance(event, LogEntry):
+            if self._inspecting:
+                self._batchers["events"].add(_log_line(event))
         elif isinstance(event, UsageChanged):
             with self.hold_sync():
                 self.usage = event.usage
@@ -294,7 +303,7 @@ class ChatWidget(anywidget.AnyWidget):
         intent = content.get("intent") if isinstance(content, dict) else None
         if intent == "stop":
             self.stop()
-        elif intent in ("retry", "continue", "resync"):
+        elif intent in ("retry", "continue", "resync", "inspect"):
             loop = self.manager.loop
             if loop is not None and not loop.is_closed():
                 loop.call_soon_threadsafe(getattr(self, f"_{intent}"))
@@ -326,8 +335,23 @@ class ChatWidget(anywidget.AnyWidget):
             self.error = self.notice = None
         self._follow(StreamManager.continuing(self.manager), continuing=True)
 
+    def _inspect(self) -> None:
+        """A view opened its inspector: send the event log so far, then each new entry as it happens."""
+        self._inspecting = True
+        self._send_event_log()
+
+    def _send_event_log(self) -> None:
+        text = "".join(_log_line(entry) for entry in self.manager.event_log)
+        self._batchers["events"].reset(text)
+        self.send({"kind": "snapshot", "channel": "events", "text": text})
+
     def _resync(self) -> None:
         self._flush()
         self.send({"kind": "snapshot", "text": self.manager.text})
         if self.manager.thinking:
             self.send({"kind": "snapshot", "channel": "thinking", "text": self.manager.thinking})
+
+
+def _log_line(entry: LogEntry) -> str:
+    # One JSON array per line: the inspector parses complete lines as they arrive.
+    return json.dumps([entry.at, entry.kind, entry.detail], ensure_ascii=False) + "\n"
