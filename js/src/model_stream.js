@@ -1,6 +1,6 @@
-// The answer text lives at MODEL level, not per view: deltas are custom messages, which are not
+// The streamed texts live at MODEL level, not per view: deltas are custom messages, which are not
 // replayed, so a view rendered later (or a second view of the same output) must find everything
-// already applied here.
+// already applied here. One buffer per channel: the answer, the thinking, the inspector's event log.
 import { StreamBuffer } from "./stream_buffer.js";
 
 /**
@@ -11,21 +11,28 @@ import { StreamBuffer } from "./stream_buffer.js";
  *   off(event: string, callback: (...args: any[]) => void): void,
  *   send(content: object): void,
  * }} AnyModel
+ * @typedef {"answer" | "thinking" | "events"} Channel
  */
 
-/** @type {WeakMap<AnyModel, {buffer: StreamBuffer, detach: () => void}>} */
+/** The synced trait that holds each channel's full text, if any (the event log has none). */
+const TRAIT = /** @type {Record<Channel, string | null>} */ ({ answer: "text", thinking: "thinking", events: null });
+
+/** @type {WeakMap<AnyModel, {buffers: Record<Channel, StreamBuffer>, detach: () => void}>} */
 const attached = new WeakMap();
 
 /**
  * Apply one kernel → view custom message; asks for ONE resync when a gap starts.
- * @param {StreamBuffer} buffer
+ * @param {StreamBuffer | Record<string, StreamBuffer>} target a buffer, or the buffers by channel
  * @param {unknown} msg
  * @param {(content: object) => void} send
  */
-export function handleKernelMessage(buffer, msg, send) {
+export function handleKernelMessage(target, msg, send) {
   if (!msg || typeof msg !== "object") return;
-  const m = /** @type {{kind?: unknown, offset?: unknown, text?: unknown}} */ (msg);
+  const m = /** @type {{kind?: unknown, offset?: unknown, text?: unknown, channel?: unknown}} */ (msg);
   if (typeof m.text !== "string") return;
+  const channel = typeof m.channel === "string" ? m.channel : "answer";
+  const buffer = target instanceof StreamBuffer ? (channel === "answer" ? target : undefined) : target[channel];
+  if (!buffer) return;
   if (m.kind === "delta" && typeof m.offset === "number" && Number.isInteger(m.offset) && m.offset >= 0) {
     const alreadyWaiting = buffer.awaitingSnapshot;
     if (buffer.applyDelta({ offset: m.offset, text: m.text }) === "gap" && !alreadyWaiting) send({ intent: "resync" });
@@ -35,28 +42,38 @@ export function handleKernelMessage(buffer, msg, send) {
 }
 
 /**
- * The model's text buffer, created and wired to the model on first use (idempotent).
+ * A channel's text buffer, created and wired to the model on first use (idempotent).
  * @param {AnyModel} model
+ * @param {Channel} [channel]
  * @returns {StreamBuffer}
  */
-export function bufferFor(model) {
-  return attach(model).buffer;
+export function bufferFor(model, channel = "answer") {
+  return attach(model).buffers[channel];
 }
 
 /** @param {AnyModel} model */
 function attach(model) {
   const existing = attached.get(model);
   if (existing) return existing;
-  const buffer = new StreamBuffer(model.get("text") ?? "");
-  const onMessage = (/** @type {unknown} */ msg) => handleKernelMessage(buffer, msg, (c) => model.send(c));
-  const onText = () => buffer.applySyncedText(model.get("text") ?? "");
+  const buffers = /** @type {Record<Channel, StreamBuffer>} */ ({});
+  /** @type {Array<[string, () => void]>} */
+  const listeners = [];
+  for (const channel of /** @type {Channel[]} */ (["answer", "thinking", "events"])) {
+    const trait = TRAIT[channel];
+    buffers[channel] = new StreamBuffer(trait ? (model.get(trait) ?? "") : "");
+    if (trait) {
+      const onTrait = () => buffers[channel].applySyncedText(model.get(trait) ?? "");
+      model.on(`change:${trait}`, onTrait);
+      listeners.push([`change:${trait}`, onTrait]);
+    }
+  }
+  const onMessage = (/** @type {unknown} */ msg) => handleKernelMessage(buffers, msg, (c) => model.send(c));
   model.on("msg:custom", onMessage);
-  model.on("change:text", onText);
+  listeners.push(["msg:custom", onMessage]);
   const entry = {
-    buffer,
+    buffers,
     detach() {
-      model.off("msg:custom", onMessage);
-      model.off("change:text", onText);
+      for (const [event, fn] of listeners) model.off(event, fn);
       attached.delete(model);
     },
   };
@@ -65,7 +82,7 @@ function attach(model) {
 }
 
 /**
- * anywidget's `initialize`: start collecting the stream before any view exists.
+ * anywidget's `initialize`: start collecting the streams before any view exists.
  * @param {{model: AnyModel}} context
  * @returns {() => void} cleanup, called by anywidget when the model goes away
  */

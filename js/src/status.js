@@ -68,3 +68,16 @@ export function errorBanner(error, status, secondsLeft) {
   const attempt = showAttempt ? ` (attempt ${error.attempt} of ${error.max_attempts})` : "";
   return { tone: "warn", kind, text: `${error.headline} — ${when}${attempt}`, canRetry: false };
 }
+
+/**
+ * The notice for a finished answer's stop reason (the kernel words it), with a Continue button
+ * after the token limit.
+ * @param {string | null | undefined} notice
+ * @param {string | null | undefined} stopReason
+ * @param {string} status
+ * @returns {{text: string, canContinue: boolean} | null}
+ */
+export function noticeBanner(notice, stopReason, status) {
+  if (!notice || status !== "done") return null;
+  return { text: notice, canContinue: stopReason === "max_tokens" };
+}

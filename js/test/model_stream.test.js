@@ -86,8 +86,30 @@ describe("model-level stream", () => {
     const model = fakeModel();
     const cleanup = initialize({ model });
     initialize({ model });
-    assert.equal(model.handlerCount(), 2);
+    assert.equal(model.handlerCount(), 3); // change:text, change:thinking, msg:custom
     cleanup();
     assert.equal(model.handlerCount(), 0);
+  });
+
+  it("routes each channel to its own buffer", () => {
+    const model = fakeModel({ thinking: "" });
+    initialize({ model });
+    model.kernelSends({ kind: "delta", offset: 0, text: "Answer" });
+    model.kernelSends({ kind: "delta", offset: 0, text: "Hmm", channel: "thinking" });
+    model.kernelSends({ kind: "snapshot", text: "[0.1, \"request\", \"\"]\n", channel: "events" });
+    model.kernelSends({ kind: "delta", offset: 3, text: ", so", channel: "thinking" });
+    model.kernelSends({ kind: "delta", offset: 0, text: "ignored", channel: "unknown" });
+    assert.equal(bufferFor(model).text, "Answer");
+    assert.equal(bufferFor(model, "thinking").text, "Hmm, so");
+    assert.equal(bufferFor(model, "events").text, '[0.1, "request", ""]\n');
+    model.kernelSets("thinking", "Hmm, so I think");
+    assert.equal(bufferFor(model, "thinking").text, "Hmm, so I think");
+  });
+
+  it("asks for a resync when a thinking delta leaves a gap", () => {
+    const model = fakeModel();
+    initialize({ model });
+    model.kernelSends({ kind: "delta", offset: 5, text: "late", channel: "thinking" });
+    assert.deepEqual(model.sent, [{ intent: "resync" }]);
   });
 });

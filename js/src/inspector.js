@@ -1,0 +1,123 @@
+// The event inspector: the stream as a teacher shows it. The live list of events (type, time since
+// the request, a few words of payload), time to first token, tokens per second, and a timeline of
+// tokens over time. Pure functions for the figures; a thin DOM part.
+
+/** @typedef {{at: number, kind: string, detail: string}} LogEntry */
+
+/**
+ * Parse the event log channel: one JSON array per complete line; a partial last line waits.
+ * @param {string} text
+ * @returns {LogEntry[]}
+ */
+export function parseLog(text) {
+  /** @type {LogEntry[]} */
+  const entries = [];
+  const end = text.lastIndexOf("\n");
+  if (end < 0) return entries;
+  for (const line of text.slice(0, end).split("\n")) {
+    try {
+      const [at, kind, detail] = JSON.parse(line);
+      if (typeof at === "number" && typeof kind === "string") entries.push({ at, kind, detail: String(detail ?? "") });
+    } catch {
+      // a malformed line is skipped, never fatal
+    }
+  }
+  return entries;
+}
+
+/**
+ * @param {LogEntry[]} entries
+ * @returns {{events: number, deltas: number, firstTokenAt: number | null, lastAt: number | null, deltasPerSecond: number | null}}
+ */
+export function streamStats(entries) {
+  const deltas = entries.filter((e) => e.kind === "content_block_delta" && e.detail.startsWith("text_delta"));
+  const firstTokenAt = deltas.length ? deltas[0].at : null;
+  const lastAt = entries.length ? entries[entries.length - 1].at : null;
+  const span = deltas.length > 1 ? deltas[deltas.length - 1].at - deltas[0].at : 0;
+  return {
+    events: entries.length,
+    deltas: deltas.length,
+    firstTokenAt,
+    lastAt,
+    deltasPerSecond: span > 0 ? (deltas.length - 1) / span : null,
+  };
+}
+
+/**
+ * SVG path of text deltas received over time (cumulative), scaled into width x height.
+ * @param {LogEntry[]} entries
+ * @param {number} width
+ * @param {number} height
+ * @returns {string}
+ */
+export function timelinePath(entries, width, height) {
+  const deltas = entries.filter((e) => e.kind === "content_block_delta");
+  if (!deltas.length) return "";
+  const maxT = Math.max(entries[entries.length - 1].at, 1e-6);
+  const step = Math.max(1, Math.floor(deltas.length / 400)); // at most ~400 points, whatever the length
+  const points = [`M0,${height}`];
+  for (let i = 0; i < deltas.length; i += step) points.push(point(deltas[i].at, i + 1));
+  points.push(point(deltas[deltas.length - 1].at, deltas.length));
+  return points.join(" L");
+
+  /** @param {number} at @param {number} count */
+  function point(at, count) {
+    return `${((at / maxT) * width).toFixed(1)},${(height - (count / deltas.length) * height).toFixed(1)}`;
+  }
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+const SHOWN = 200; // events listed; the figures count them all
+
+/**
+ * @param {Document} doc
+ */
+export function createInspector(doc) {
+  const element = doc.createElement("div");
+  element.className = "cw-inspector";
+  element.dataset.role = "inspector";
+  element.hidden = true;
+  const stats = doc.createElement("div");
+  stats.className = "cw-inspector-stats";
+  stats.dataset.role = "inspector-stats";
+  const svg = doc.createElementNS(SVG, "svg");
+  svg.setAttribute("viewBox", "0 0 300 60");
+  svg.setAttribute("class", "cw-timeline");
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", "Text deltas received over time");
+  const path = doc.createElementNS(SVG, "path");
+  svg.append(path);
+  const list = doc.createElement("ol");
+  list.className = "cw-events";
+  list.dataset.role = "events";
+  element.append(stats, svg, list);
+  let listed = 0;
+
+  return {
+    element,
+    /** @param {LogEntry[]} entries */
+    update(entries) {
+      const s = streamStats(entries);
+      const parts = [`${s.events} events`, `${s.deltas} text deltas`];
+      if (s.firstTokenAt !== null) parts.push(`first token after ${(s.firstTokenAt * 1000).toFixed(0)} ms`);
+      if (s.deltasPerSecond !== null) parts.push(`${s.deltasPerSecond.toFixed(0)} deltas/s`);
+      if (s.lastAt !== null) parts.push(`${s.lastAt.toFixed(2)} s in all`);
+      stats.textContent = parts.join(" · ");
+      path.setAttribute("d", timelinePath(entries, 300, 60));
+      if (entries.length < listed) {
+        list.textContent = "";
+        listed = 0;
+      }
+      const fragment = doc.createDocumentFragment();
+      for (const entry of entries.slice(Math.max(listed, entries.length - SHOWN))) {
+        const item = doc.createElement("li");
+        item.dataset.kind = entry.kind;
+        item.textContent = `+${entry.at.toFixed(3)} s  ${entry.kind}  ${entry.detail}`;
+        fragment.append(item);
+      }
+      listed = entries.length;
+      list.append(fragment);
+      while (list.childElementCount > SHOWN) list.firstElementChild?.remove();
+    },
+  };
+}

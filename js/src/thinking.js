@@ -1,0 +1,70 @@
+// The collapsible "Thinking" section: open while Claude thinks, collapsed when the answer starts,
+// and from then on open or closed as the reader leaves it.
+
+/**
+ * Whether the section should be open. Once the reader has toggled it, their choice wins.
+ * @param {{thinking: string, answerStarted: boolean, userChoice: boolean | null}} state
+ * @returns {boolean}
+ */
+export function thinkingOpen({ thinking, answerStarted, userChoice }) {
+  if (userChoice !== null) return userChoice;
+  return thinking !== "" && !answerStarted;
+}
+
+/**
+ * Summary line, e.g. "Thinking…", "Thought · 312 tokens".
+ * @param {{thinking: string, active: boolean, answerStarted: boolean, tokens: number}} state
+ * @returns {string}
+ */
+export function thinkingLabel({ thinking, active, answerStarted, tokens }) {
+  const stillThinking = active && !answerStarted;
+  const count = tokens > 0 ? tokens : Math.ceil(thinking.length / 4);
+  const approx = tokens > 0 ? "" : "~";
+  return `${stillThinking ? "Thinking…" : "Thought"} · ${approx}${count.toLocaleString("en-US")} tokens`;
+}
+
+/**
+ * @param {Document} doc
+ */
+export function createThinkingSection(doc) {
+  const element = doc.createElement("details");
+  element.className = "cw-thinking";
+  element.dataset.role = "thinking";
+  element.hidden = true;
+  const summary = doc.createElement("summary");
+  summary.dataset.role = "thinking-summary";
+  const body = doc.createElement("div");
+  body.className = "cw-thinking-text";
+  element.append(summary, body);
+
+  /** @type {boolean | null} */
+  let userChoice = null;
+  let settingOpen = false;
+  element.addEventListener("toggle", () => {
+    if (!settingOpen) userChoice = element.open;
+  });
+  let shown = "";
+
+  return {
+    element,
+    /**
+     * @param {{thinking: string, active: boolean, answerStarted: boolean, tokens: number}} state
+     */
+    update(state) {
+      element.hidden = state.thinking === "";
+      if (state.thinking === "") return;
+      // Thinking only grows, so append to the text node (a selection in it survives).
+      if (state.thinking.startsWith(shown)) body.append(state.thinking.slice(shown.length));
+      else body.textContent = state.thinking;
+      shown = state.thinking;
+      summary.textContent = thinkingLabel(state);
+      const open = thinkingOpen({ ...state, userChoice });
+      if (element.open !== open) {
+        settingOpen = true;
+        element.open = open;
+        // the toggle event fires asynchronously
+        setTimeout(() => (settingOpen = false), 0);
+      }
+    },
+  };
+}

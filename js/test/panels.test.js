@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { parseLog, streamStats, timelinePath } from "../src/inspector.js";
+import { noticeBanner } from "../src/status.js";
+import { thinkingLabel, thinkingOpen } from "../src/thinking.js";
+import { prettyInput, segmentsFor } from "../src/tool_cards.js";
+
+describe("thinking section", () => {
+  it("is open while Claude thinks and collapses when the answer starts, unless the reader chose", () => {
+    assert.equal(thinkingOpen({ thinking: "Hmm", answerStarted: false, userChoice: null }), true);
+    assert.equal(thinkingOpen({ thinking: "Hmm", answerStarted: true, userChoice: null }), false);
+    assert.equal(thinkingOpen({ thinking: "Hmm", answerStarted: true, userChoice: true }), true);
+    assert.equal(thinkingOpen({ thinking: "", answerStarted: false, userChoice: null }), false);
+  });
+
+  it("labels its token share, estimated until the exact figure is known", () => {
+    assert.equal(thinkingLabel({ thinking: "x".repeat(40), active: true, answerStarted: false, tokens: 0 }), "Thinking… · ~10 tokens");
+    assert.equal(thinkingLabel({ thinking: "x".repeat(40), active: false, answerStarted: true, tokens: 1234 }), "Thought · 1,234 tokens");
+  });
+});
+
+describe("tool cards", () => {
+  const card = (/** @type {string} */ id, /** @type {number} */ at) => ({ id, name: "f", status: "done", input_json: "{}", at, result: null, is_error: false, server: false });
+
+  it("splits the answer where each call began", () => {
+    assert.deepEqual(segmentsFor(10, []), [{ start: 0, end: 10, cards: [] }]);
+    const [first, second] = segmentsFor(30, [card("a", 12)]);
+    assert.deepEqual([first.start, first.end, first.cards.map((c) => c.id)], [0, 12, ["a"]]);
+    assert.deepEqual([second.start, second.end, second.cards.length], [12, 30, 0]);
+  });
+
+  it("keeps calls that begin at the same place together, and clamps offsets to the text", () => {
+    const segments = segmentsFor(5, [card("b", 5), card("a", 5), card("c", 99)]);
+    assert.deepEqual(segments.map((s) => [s.start, s.end, s.cards.map((c) => c.id)]), [[0, 5, ["b", "a", "c"]], [5, 5, []]]);
+  });
+
+  it("pretty-prints the input once it is valid JSON", () => {
+    assert.equal(prettyInput('{"city": "Par'), '{"city": "Par');
+    assert.equal(prettyInput('{"city":"Paris"}'), '{\n  "city": "Paris"\n}');
+  });
+});
+
+describe("notice banner", () => {
+  it("offers Continue after the token limit, and says other stop reasons plainly", () => {
+    assert.deepEqual(noticeBanner("Cut at the limit.", "max_tokens", "done"), { text: "Cut at the limit.", canContinue: true });
+    assert.deepEqual(noticeBanner("Declined.", "refusal", "done"), { text: "Declined.", canContinue: false });
+    assert.equal(noticeBanner(null, "end_turn", "done"), null);
+    assert.equal(noticeBanner("Cut at the limit.", "max_tokens", "streaming"), null);
+  });
+});
+
+describe("inspector", () => {
+  const log = [
+    [0, "request", "attempt 1"], [0.31, "message_start", "input_tokens=12"], [0.5, "content_block_start", "#0 text"],
+    [0.6, "content_block_delta", "text_delta 'Hel'"], [0.7, "content_block_delta", "text_delta 'lo'"],
+    [1.1, "content_block_delta", "text_delta '!'"], [1.2, "message_stop", ""],
+  ].map((e) => JSON.stringify(e)).join("\n");
+
+  it("parses complete lines only, skipping malformed ones", () => {
+    assert.equal(parseLog(log).length, 6); // the last line has no newline yet
+    assert.equal(parseLog(log + "\n").length, 7);
+    assert.equal(parseLog("not json\n[1, \"x\", \"\"]\n").length, 1);
+  });
+
+  it("computes time to first token and deltas per second", () => {
+    const stats = streamStats(parseLog(log + "\n"));
+    assert.equal(stats.firstTokenAt, 0.6);
+    assert.equal(stats.deltas, 3);
+    assert.ok(Math.abs((stats.deltasPerSecond ?? 0) - 4) < 1e-9); // 2 intervals over 0.5 s
+    assert.equal(stats.lastAt, 1.2);
+  });
+
+  it("draws the timeline within its box, with a bounded number of points", () => {
+    const path = timelinePath(parseLog(log + "\n"), 300, 60);
+    assert.ok(path.startsWith("M0,60 L"));
+    for (const [x, y] of path.slice(1).split(" L").map((p) => p.split(",").map(Number))) {
+      assert.ok(x >= 0 && x <= 300 && y >= 0 && y <= 60);
+    }
+    const many = Array.from({ length: 5000 }, (_, i) => ({ at: i / 100, kind: "content_block_delta", detail: "text_delta" }));
+    assert.ok(timelinePath(many, 300, 60).split(" L").length < 900);
+  });
+});
