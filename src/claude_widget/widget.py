@@ -43,6 +43,9 @@ STATIC = Path(__file__).parent / "static"
 # while streaming add up to less than twice the answer, whatever its length.
 TEXT_SYNC_GROWTH = 2.0
 TEXT_SYNC_MIN_INTERVAL = 1.0
+# The traits a stream changes (the rest, `_esm` and `_css` among them, never change after the widget opens).
+STREAMED_TRAITS = ("text", "thinking", "status", "usage", "thinking_tokens", "error", "tools", "stop_reason",
+                   "notice")  # fmt: skip
 TOOL_RESULT_SHOWN = 4000  # characters of a tool result kept in the widget (Claude gets all of it)
 STOP_NOTICES = {
     "max_tokens": "The answer was cut at the token limit (max_tokens).",
@@ -295,7 +298,7 @@ class ChatWidget(anywidget.AnyWidget):
             # nbclient keeps only messages whose parent is the executing cell: resend the final state, and
             # the final markdown, from the cell that awaits.
             if self.comm is not None:
-                self.send_state()
+                self.send_state(key=list(STREAMED_TRAITS))  # not the whole state: it carries the bundle
             self._update_fallback()
 
     # -- front end → kernel: intents only --------------------------------------------------------------

@@ -1,0 +1,200 @@
+"""Kernel-side figures in a real IPython kernel (jupyter_client), with their baselines, in one run:
+
+1. Wire: raw IOPub frames and bytes from kernel to browser per answer (1k, 10k, 50k characters, at full speed),
+   for claude-widget and three baselines: a synced text trait set per delta, one custom message per delta, and
+   re-displaying the whole markdown per delta (`update_display`). Plus messages per second at a realistic pace.
+2. Kernel CPU for a 50k answer against the bare SDK reading the same stream (the floor).
+3. 20 concurrent streams: how long a `1 + 1` cell takes to answer meanwhile.
+4. Time to first token: claude-widget vs the bare SDK against the same server.
+
+    .venv/bin/python bench/kernel.py
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import threading
+import time
+from typing import Any
+
+import zmq
+from jupyter_client.manager import start_new_kernel
+
+from claude_widget.fake_server import FakeAnthropic, Script
+
+KEY = "bench-key"
+TEXT = "Streaming markdown with `code`, **bold** text and a table row | a | b |. "
+
+
+def answer(size: int) -> str:
+    return (TEXT * (size // len(TEXT) + 1))[:size]
+
+
+class IOPubCounter:
+    """Counts every raw IOPub frame and byte the kernel publishes, from a socket of its own."""
+
+    def __init__(self, km: Any) -> None:
+        self.socket = km.connect_iopub()
+        self.socket.setsockopt(zmq.SUBSCRIBE, b"")
+        self.messages = self.bytes = 0
+        self.types: dict[str, int] = {}
+        self._stop = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        poller = zmq.Poller()
+        poller.register(self.socket, zmq.POLLIN)
+        while not self._stop:
+            if poller.poll(100):
+                frames = self.socket.recv_multipart()
+                self.messages += 1
+                self.bytes += sum(len(f) for f in frames)
+                try:
+                    header = json.loads(frames[frames.index(b"<IDS|MSG>") + 2])
+                    self.types[header["msg_type"]] = self.types.get(header["msg_type"], 0) + 1
+                except (ValueError, KeyError, IndexError):
+                    pass
+
+    def window(self) -> tuple[int, int]:
+        return self.messages, self.bytes
+
+    def close(self) -> None:
+        self._stop = True
+        self.thread.join()
+        self.socket.close()
+
+
+SETUP = """
+import asyncio, time, anthropic, ipywidgets, traitlets
+from IPython.display import display, Markdown, update_display
+from claude_widget import Chat
+chat = Chat(api_key={key!r}, base_url={url!r})
+client = anthropic.AsyncAnthropic(api_key={key!r}, base_url={url!r}, max_retries=0)
+class Box(ipywidgets.DOMWidget):
+    text = traitlets.Unicode("").tag(sync=True)
+async def sdk_deltas():
+    async with client.messages.stream(model="claude-sonnet-5-5", max_tokens=64000,
+                                      messages=[{{"role": "user", "content": "bench"}}]) as s:
+        async for e in s:
+            if e.type == "content_block_delta":
+                yield e.delta.text
+"""
+
+METHODS = {
+    "claude-widget": "w = chat.send('bench'); display(w); await w",
+    "trait per delta": "b = Box(); display(b)\nasync for d in sdk_deltas():\n    b.text += d",
+    "custom message per delta": "b = Box(); display(b)\nasync for d in sdk_deltas():\n    b.send({'t': d})",
+    "update_display per delta": (
+        "h = display(Markdown(''), display_id=True); acc = ''\n"
+        "async for d in sdk_deltas():\n    acc += d\n    h.update(Markdown(acc))"
+    ),
+    "bare SDK (floor)": "async for d in sdk_deltas():\n    pass",
+}
+
+
+def run(kc: Any, code: str, timeout: float = 600) -> dict[str, Any]:
+    outputs: list[str] = []
+
+    def hook(msg: dict[str, Any]) -> None:
+        if msg["msg_type"] == "stream":
+            outputs.append(msg["content"]["text"])
+        elif msg["msg_type"] == "error":
+            outputs.append("ERROR " + "\n".join(msg["content"]["traceback"][-3:]))
+
+    reply = kc.execute_interactive(code, timeout=timeout, output_hook=hook)
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError(f"cell failed: {code}\n{''.join(outputs)}")
+    return {"stdout": "".join(outputs)}
+
+
+def measure_cpu(kc: Any, code: str) -> float:
+    out = run(kc, "import time as _t; _c0 = _t.process_time()\n" + code + "\nprint(_t.process_time() - _c0)")
+    return float(out["stdout"].split()[-1])
+
+
+def main() -> None:
+    with FakeAnthropic(api_key=KEY) as server:
+        km, kc = start_new_kernel(kernel_name="python3")
+        counter = IOPubCounter(km)
+        try:
+            run(kc, SETUP.format(key=KEY, url=server.url))
+            print("## Wire: IOPub frames and bytes per answer (full speed)\n")
+            print("| answer | method | IOPub messages | IOPub bytes | bytes / answer | kernel CPU (s) |")
+            print("|---:|---|---:|---:|---:|---:|")
+            cpu_50k: dict[str, float] = {}
+            for size in (1_000, 10_000, 50_000):
+                for name, code in METHODS.items():
+                    if name == "update_display per delta" and size > 10_000:
+                        # Quadratic: measured at 10k; the reference measured 331 MB and 12,499 messages at 50k.
+                        continue
+                    server.enqueue(Script(text=answer(size), chunk_size=4))
+                    time.sleep(0.3)
+                    m0, b0 = counter.window()
+                    cpu = measure_cpu(kc, code)
+                    time.sleep(0.5)
+                    m1, b1 = counter.window()
+                    if size == 50_000:
+                        cpu_50k[name] = cpu
+                    print(f"| {size:,} | {name} | {m1 - m0:,} | {b1 - b0:,} | {(b1 - b0) / size:.1f}x | {cpu:.2f} |")
+
+            print("\n## Messages per second at a realistic pace (10k answer, 200 deltas/s)\n")
+            server.enqueue(Script(text=answer(10_000), chunk_size=4, delay=0.005))
+            time.sleep(0.3)
+            m0, b0 = counter.window()
+            started = time.monotonic()
+            run(kc, METHODS["claude-widget"])
+            elapsed = time.monotonic() - started
+            m1, b1 = counter.window()
+            print(
+                f"claude-widget: {m1 - m0} IOPub messages in {elapsed:.1f} s = {(m1 - m0) / elapsed:.0f} per second; "
+                f"{(b1 - b0) / 10_000:.1f}x the answer in bytes"
+            )
+
+            ratio = cpu_50k["claude-widget"] / cpu_50k["bare SDK (floor)"]
+            print(
+                f"\n## Kernel CPU, 50k answer: claude-widget {cpu_50k['claude-widget']:.2f} s, bare SDK "
+                f"{cpu_50k['bare SDK (floor)']:.2f} s: {ratio:.2f}x the floor"
+            )
+
+            print("\n## 20 concurrent streams: a `1 + 1` cell meanwhile\n")
+            for _ in range(20):
+                server.enqueue(Script(text=answer(20_000), chunk_size=4, delay=0.002))
+            run(kc, f"chats = [Chat(api_key={KEY!r}, base_url={server.url!r}) for _ in range(20)]\n"
+                    "ws = [c.send('bench') for c in chats]")  # fmt: skip
+            latencies = []
+            for _ in range(15):
+                time.sleep(0.2)
+                t0 = time.monotonic()
+                run(kc, "1 + 1")
+                latencies.append((time.monotonic() - t0) * 1000)
+            run(kc, "streaming = sum(w.status == 'streaming' for w in ws); await asyncio.gather(*ws); print(streaming)")
+            latencies.sort()
+            print(
+                f"`1 + 1` answered in p50 {statistics.median(latencies):.1f} ms, max {latencies[-1]:.1f} ms "
+                f"(15 cells while 20 streams ran)"
+            )
+
+            print("\n## Time to first token: claude-widget vs the bare SDK (same server, 20 runs each)\n")
+            ttft_ours, ttft_sdk = [], []
+            for _ in range(20):
+                server.enqueue(Script(text="hello world", chunk_size=4), Script(text="hello world", chunk_size=4))
+                out = run(kc, "w = chat.send('t'); await w; print(w.timings['first_token'])")
+                ttft_ours.append(float(out["stdout"].split()[-1]) * 1000)
+                out = run(
+                    kc, "_t0 = time.monotonic()\nasync for d in sdk_deltas():\n    print(time.monotonic() - _t0); break"
+                )
+                ttft_sdk.append(float(out["stdout"].split()[0]) * 1000)
+            print(
+                f"claude-widget p50 {statistics.median(ttft_ours):.2f} ms, bare SDK p50 "
+                f"{statistics.median(ttft_sdk):.2f} ms: {statistics.median(ttft_ours) - statistics.median(ttft_sdk):+.2f} ms"
+            )
+        finally:
+            counter.close()
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+
+
+if __name__ == "__main__":
+    main()
