@@ -186,10 +186,8 @@ def main() -> None:
                     kc, "_t0 = time.monotonic()\nasync for d in sdk_deltas():\n    print(time.monotonic() - _t0); break"
                 )
                 ttft_sdk.append(float(out["stdout"].split()[0]) * 1000)
-            print(
-                f"claude-widget p50 {statistics.median(ttft_ours):.2f} ms, bare SDK p50 "
-                f"{statistics.median(ttft_sdk):.2f} ms: {statistics.median(ttft_ours) - statistics.median(ttft_sdk):+.2f} ms"
-            )
+            ours, sdk = statistics.median(ttft_ours), statistics.median(ttft_sdk)
+            print(f"claude-widget p50 {ours:.2f} ms, bare SDK p50 {sdk:.2f} ms: {ours - sdk:+.2f} ms")
         finally:
             counter.close()
             kc.stop_channels()
