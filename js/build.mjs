@@ -9,7 +9,12 @@ import { gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const outDir = join(here, "..", "src", "claude_widget", "static");
+// `node build.mjs --harness DIR`: the test harness (test/harness/harness.js, the renderer on `window`,
+// for the real-browser tests and the benchmark) and the styles, into DIR as harness.js / harness.css.
+const harness = process.argv[2] === "--harness";
+if (harness && !process.argv[3]) throw new Error("usage: node build.mjs --harness OUTDIR");
+const outDir = harness ? process.argv[3] : join(here, "..", "src", "claude_widget", "static");
+const [jsName, cssName] = harness ? ["harness.js", "harness.css"] : ["widget.js", "widget.css"];
 
 /** @type {import("esbuild").Plugin} */
 const katexCssWoff2Only = {
@@ -35,20 +40,20 @@ await mkdir(outDir, { recursive: true });
 const common = { bundle: true, minify: true, logLevel: /** @type {const} */ ("warning") };
 await esbuild.build({
   ...common,
-  entryPoints: [join(here, "src", "index.js")],
-  outfile: join(outDir, "widget.js"),
-  format: "esm",
+  entryPoints: [join(here, harness ? "test/harness/harness.js" : "src/index.js")],
+  outfile: join(outDir, jsName),
+  format: harness ? "iife" : "esm",
   target: "es2020",
 });
 await esbuild.build({
   ...common,
   entryPoints: [join(here, "src", "styles.css")],
-  outfile: join(outDir, "widget.css"),
+  outfile: join(outDir, cssName),
   loader: { ".woff2": "dataurl" },
   plugins: [katexCssWoff2Only],
 });
 
-for (const name of ["widget.js", "widget.css"]) {
+for (const name of [jsName, cssName]) {
   const path = join(outDir, name);
   const content = await readFile(path);
   if (/url\(\s*["']?(?:https?:)?\/\//.test(content.toString("utf8"))) {

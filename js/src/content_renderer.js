@@ -1,10 +1,19 @@
-// Markdown text → the content element's DOM. The one place where rendering happens, so a
-// cheaper strategy (frozen blocks, tail-only parsing) can replace it without touching the view.
+// Markdown text → the content element's DOM, at a constant cost per streamed delta.
+// Each finished top-level block (blocks.js) is rendered once into its own wrapper element and never
+// touched again while streaming, so a text selection in it survives; only the open tail is rendered
+// again, healed (heal.js), with code blocks as plain text. When the stream ends, the whole text is
+// rendered once and compared block by block with what was streamed: blocks that differ (e.g. a
+// reference link whose definition came last) are replaced, the others kept. A streamed view and a
+// fresh view of the finished answer then have the same text and the same elements.
 import DOMPurify from "dompurify";
+import { collectDefinitions, groupBlocks, splitTail } from "./blocks.js";
 import { healTail } from "./heal.js";
-import { renderMarkdown } from "./markdown.js";
+import { lexMarkdown, renderTokens } from "./markdown.js";
 
-// Second safety layer behind the renderer's own escaping and URL allowlist.
+/** @typedef {import("./blocks.js").LinkDefinitions} LinkDefinitions */
+
+// Second safety layer behind the renderer's own escaping and URL allowlist. It runs on each block
+// once and on the small open tail each frame, never on the whole document.
 const PURIFY_CONFIG = {
   ALLOWED_URI_REGEXP: /^(?:https?:|mailto:|#)/i,
   ADD_ATTR: ["target"],
@@ -26,14 +35,23 @@ function installHooks() {
   });
   DOMPurify.addHook("afterSanitizeAttributes", (node) => {
     if (node.nodeName === "A" && node.getAttribute("target") === "_blank") node.setAttribute("rel", "noopener noreferrer");
+    // The only inputs are task-list checkboxes (raw HTML never gets here): DOMPurify drops their `type`.
+    if (node.nodeName === "INPUT") {
+      for (const name of node.getAttributeNames()) if (name !== "checked") node.removeAttribute(name);
+      node.setAttribute("type", "checkbox");
+      node.setAttribute("disabled", "");
+    }
   });
 }
 
 /**
- * Give every code block a copy button (clicks are handled by the view, by delegation).
- * @param {DocumentFragment} fragment
+ * Sanitized DOM for rendered HTML; every code block gets a copy button (clicks are handled by the
+ * view, by delegation).
+ * @param {string} html
+ * @returns {DocumentFragment}
  */
-function addCopyButtons(fragment) {
+function toFragment(html) {
+  const fragment = /** @type {DocumentFragment} */ (/** @type {unknown} */ (DOMPurify.sanitize(html, PURIFY_CONFIG)));
   for (const block of fragment.querySelectorAll(".cw-code")) {
     const button = block.ownerDocument.createElement("button");
     button.type = "button";
@@ -43,24 +61,159 @@ function addCopyButtons(fragment) {
     button.textContent = "Copy";
     block.prepend(button);
   }
+  return fragment;
 }
 
 /**
- * @param {HTMLElement} container
- * @returns {{render(text: string, final: boolean): boolean}} render returns whether the DOM changed
+ * What a screen reader should hear for a finished block: its text, formulas as their MathML text
+ * (not twice), code blocks named rather than read out.
+ * @param {Element} node
+ * @returns {string}
  */
-export function createContentRenderer(container) {
+export function spokenText(node) {
+  const copy = /** @type {Element} */ (node.cloneNode(true));
+  for (const code of copy.querySelectorAll(".cw-code")) {
+    const lang = code.getAttribute("data-lang");
+    code.replaceWith(lang ? `Code block in ${lang}.` : "Code block.");
+  }
+  for (const hidden of copy.querySelectorAll(".katex-html, annotation, button")) hidden.remove();
+  return (copy.textContent ?? "").replace(/\s+/g, " ").trim();
+}
+
+/** @typedef {{start: number, raw: string, html: string, linksKey: string, node: HTMLElement}} ShownBlock */
+
+/**
+ * @param {HTMLElement} container
+ * @param {{announce?: (text: string) => void}} [options] announce: receives each finished block's
+ *   spoken text (for a polite live region), once
+ * @returns {{render(text: string, final: boolean): boolean, stats: {frozen: number, corrected: number}}}
+ *   render returns whether the DOM changed. stats (for tests): blocks finished while streaming, and
+ *   streamed blocks the final render had to replace.
+ */
+export function createContentRenderer(container, { announce } = {}) {
   installHooks();
+  const doc = container.ownerDocument;
+  /** @type {ShownBlock[]} */
+  let blocks = [];
+  /** where the finished blocks end, in the text */
+  let frozenEnd = 0;
+  /** @type {LinkDefinitions} */
+  let links = {};
+  /** @type {HTMLElement | null} */
+  let tail = null;
+  let tailHtml = "";
   /** @type {{text: string, final: boolean} | null} */
   let shown = null;
+  /** how much of the text has been announced */
+  let announcedEnd = 0;
+  /** a view's first render shows what is already there without reading it all out */
+  let quiet = false;
+  const stats = { frozen: 0, corrected: 0 };
+
+  /** @param {string} html */
+  function blockNode(html) {
+    const node = doc.createElement("div");
+    node.className = "cw-block";
+    node.append(toFragment(html));
+    return node;
+  }
+
+  /** @param {ShownBlock} block */
+  function say(block) {
+    if (!announce || block.start < announcedEnd) return;
+    announcedEnd = block.start + block.raw.length;
+    if (quiet) return;
+    const text = spokenText(block.node);
+    if (text) announce(text);
+  }
+
+  function reset() {
+    blocks = [];
+    frozenEnd = 0;
+    links = {};
+    tail = null;
+    tailHtml = "";
+    announcedEnd = 0;
+    container.replaceChildren();
+  }
+
+  /** @param {string} text */
+  function renderStreaming(text) {
+    if (shown?.final || !text.startsWith(shown?.text.slice(0, frozenEnd) ?? "")) reset();
+    const { finished, open } = splitTail(text.slice(frozenEnd), links);
+    for (const block of finished) {
+      const html = renderTokens(block.tokens);
+      const shownBlock = { start: frozenEnd, raw: block.raw, html, linksKey: JSON.stringify(links), node: blockNode(html) };
+      if (tail) tail.before(shownBlock.node);
+      else container.append(shownBlock.node);
+      blocks.push(shownBlock);
+      collectDefinitions(block, links);
+      frozenEnd += block.raw.length;
+      stats.frozen++;
+      say(shownBlock);
+    }
+    const html = open ? renderTokens(lexMarkdown(healTail(open), links), { highlight: false }) : "";
+    if (html !== tailHtml || !tail) {
+      if (!tail) {
+        tail = doc.createElement("div");
+        tail.className = "cw-tail";
+        container.append(tail);
+      }
+      tail.replaceChildren(toFragment(html));
+      tailHtml = html;
+    }
+  }
+
+  /** @param {string} text */
+  function renderFinal(text) {
+    const tokens = lexMarkdown(text);
+    const linksKey = JSON.stringify(tokens.links);
+    /** @type {Map<number, ShownBlock>} */
+    const byStart = new Map(blocks.map((b) => [b.start, b]));
+    /** @type {ShownBlock[]} */
+    const next = [];
+    /** @type {Set<HTMLElement>} */
+    const kept = new Set();
+    let start = 0;
+    for (const block of groupBlocks(tokens)) {
+      const old = byStart.get(start);
+      const same = old !== undefined && old.raw === block.raw;
+      // rendering is deterministic: same source and same definitions give the same HTML
+      const html = same && old.linksKey === linksKey ? old.html : renderTokens(block.tokens);
+      if (same && old.html === html) {
+        next.push(old);
+        kept.add(old.node);
+      } else {
+        next.push({ start, raw: block.raw, html, linksKey, node: blockNode(html) });
+      }
+      start += block.raw.length;
+    }
+    stats.corrected += blocks.filter((b) => !kept.has(b.node)).length;
+    // Put the final blocks in place without moving the kept ones (a moved node loses its selection).
+    for (const child of [...container.children]) {
+      if (!kept.has(/** @type {HTMLElement} */ (child))) child.remove();
+    }
+    let cursor = /** @type {ChildNode | null} */ (container.firstChild);
+    for (const block of next) {
+      if (kept.has(block.node)) cursor = block.node.nextSibling;
+      else container.insertBefore(block.node, cursor);
+    }
+    blocks = next;
+    frozenEnd = text.length;
+    links = tokens.links;
+    tail = null;
+    tailHtml = "";
+    for (const block of blocks) say(block);
+  }
+
   return {
-    render(text, final) {
+    stats,
+    render(rawText, final) {
+      const text = rawText.replace(/\r\n?/g, "\n"); // as marked's lexer does; offsets must agree
       if (shown && shown.text === text && shown.final === final) return false;
-      // a streaming text is healed (unclosed fences, emphasis…); the final one is rendered as is
-      const html = renderMarkdown(final ? text : healTail(text));
-      const fragment = /** @type {DocumentFragment} */ (/** @type {unknown} */ (DOMPurify.sanitize(html, PURIFY_CONFIG)));
-      addCopyButtons(fragment);
-      container.replaceChildren(fragment);
+      quiet = shown === null;
+      if (final) renderFinal(text);
+      else renderStreaming(text);
       shown = { text, final };
       return true;
     },

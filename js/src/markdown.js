@@ -1,7 +1,7 @@
 // Markdown → HTML string, DOM-free. Model text is untrusted (prompt injection), so this renderer is
 // the first safety layer: raw HTML is shown as text, link schemes are allowlisted, images are never
 // loaded. The view runs DOMPurify over the result as a second layer.
-import { Marked } from "marked";
+import { Lexer, Marked, Parser } from "marked";
 import { highlightCode } from "./code_highlight.js";
 import { blockMathExtension, inlineMathExtension, maskInlineMath } from "./math.js";
 import { escapeHtml, safeHref } from "./safe_url.js";
@@ -17,6 +17,9 @@ function linkAttributes(href, title) {
   const titleAttr = title ? ` title="${escapeHtml(title)}"` : "";
   return `href="${escapeHtml(href)}"${href.startsWith("#") ? "" : NEW_TAB}${titleAttr}`;
 }
+
+/** Off while rendering the open tail of a stream: an open code block shows as plain text. */
+let highlightCodeBlocks = true;
 
 const marked = new Marked({ gfm: true, breaks: false, async: false });
 marked.use({
@@ -44,13 +47,46 @@ marked.use({
     },
     code({ text, lang }) {
       const requested = (lang ?? "").trim().split(/\s+/)[0].replace(/[^\w+#.-]/g, "");
-      const { html, language } = highlightCode(text, requested);
+      const { html, language } = highlightCodeBlocks
+        ? highlightCode(text, requested)
+        : { html: escapeHtml(text), language: null };
       const codeClass = language ? `hljs language-${language}` : "hljs";
       const dataLang = language ? ` data-lang="${escapeHtml(language)}"` : "";
       return `<div class="cw-code"${dataLang}><pre><code class="${codeClass}">${html}</code></pre></div>\n`;
     },
   },
 });
+
+/** @typedef {import("marked").Token} Token */
+/** @typedef {Record<string, {href: string | null, title: string | null}>} LinkDefinitions */
+
+/**
+ * Tokens of a markdown text (block level, inline tokens filled in). `links` are reference definitions
+ * from earlier in the document, which this text cannot see (the streaming renderer lexes only the tail).
+ * @param {string} text
+ * @param {LinkDefinitions} [links]
+ * @returns {Token[] & {links: LinkDefinitions}}
+ */
+export function lexMarkdown(text, links) {
+  const lexer = new Lexer(marked.defaults);
+  if (links) Object.assign(lexer.tokens.links, links);
+  return /** @type {Token[] & {links: LinkDefinitions}} */ (lexer.lex(text));
+}
+
+/**
+ * HTML of block tokens from lexMarkdown.
+ * @param {Token[]} tokens
+ * @param {{highlight?: boolean}} [options] highlight: false shows code blocks as plain text
+ * @returns {string}
+ */
+export function renderTokens(tokens, { highlight = true } = {}) {
+  highlightCodeBlocks = highlight;
+  try {
+    return Parser.parse(tokens, marked.defaults);
+  } finally {
+    highlightCodeBlocks = true;
+  }
+}
 
 /**
  * Render markdown (GFM + TeX math) to an HTML string.

@@ -1,10 +1,14 @@
 // anywidget `render`: builds one view of a ChatWidget model and wires it. The view only shows
 // synced state and the model-level text buffer; it talks back with intents only (stop, retry, resync).
+import { createAnnouncer } from "./announcer.js";
 import { copyText } from "./clipboard.js";
 import { createContentRenderer } from "./content_renderer.js";
 import { bufferFor } from "./model_stream.js";
 import { createScrollController } from "./scroll.js";
-import { errorBanner, isActive, isFinished, statusLabel } from "./status.js";
+import { parseLog, createInspector } from "./inspector.js";
+import { errorBanner, isActive, isFinished, noticeBanner, statusLabel } from "./status.js";
+import { createThinkingSection } from "./thinking.js";
+import { createToolCard, segmentsFor } from "./tool_cards.js";
 import { displayUsage } from "./tokens.js";
 
 /** @typedef {import("./model_stream.js").AnyModel} AnyModel */
@@ -46,14 +50,17 @@ function buildDom(doc) {
   const tokens = h(doc, "span", { class: "cw-tokens", "data-role": "tokens" });
   const copy = button(doc, "copy", "Copy", "Copy answer as markdown");
   const stop = button(doc, "stop", "Stop", "Stop generating (Esc)");
+  const inspect = button(doc, "inspect", "Inspect", "Show the stream's events");
+  inspect.setAttribute("aria-pressed", "false");
   const header = h(doc, "div", { class: "cw-header", "data-role": "header" }, [
-    status, model, offline, h(doc, "span", { class: "cw-spacer" }), tokens, copy, stop,
+    status, model, offline, h(doc, "span", { class: "cw-spacer" }), tokens, inspect, copy, stop,
   ]);
 
-  const content = h(doc, "div", { class: "cw-content", "data-role": "content", "aria-live": "polite", "aria-busy": "false" });
+  const content = h(doc, "div", { class: "cw-content", "data-role": "content", "aria-busy": "false" });
   const dots = [1, 2, 3].map(() => h(doc, "span", { class: "cw-dot" }));
   const typing = h(doc, "div", { class: "cw-typing", "data-role": "typing", role: "img", "aria-label": "Claude is writing" }, dots);
-  const scroll = h(doc, "div", { class: "cw-scroll", "data-role": "scroll", tabindex: "0", "aria-label": "Answer" }, [content, typing]);
+  const thinking = createThinkingSection(doc);
+  const scroll = h(doc, "div", { class: "cw-scroll", "data-role": "scroll", tabindex: "0", "aria-label": "Answer" }, [thinking.element, content, typing]);
   const jump = button(doc, "jump", "↓ Jump to latest", "Jump to latest");
   const body = h(doc, "div", { class: "cw-body" }, [scroll, jump]);
 
@@ -61,8 +68,14 @@ function buildDom(doc) {
   const retry = button(doc, "retry", "Retry", "Retry the request");
   const error = h(doc, "div", { class: "cw-error", "data-role": "error", role: "alert" }, [errorText, retry]);
 
-  const root = h(doc, "div", { class: "cw-root", "data-role": "root", tabindex: "0" }, [header, body, error]);
-  return { root, status, model, offline, tokens, copy, stop, content, typing, scroll, jump, error, errorText, retry };
+  const noticeText = h(doc, "span", { class: "cw-notice-text" });
+  const continueButton = button(doc, "continue", "Continue", "Continue the answer");
+  const notice = h(doc, "div", { class: "cw-notice", "data-role": "notice", role: "status" }, [noticeText, continueButton]);
+  const inspector = createInspector(doc);
+
+  const root = h(doc, "div", { class: "cw-root", "data-role": "root", tabindex: "0" }, [header, body, error, notice, inspector.element]);
+  return { root, status, model, offline, tokens, copy, stop, inspect, content, typing, scroll, jump, error, errorText, retry,
+    thinking, notice, noticeText, continueButton, inspector };
 }
 
 /**
@@ -128,7 +141,46 @@ export function render({ model, el, signal }) {
   const win = doc.defaultView ?? window;
   const buffer = bufferFor(model);
   const dom = buildDom(doc);
-  const renderer = createContentRenderer(dom.content);
+  const announcer = createAnnouncer(doc);
+  dom.scroll.after(announcer.element);
+  const thinkingBuffer = bufferFor(model, "thinking");
+  const eventsBuffer = bufferFor(model, "events");
+  // The answer is split where tool calls began: one renderer per slice of text, the cards between.
+  /** @type {Array<{element: HTMLElement, renderer: ReturnType<typeof createContentRenderer>}>} */
+  const segments = [];
+  /** @type {Map<string, ReturnType<typeof createToolCard>>} */
+  const cards = new Map();
+  const segmentAt = (/** @type {number} */ i) => {
+    while (segments.length <= i) {
+      const element = h(doc, "div", { class: "cw-segment" });
+      dom.content.append(element);
+      segments.push({ element, renderer: createContentRenderer(element, { announce: announcer.say }) });
+    }
+    return segments[i];
+  };
+  const renderAnswer = (/** @type {string} */ text, /** @type {boolean} */ final) => {
+    const parts = segmentsFor(text.length, model.get("tools") ?? []);
+    let changed = false;
+    parts.forEach((part, i) => {
+      const segment = segmentAt(i);
+      // A slice followed by a card is complete: the text after the call goes to the next slice.
+      changed = segment.renderer.render(text.slice(part.start, part.end), final || i < parts.length - 1) || changed;
+      let anchor = segment.element;
+      for (const info of part.cards) {
+        let card = cards.get(info.id);
+        if (!card) {
+          card = createToolCard(doc);
+          cards.set(info.id, card);
+          changed = true;
+        }
+        card.update(info);
+        if (anchor.nextSibling !== card.element) anchor.after(card.element);
+        anchor = card.element;
+      }
+    });
+    return changed;
+  };
+  let inspecting = false;
   const scroller = createScrollController(dom.scroll, dom.content, {
     signal: alive,
     onChange: (following) => {
@@ -164,7 +216,10 @@ export function render({ model, el, signal }) {
     dom.offline.hidden = !model.get("offline");
 
     const usage = displayUsage({ usage: model.get("usage"), text, status: current, prices: model.get("prices") });
-    dom.tokens.textContent = usage.label;
+    const thinkingText = thinkingBuffer.text;
+    const thinkingTokens = model.get("thinking_tokens") ?? 0;
+    const thoughtPart = thinkingText ? ` · ${thinkingTokens || "~" + Math.ceil(thinkingText.length / 4)} thinking` : "";
+    dom.tokens.textContent = usage.label + (usage.label ? thoughtPart : "");
     dom.tokens.hidden = !usage.label;
     dom.tokens.title = usage.outputExact ? "" : "Output tokens are estimated until the answer is complete";
 
@@ -184,13 +239,20 @@ export function render({ model, el, signal }) {
     }
 
     dom.typing.hidden = !(isActive(current) && text === "");
-    // screen readers hear the answer once, when it is complete, not token by token
+    // screen readers hear finished blocks through the announcer, not the content token by token
     dom.content.setAttribute("aria-busy", String(isActive(current)));
-    if (renderer.render(text, isFinished(current))) scroller.follow();
+    dom.thinking.update({ thinking: thinkingText, active: isActive(current), answerStarted: text !== "", tokens: thinkingTokens });
+    const notice = noticeBanner(model.get("notice"), model.get("stop_reason"), current);
+    dom.notice.hidden = notice === null;
+    dom.noticeText.textContent = notice?.text ?? "";
+    dom.continueButton.hidden = !notice?.canContinue;
+    dom.continueButton.toggleAttribute("disabled", intentSentAt !== null);
+    if (inspecting) dom.inspector.update(parseLog(eventsBuffer.text));
+    if (renderAnswer(text, isFinished(current))) scroller.follow();
   }
 
   // -- inputs --------------------------------------------------------------------------------------
-  /** @param {"stop" | "retry"} intent */
+  /** @param {"stop" | "retry" | "continue"} intent */
   const sendIntent = (intent) => {
     if (intentSentAt !== null) return;
     intentSentAt = status();
@@ -203,6 +265,14 @@ export function render({ model, el, signal }) {
 
   listen(dom.stop, "click", () => sendIntent("stop"));
   listen(dom.retry, "click", () => sendIntent("retry"));
+  listen(dom.continueButton, "click", () => sendIntent("continue"));
+  listen(dom.inspect, "click", () => {
+    inspecting = !inspecting;
+    dom.inspect.setAttribute("aria-pressed", String(inspecting));
+    dom.inspector.element.hidden = !inspecting;
+    if (inspecting && eventsBuffer.text === "") model.send({ intent: "inspect" });
+    schedule();
+  });
   listen(dom.jump, "click", () => scroller.jump());
   listen(dom.root, "keydown", (/** @type {KeyboardEvent} */ e) => {
     if (e.key !== "Escape" || !isActive(status())) return;
@@ -227,13 +297,15 @@ export function render({ model, el, signal }) {
     );
   });
 
-  for (const name of ["status", "usage", "prices", "error", "model", "stop_reason", "offline"]) {
+  for (const name of ["status", "usage", "prices", "error", "model", "stop_reason", "offline", "tools", "notice", "thinking_tokens"]) {
     const event = `change:${name}`;
     model.on(event, schedule);
     alive.addEventListener("abort", () => model.off(event, schedule), { once: true });
   }
-  const unsubscribe = buffer.subscribe(schedule);
-  alive.addEventListener("abort", unsubscribe, { once: true });
+  for (const stream of [buffer, thinkingBuffer, eventsBuffer]) {
+    const unsubscribe = stream.subscribe(schedule);
+    alive.addEventListener("abort", unsubscribe, { once: true });
+  }
 
   el.append(dom.root);
   alive.addEventListener("abort", () => dom.root.remove(), { once: true });

@@ -20,7 +20,7 @@ from typing import Any
 import anywidget
 import traitlets
 
-from .batching import DeltaBatcher
+from .batching import DeltaBatcher, utf16_length
 from .events import (
     FINAL_STATUSES,
     LogEntry,
@@ -270,8 +270,10 @@ class ChatWidget(anywidget.AnyWidget):
             self._tools_timer.cancel()
             self._tools_timer = None
         cards = []
+        text = self.manager.text
         for call in self.manager.tool_calls.values():
             card = asdict(call)
+            card["at"] = utf16_length(text[: call.at])  # the browser indexes strings in UTF-16 code units
             if card["result"] is not None and len(card["result"]) > TOOL_RESULT_SHOWN:
                 card["result"] = card["result"][:TOOL_RESULT_SHOWN] + "\n… (shortened for display)"
             cards.append(card)

@@ -1,0 +1,104 @@
+"""Thinking, tool cards, the Continue notice and the event inspector, in JupyterLab + Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from typing import Any
+
+import pytest
+
+from claude_widget.fake_server import FakeAnthropic, Script
+
+from .conftest import ROOT, Lab, open_notebook, run_all_cells
+
+pytestmark = pytest.mark.browser
+RESULTS = ROOT / "test-results"
+
+TOOL_NOTEBOOK = '''
+from claude_widget import Chat
+
+def get_weather(city: str) -> dict:
+    """Get the current weather in a city.
+
+    Args:
+        city: The city.
+    """
+    return {"city": city, "temperature_c": 18}
+
+chat = Chat(tools=[get_weather], thinking={"type": "adaptive"})
+w = chat.send("Weather in Lisbon?")
+w
+'''
+
+
+def wait_for(page: Any, script: str, element: Any) -> None:
+    page.wait_for_function(script, arg=element.element_handle())
+
+
+def test_thinking_streams_open_then_collapses_and_a_tool_card_sits_in_the_answer(
+    lab: Lab, page: Any, slow_server: FakeAnthropic
+) -> None:
+    slow_server.enqueue(
+        Script(text="Let me check the weather.", thinking="The user wants the weather in Lisbon. " * 6,
+               tool_use={"name": "get_weather", "input": {"city": "Lisbon"}}, delay=0.03),
+        Script(text="It is **18 °C** in Lisbon.", delay=0.03),
+    )  # fmt: skip
+    open_notebook(page, lab, lab.add_notebook("tools.ipynb", TOOL_NOTEBOOK))
+    run_all_cells(page)
+    widget = page.locator(".cw-root").first
+    thinking = widget.locator("[data-role=thinking]")
+    wait_for(page, "el => el.open && el.textContent.includes('weather in Lisbon')", thinking)  # open while thinking
+    wait_for(page, "el => !el.open", thinking)  # collapsed once the answer starts
+    assert (
+        "Thought" in thinking.locator("summary").inner_text() or "Thinking" in thinking.locator("summary").inner_text()
+    )
+
+    card = widget.locator("[data-role=tool-card]")
+    wait_for(page, "el => el.dataset.status === 'done'", card)
+    assert '"city": "Lisbon"' in card.locator("[data-role=tool-input]").inner_text()
+    assert '"temperature_c": 18' in card.locator("[data-role=tool-result]").inner_text()
+    wait_for(page, "el => el.dataset.status === 'done'", widget)
+    content = widget.locator("[data-role=content]")
+    assert content.inner_text().index("Let me check the weather.") < content.inner_text().index("18 °C")
+    # The card sits between the text before the call and the text after it.
+    order = page.evaluate(
+        "el => [...el.querySelector('[data-role=content]').children].map(c => c.dataset.role || c.textContent.trim())",
+        widget.element_handle(),
+    )
+    assert order[0].startswith("Let me check") and order[1] == "tool-card" and "18 °C" in order[2]
+    assert "thinking" in widget.locator("[data-role=tokens]").inner_text()
+
+    thinking.locator("summary").click()  # reopenable
+    wait_for(page, "el => el.open", thinking)
+
+    widget.locator("[data-role=inspect]").click()
+    inspector = widget.locator("[data-role=inspector]")
+    inspector.wait_for(state="visible")
+    wait_for(page, "el => el.textContent.includes('message_stop')", inspector)
+    stats = inspector.locator("[data-role=inspector-stats]").inner_text()
+    assert "first token after" in stats and "events" in stats
+    assert inspector.locator("svg path").get_attribute("d").startswith("M0,60")
+    events = inspector.locator("[data-role=events] li").all_inner_texts()
+    assert any("request" in e for e in events) and any("input_json_delta" in e for e in events)
+    RESULTS.mkdir(exist_ok=True)
+    widget.screenshot(path=RESULTS / "inspector.png")
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        shutil.copy(RESULTS / "inspector.png", ROOT / "docs" / "images" / "inspector.png")
+
+
+def test_an_answer_cut_at_the_token_limit_continues_in_place(lab: Lab, page: Any, slow_server: FakeAnthropic) -> None:
+    full = "This answer is long enough to reach the token limit, and Continue finishes it where it stopped."
+    slow_server.enqueue(Script(text=full[:50], stop_reason="max_tokens", delay=0.01), Script(text=full, delay=0.01))
+    name = lab.add_notebook("limit.ipynb", "from claude_widget import Chat\nw = Chat().send('go')\nw")
+    open_notebook(page, lab, name)
+    run_all_cells(page)
+    widget = page.locator(".cw-root").first
+    notice = widget.locator("[data-role=notice]")
+    notice.wait_for(state="visible")
+    assert "token limit" in notice.inner_text()
+    widget.locator("[data-role=continue]").click()
+    wait_for(page, f"el => el.textContent.includes({full[-30:]!r})", widget.locator("[data-role=content]"))
+    wait_for(page, "el => el.dataset.status === 'done'", widget)
+    assert " ".join(widget.locator("[data-role=content]").inner_text().split()) == full
+    assert notice.is_hidden()
