@@ -44,6 +44,18 @@ export function streamStats(entries) {
 }
 
 /**
+ * Output tokens per second between the first text delta and the last event, once the count is known.
+ * @param {{firstTokenAt: number | null, lastAt: number | null}} stats
+ * @param {number} outputTokens
+ * @returns {number | null}
+ */
+export function tokensPerSecond(stats, outputTokens) {
+  if (stats.firstTokenAt === null || stats.lastAt === null || outputTokens <= 1) return null;
+  const span = stats.lastAt - stats.firstTokenAt;
+  return span > 0 ? outputTokens / span : null;
+}
+
+/**
  * SVG path of text deltas received over time (cumulative), scaled into width x height.
  * @param {LogEntry[]} entries
  * @param {number} width
@@ -95,11 +107,16 @@ export function createInspector(doc) {
 
   return {
     element,
-    /** @param {LogEntry[]} entries */
-    update(entries) {
+    /**
+     * @param {LogEntry[]} entries
+     * @param {number} [outputTokens] from the usage, to turn deltas into tokens per second
+     */
+    update(entries, outputTokens = 0) {
       const s = streamStats(entries);
       const parts = [`${s.events} events`, `${s.deltas} text deltas`];
       if (s.firstTokenAt !== null) parts.push(`first token after ${(s.firstTokenAt * 1000).toFixed(0)} ms`);
+      const rate = tokensPerSecond(s, outputTokens);
+      if (rate !== null) parts.push(`${rate.toFixed(0)} tokens/s`);
       if (s.deltasPerSecond !== null) parts.push(`${s.deltasPerSecond.toFixed(0)} deltas/s`);
       if (s.lastAt !== null) parts.push(`${s.lastAt.toFixed(2)} s in all`);
       stats.textContent = parts.join(" · ");

@@ -79,6 +79,30 @@ function buildDom(doc) {
 }
 
 /**
+ * Hosts such as marimo render widgets in a shadow root, where browsers ignore `@font-face` rules: the
+ * KaTeX fonts would never load. Copy those rules (once per document) to the document's head.
+ * @param {HTMLElement} el
+ */
+function shareFontsOutsideShadowRoot(el) {
+  const root = el.getRootNode();
+  const doc = el.ownerDocument;
+  if (!(root instanceof (doc.defaultView?.ShadowRoot ?? Object)) || root === doc || doc.getElementById("cw-shared-fonts")) return;
+  const rules = [];
+  for (const sheet of /** @type {ShadowRoot} */ (root).styleSheets ?? []) {
+    try {
+      for (const rule of sheet.cssRules) if (rule.constructor.name === "CSSFontFaceRule") rules.push(rule.cssText);
+    } catch {
+      // a cross-origin sheet cannot be read; ours are inline
+    }
+  }
+  if (!rules.length) return;
+  const style = doc.createElement("style");
+  style.id = "cw-shared-fonts";
+  style.textContent = rules.join("\n");
+  doc.head.append(style);
+}
+
+/**
  * Seconds left before the kernel retries, counted from when this view learnt of the wait, and a
  * once-a-second repaint while the wait lasts.
  * @param {AnyModel} model
@@ -247,7 +271,7 @@ export function render({ model, el, signal }) {
     dom.noticeText.textContent = notice?.text ?? "";
     dom.continueButton.hidden = !notice?.canContinue;
     dom.continueButton.toggleAttribute("disabled", intentSentAt !== null);
-    if (inspecting) dom.inspector.update(parseLog(eventsBuffer.text));
+    if (inspecting) dom.inspector.update(parseLog(eventsBuffer.text), model.get("usage")?.output_tokens ?? 0);
     if (renderAnswer(text, isFinished(current))) scroller.follow();
   }
 
@@ -308,6 +332,7 @@ export function render({ model, el, signal }) {
   }
 
   el.append(dom.root);
+  shareFontsOutsideShadowRoot(el);
   alive.addEventListener("abort", () => dom.root.remove(), { once: true });
   paint(); // a view rendered late shows everything at once, without waiting a frame
   return cleanup;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseLog, streamStats, timelinePath } from "../src/inspector.js";
+import { parseLog, streamStats, timelinePath, tokensPerSecond } from "../src/inspector.js";
 import { noticeBanner } from "../src/status.js";
 import { thinkingLabel, thinkingOpen } from "../src/thinking.js";
 import { prettyInput, segmentsFor } from "../src/tool_cards.js";
@@ -68,6 +68,8 @@ describe("inspector", () => {
     assert.equal(stats.deltas, 3);
     assert.ok(Math.abs((stats.deltasPerSecond ?? 0) - 4) < 1e-9); // 2 intervals over 0.5 s
     assert.equal(stats.lastAt, 1.2);
+    assert.ok(Math.abs((tokensPerSecond(stats, 30) ?? 0) - 50) < 1e-9); // 30 tokens over 0.6 s
+    assert.equal(tokensPerSecond(stats, 0), null);
   });
 
   it("draws the timeline within its box, with a bounded number of points", () => {
