@@ -94,6 +94,7 @@ export function createInspector(doc) {
   stats.dataset.role = "inspector-stats";
   const svg = doc.createElementNS(SVG, "svg");
   svg.setAttribute("viewBox", "0 0 300 60");
+  svg.setAttribute("preserveAspectRatio", "none"); // the time axis spans the panel's width
   svg.setAttribute("class", "cw-timeline");
   svg.setAttribute("role", "img");
   svg.setAttribute("aria-label", "Text deltas received over time");

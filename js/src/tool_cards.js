@@ -89,7 +89,7 @@ export function createToolCard(doc) {
     update(card) {
       element.dataset.status = card.status;
       element.dataset.server = String(card.server);
-      name.textContent = `${card.server ? "🌐" : "🔧"} ${card.name}`;
+      name.textContent = `${card.server ? "server tool" : "tool"} · ${card.name}`;
       status.textContent = STATUS_LABELS[card.status] ?? card.status;
       input.textContent = prettyInput(card.input_json);
       result.hidden = card.result === null;
