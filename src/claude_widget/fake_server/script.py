@@ -136,7 +136,15 @@ def partial_answer(body: dict[str, Any]) -> str:
 
 
 def continue_script(script: Script, body: dict[str, Any]) -> Script:
-    """The script a request gets: the whole answer, or only its rest when the request continues it."""
+    """The script a request gets: the whole answer, or only its rest when the request continues it.
+
+    A request continues an answer when it ends with that partial answer (prefill), or with a user turn asking
+    to continue right after it; a later question in a conversation is not a continuation.
+    """
+    messages = body.get("messages") or [{}]
+    asks_to_continue = messages[-1].get("role") == "user" and "continue" in _text(messages[-1]).lower()
+    if messages[-1].get("role") != "assistant" and not asks_to_continue:
+        return script
     partial = partial_answer(body)
     if not partial or not script.text.startswith(partial) or partial == script.text:
         return script
@@ -144,6 +152,13 @@ def continue_script(script: Script, body: dict[str, Any]) -> Script:
     while 0 < start < len(partial) and script.text[start - 1].isalnum():
         start -= 1  # models restart at the beginning of a word
     return replace(script, text=script.text[start:], thinking=None)
+
+
+def _text(message: dict[str, Any]) -> str:
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    return "".join(p.get("text", "") for p in content or [] if isinstance(p, dict))
 
 
 def compile_script(script: Script, body: dict[str, Any], message_id: str) -> list[Step]:

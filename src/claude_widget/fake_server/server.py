@@ -392,6 +392,8 @@ class FakeAnthropic:
         finally:
             if not closed.done():
                 closed.cancel()
+            elif not closed.cancelled():
+                closed.exception()  # a reset surfaces here; it is how the client hung up, nothing more
 
 
 def _is_prefill(message: dict[str, Any]) -> bool:
