@@ -206,16 +206,7 @@ def compile_script(script: Script, body: dict[str, Any], message_id: str) -> lis
 
     index = 0
     if script.redacted_thinking:
-        block = {"type": "redacted_thinking", "data": f"opaque-{message_id}"}
-        steps.append(
-            Send(
-                sse("content_block_start", {"type": "content_block_start", "index": index, "content_block": block}),
-                "content_block_start",
-            )
-        )
-        steps.append(
-            Send(sse("content_block_stop", {"type": "content_block_stop", "index": index}), "content_block_stop")
-        )
+        steps += _whole_block(index, {"type": "redacted_thinking", "data": f"opaque-{message_id}"})
         index += 1
     if script.server_tool is not None:
         tool_id = f"srvtoolu_{message_id}"
@@ -234,15 +225,7 @@ def compile_script(script: Script, body: dict[str, Any], message_id: str) -> lis
             "tool_use_id": tool_id,
             "content": script.server_tool.get("result", []),
         }
-        steps.append(
-            Send(
-                sse("content_block_start", {"type": "content_block_start", "index": index, "content_block": result}),
-                "content_block_start",
-            )
-        )
-        steps.append(
-            Send(sse("content_block_stop", {"type": "content_block_stop", "index": index}), "content_block_stop")
-        )
+        steps += _whole_block(index, result)  # server tool results arrive whole, without deltas
         index += 1
     if script.thinking is not None:
         steps += _block(
@@ -356,6 +339,10 @@ def _block(
             steps.append(Pause(delay))
     steps.append(Send(sse("content_block_stop", {"type": "content_block_stop", "index": index}), "content_block_stop"))
     return steps
+
+
+def _whole_block(index: int, block: dict[str, Any]) -> list[Step]:
+    return _block(index, block, "", chunk_size=1, delay=0, delta_type="", field_name="")
 
 
 def _chunks(text: str, size: int) -> list[str]:
