@@ -45,6 +45,11 @@ await esbuild.build({
   format: harness ? "iife" : "esm",
   target: "es2020",
 });
+if (!harness) {
+  // Each widget's own small `_esm`: it loads widget.js from the kernel's shared assets model.
+  await esbuild.build({ ...common, entryPoints: [join(here, "src/loader.js")], outfile: join(outDir, "loader.js"),
+    format: "esm", target: "es2020" });
+}
 await esbuild.build({
   ...common,
   entryPoints: [join(here, "src", "styles.css")],
@@ -53,7 +58,7 @@ await esbuild.build({
   plugins: [katexCssWoff2Only],
 });
 
-for (const name of [jsName, cssName]) {
+for (const name of harness ? [jsName, cssName] : [jsName, cssName, "loader.js"]) {
   const path = join(outDir, name);
   const content = await readFile(path);
   if (/url\(\s*["']?(?:https?:)?\/\//.test(content.toString("utf8"))) {

@@ -78,3 +78,24 @@ def test_freeze_turns_the_widget_into_plain_markdown() -> None:
         [output] = cell.outputs
         assert WIDGET_MIME not in output.data
         assert "## Server-sent events in one minute" in output.data["text/markdown"]
+
+
+def test_saved_widget_state_carries_the_front_end_bundle_once() -> None:
+    import json
+
+    notebook = execute(
+        "from claude_widget import Chat\nchat = Chat(offline=True)",
+        "w1 = chat.send('Hi')\nw1",
+        "await w1\nw2 = chat.send('Hello again')\nw2",
+        "await w2\nw3 = Chat(offline=True).send('Hi')\nw3",
+        "await w3",
+    )
+    models = notebook.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    sizes = {model_id: len(json.dumps(model["state"])) for model_id, model in models.items()}
+    bundles = [m for m in models.values() if len(m["state"].get("code", "")) > 100_000]
+    assert len(bundles) == 1  # the shared assets model
+    answers = [m for m in models.values() if "assets" in m["state"]]
+    assert len(answers) == 3
+    for answer in answers:
+        assert answer["state"]["assets"] == "IPY_MODEL_" + next(k for k, m in models.items() if m in bundles)
+    assert all(sizes[k] < 20_000 for k, m in models.items() if m in answers)  # each answer: loader + its text

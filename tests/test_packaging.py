@@ -19,7 +19,11 @@ def test_the_wheel_contains_a_self_contained_bundle(tmp_path: Path) -> None:
     [wheel] = tmp_path.glob("claude_widget-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-        assert {"claude_widget/static/widget.js", "claude_widget/static/widget.css"} <= names
+        assert {
+            "claude_widget/static/widget.js",
+            "claude_widget/static/widget.css",
+            "claude_widget/static/loader.js",
+        } <= names
         assert "claude_widget/fake_server/server.py" in names
         assert "claude_widget/recordings/sse-explained.json" in names  # recordings ship with the package
         js = archive.read("claude_widget/static/widget.js").decode()

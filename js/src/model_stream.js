@@ -82,6 +82,16 @@ function attach(model) {
 }
 
 /**
+ * Apply messages that arrived before the streams were set up (while the loader fetched this code).
+ * @param {AnyModel} model
+ * @param {unknown[]} messages
+ */
+export function replay(model, messages) {
+  const { buffers } = attach(model);
+  for (const msg of messages) handleKernelMessage(buffers, msg, (c) => model.send(c));
+}
+
+/**
  * anywidget's `initialize`: start collecting the streams before any view exists.
  * @param {{model: AnyModel}} context
  * @returns {() => void} cleanup, called by anywidget when the model goes away

@@ -19,6 +19,7 @@ from typing import Any
 
 import anywidget
 import traitlets
+from ipywidgets import widget_serialization
 
 from .batching import DeltaBatcher, utf16_length
 from .events import (
@@ -55,11 +56,31 @@ STOP_NOTICES = {
 }
 
 
+class ChatAssets(anywidget.AnyWidget):
+    """The front-end code and styles, shared by every ChatWidget of the kernel: they cross the wire, and sit in
+    saved widget state, once per notebook instead of once per answer. Never displayed."""
+
+    _esm = "export default {};"
+    code = traitlets.Unicode("").tag(sync=True)
+    style = traitlets.Unicode("").tag(sync=True)
+
+
+_shared_assets: ChatAssets | None = None
+
+
+def shared_assets() -> ChatAssets:
+    global _shared_assets
+    if _shared_assets is None or _shared_assets.comm is None:  # created once, again after a close_all()
+        _shared_assets = ChatAssets(code=(STATIC / "widget.js").read_text(), style=(STATIC / "widget.css").read_text())
+    return _shared_assets
+
+
 class ChatWidget(anywidget.AnyWidget):
     """One streamed answer in a notebook cell. Created by `Chat.send`; see the README for its attributes."""
 
-    _esm = STATIC / "widget.js"
-    _css = STATIC / "widget.css"
+    # A small loader: the view's code comes from the shared `ChatAssets` (see js/src/loader.js).
+    _esm = STATIC / "loader.js"
+    assets = traitlets.Instance(ChatAssets, allow_none=True).tag(sync=True, **widget_serialization)
 
     text = traitlets.Unicode("").tag(sync=True)
     thinking = traitlets.Unicode("").tag(sync=True)
@@ -83,7 +104,8 @@ class ChatWidget(anywidget.AnyWidget):
         offline: bool = False,
         freeze_when_done: bool = False,
     ) -> None:
-        super().__init__(model=model, prices=prices, offline=offline, usage=dict.fromkeys(USAGE_KEYS, 0))
+        super().__init__(model=model, prices=prices, offline=offline, usage=dict.fromkeys(USAGE_KEYS, 0),
+                         assets=shared_assets())  # fmt: skip
         self._new_stream = new_stream  # an unstarted manager for the request; called again by Retry
         self._manager: StreamManager | None = None
         self._batchers: dict[str, DeltaBatcher] = {}
@@ -308,6 +330,9 @@ class ChatWidget(anywidget.AnyWidget):
         intent = content.get("intent") if isinstance(content, dict) else None
         if intent == "stop":
             self.stop()
+        elif intent == "bundle":
+            # A host without a widget manager to look the shared assets up: send them to this widget.
+            self.send({"kind": "bundle", "code": shared_assets().code, "css": shared_assets().style})
         elif intent in ("retry", "continue", "resync", "inspect"):
             loop = self.manager.loop
             if loop is not None and not loop.is_closed():
