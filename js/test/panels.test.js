@@ -82,3 +82,14 @@ describe("inspector", () => {
     assert.ok(timelinePath(many, 300, 60).split(" L").length < 900);
   });
 });
+
+describe("announcer", async () => {
+  const { sentences } = await import("../src/announcer.js");
+  it("splits a finished block into sentences", () => {
+    assert.deepEqual(sentences("Streaming is fast. It shows text early! Does it help? Yes."), [
+      "Streaming is fast.", "It shows text early!", "Does it help?", "Yes.",
+    ]);
+    assert.deepEqual(sentences("Code block in python."), ["Code block in python."]);
+    assert.deepEqual(sentences("   "), []);
+  });
+});
