@@ -1,6 +1,7 @@
 // The event inspector: the stream as a teacher shows it. The live list of events (type, time since
 // the request, a few words of payload), time to first token, tokens per second, and a timeline of
 // tokens over time. Pure functions for the figures; a thin DOM part.
+import { h } from "./dom.js";
 
 /** @typedef {{at: number, kind: string, detail: string}} LogEntry */
 
@@ -85,13 +86,7 @@ const SHOWN = 200; // events listed; the figures count them all
  * @param {Document} doc
  */
 export function createInspector(doc) {
-  const element = doc.createElement("div");
-  element.className = "cw-inspector";
-  element.dataset.role = "inspector";
-  element.hidden = true;
-  const stats = doc.createElement("div");
-  stats.className = "cw-inspector-stats";
-  stats.dataset.role = "inspector-stats";
+  const stats = h(doc, "div", { class: "cw-inspector-stats", "data-role": "inspector-stats" });
   const svg = doc.createElementNS(SVG, "svg");
   svg.setAttribute("viewBox", "0 0 300 60");
   svg.setAttribute("preserveAspectRatio", "none"); // the time axis spans the panel's width
@@ -100,10 +95,8 @@ export function createInspector(doc) {
   svg.setAttribute("aria-label", "Text deltas received over time");
   const path = doc.createElementNS(SVG, "path");
   svg.append(path);
-  const list = doc.createElement("ol");
-  list.className = "cw-events";
-  list.dataset.role = "events";
-  element.append(stats, svg, list);
+  const list = h(doc, "ol", { class: "cw-events", "data-role": "events" });
+  const element = h(doc, "div", { class: "cw-inspector", "data-role": "inspector", hidden: "" }, [stats, svg, list]);
   let listed = 0;
 
   return {

@@ -1,5 +1,6 @@
 // The collapsible "Thinking" section: open while Claude thinks, collapsed when the answer starts,
 // and from then on open or closed as the reader leaves it.
+import { h } from "./dom.js";
 
 /**
  * Whether the section should be open. Once the reader has toggled it, their choice wins.
@@ -27,15 +28,9 @@ export function thinkingLabel({ thinking, active, answerStarted, tokens }) {
  * @param {Document} doc
  */
 export function createThinkingSection(doc) {
-  const element = doc.createElement("details");
-  element.className = "cw-thinking";
-  element.dataset.role = "thinking";
-  element.hidden = true;
-  const summary = doc.createElement("summary");
-  summary.dataset.role = "thinking-summary";
-  const body = doc.createElement("div");
-  body.className = "cw-thinking-text";
-  element.append(summary, body);
+  const summary = h(doc, "summary", { "data-role": "thinking-summary" });
+  const body = h(doc, "div", { class: "cw-thinking-text" });
+  const element = h(doc, "details", { class: "cw-thinking", "data-role": "thinking", hidden: "" }, [summary, body]);
 
   /** @type {boolean | null} */
   let userChoice = null;

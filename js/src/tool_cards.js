@@ -1,5 +1,6 @@
 // Tool calls as cards among the answer's text: Claude writing the input, the kernel running the
 // function, the result (bounded, expandable). A card sits where the call began in the answer.
+import { h } from "./dom.js";
 
 /**
  * @typedef {{id: string, name: string, status: string, input_json: string, at: number,
@@ -56,33 +57,18 @@ export function prettyInput(json) {
  * @param {Document} doc
  */
 export function createToolCard(doc) {
-  const element = doc.createElement("div");
-  element.className = "cw-tool";
-  element.dataset.role = "tool-card";
-  const header = doc.createElement("div");
-  header.className = "cw-tool-header";
-  const name = doc.createElement("span");
-  name.className = "cw-tool-name";
-  const status = doc.createElement("span");
-  status.className = "cw-tool-status";
-  status.dataset.role = "tool-status";
-  header.append(name, status);
-  const input = doc.createElement("pre");
-  input.className = "cw-tool-input";
-  input.dataset.role = "tool-input";
-  const result = doc.createElement("pre");
-  result.className = "cw-tool-result";
-  result.dataset.role = "tool-result";
-  const expand = doc.createElement("button");
-  expand.type = "button";
-  expand.className = "cw-button cw-tool-expand";
-  expand.textContent = "Show all";
-  expand.setAttribute("aria-label", "Show the whole tool result");
+  const name = h(doc, "span", { class: "cw-tool-name" });
+  const status = h(doc, "span", { class: "cw-tool-status", "data-role": "tool-status" });
+  const input = h(doc, "pre", { class: "cw-tool-input", "data-role": "tool-input" });
+  const result = h(doc, "pre", { class: "cw-tool-result", "data-role": "tool-result" });
+  const expand = h(doc, "button", { type: "button", class: "cw-button cw-tool-expand",
+    "aria-label": "Show the whole tool result" }, ["Show all"]);
+  const header = h(doc, "div", { class: "cw-tool-header" }, [name, status]);
+  const element = h(doc, "div", { class: "cw-tool", "data-role": "tool-card" }, [header, input, result, expand]);
   expand.addEventListener("click", () => {
     const expanded = element.classList.toggle("cw-tool-expanded");
     expand.textContent = expanded ? "Show less" : "Show all";
   });
-  element.append(header, input, result, expand);
   return {
     element,
     /** @param {ToolCard} card */

@@ -3,6 +3,7 @@
 import { createAnnouncer } from "./announcer.js";
 import { copyText } from "./clipboard.js";
 import { createContentRenderer } from "./content_renderer.js";
+import { h } from "./dom.js";
 import { bufferFor } from "./model_stream.js";
 import { createScrollController } from "./scroll.js";
 import { parseLog, createInspector } from "./inspector.js";
@@ -14,20 +15,6 @@ import { displayUsage } from "./tokens.js";
 /** @typedef {import("./model_stream.js").AnyModel} AnyModel */
 
 const FEEDBACK_MS = 1500;
-
-/**
- * @param {Document} doc
- * @param {string} tag
- * @param {Record<string, string>} attrs
- * @param {(Node | string)[]} [children]
- * @returns {HTMLElement}
- */
-function h(doc, tag, attrs, children = []) {
-  const node = doc.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
-  node.append(...children);
-  return node;
-}
 
 /**
  * @param {Document} doc
