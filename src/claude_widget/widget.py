@@ -113,6 +113,9 @@ class ChatWidget(anywidget.AnyWidget):
         self._synced_length = 0
         self._synced_at = 0.0
         self._inspecting = False  # a view's inspector is open: stream the event log to the front end
+        # While a cell awaits the answer, its full text goes out once, from that cell (see _wait_and_sync).
+        self._awaiters = 0
+        self._final_text_deferred = False
         self._display_id: str | None = None  # set once shown through IPython's display machinery
         self.freeze_when_done = freeze_when_done
         self.on_msg(self._on_intent)
@@ -263,9 +266,11 @@ class ChatWidget(anywidget.AnyWidget):
                     manager = self.manager
                     self.stop_reason = manager.stop_reason
                     self.notice = self._notice() if event.status == "done" else None
-                    self.thinking = manager.thinking
-                    self.text = manager.text
-            if event.status in FINAL_STATUSES:
+                    self._final_text_deferred = self._awaiters > 0
+                    if not self._final_text_deferred:
+                        self.thinking = manager.thinking
+                        self.text = manager.text
+            if event.status in FINAL_STATUSES and not self._final_text_deferred:
                 self._update_fallback()
 
     def _notice(self) -> str | None:
@@ -316,13 +321,22 @@ class ChatWidget(anywidget.AnyWidget):
             self._synced_length, self._synced_at = len(text), now
 
     async def _wait_and_sync(self) -> str:
+        self._awaiters += 1
         try:
             return await self.manager.wait_async()
         finally:
-            # nbclient keeps only messages whose parent is the executing cell: resend the final state, and
-            # the final markdown, from the cell that awaits.
+            self._awaiters -= 1
+            # nbclient keeps only messages whose parent is the executing cell, so the final state and markdown
+            # are sent from the cell that awaits: the full text once if the stream deferred it to us, else again.
             if self.comm is not None:
-                self.send_state(key=list(STREAMED_TRAITS))  # not the whole state: it carries the bundle
+                if self._final_text_deferred:
+                    self._final_text_deferred = False
+                    with self.hold_sync():
+                        self.thinking = self.manager.thinking
+                        self.text = self.manager.text
+                    self.send_state(key=[k for k in STREAMED_TRAITS if k not in ("text", "thinking")])
+                else:
+                    self.send_state(key=list(STREAMED_TRAITS))  # not the whole state: it carries the bundle
             self._update_fallback()
 
     # -- front end → kernel: intents only --------------------------------------------------------------
