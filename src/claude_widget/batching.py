@@ -16,7 +16,7 @@ Send = Callable[[dict[str, Any]], None]
 
 class DeltaBatcher:
     def __init__(self, loop: asyncio.AbstractEventLoop, send: Send, interval: float = 0.03) -> None:
-        self._loop = loop
+        self.loop = loop
         self._send = send
         self.interval = interval
         self._pending: list[str] = []
@@ -28,8 +28,8 @@ class DeltaBatcher:
     def add(self, text: str) -> None:
         self._pending.append(text)
         if self._timer is None:
-            when = max(self._loop.time(), self._last_flush + self.interval)
-            self._timer = self._loop.call_at(when, self.flush)
+            when = max(self.loop.time(), self._last_flush + self.interval)
+            self._timer = self.loop.call_at(when, self.flush)
 
     def flush(self) -> None:
         """Send what is pending now (also called at the end of a stream)."""
@@ -43,7 +43,7 @@ class DeltaBatcher:
         self._send({"kind": "delta", "offset": self.offset, "text": text})
         self.offset += utf16_length(text)
         self.messages_sent += 1
-        self._last_flush = self._loop.time()
+        self._last_flush = self.loop.time()
 
     def reset(self, text: str = "") -> None:
         """Forget pending deltas; the front end now holds `text`."""

@@ -289,8 +289,8 @@ class ChatWidget(anywidget.AnyWidget):
     def _schedule_tools_sync(self) -> None:
         # Tool input streams delta by delta: sync the cards at the same ~30 ms cadence as the text.
         if self._tools_timer is None:
-            loop = self._batchers["answer"]._loop
-            self._tools_timer = loop.call_later(self._batchers["answer"].interval, self._sync_tools)
+            answer = self._batchers["answer"]
+            self._tools_timer = answer.loop.call_later(answer.interval, self._sync_tools)
 
     def _sync_tools(self) -> None:
         if self._tools_timer is not None:

@@ -175,3 +175,12 @@ def open_notebook(page: Any, lab: Lab, name: str) -> None:
 def run_all_cells(page: Any) -> None:
     # Not awaited: the command resolves only when every cell has finished.
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+
+
+def show_widget(page: Any, lab: Lab, name: str, *cells: str) -> Any:
+    """Open a notebook (written from `cells`, if given), run it, and return its first widget."""
+    if cells:
+        lab.add_notebook(name, *cells)
+    open_notebook(page, lab, name)
+    run_all_cells(page)
+    return page.locator(".cw-root").first

@@ -8,7 +8,7 @@ import pytest
 
 from claude_widget.fake_server import FakeAnthropic, Script
 
-from .conftest import Lab, open_notebook, run_all_cells
+from .conftest import Lab, show_widget
 
 pytestmark = pytest.mark.browser
 
@@ -29,15 +29,13 @@ def test_banner_counts_down_through_an_overload_then_the_answer_survives_a_drop(
         Script(text=answer, delay=0.01, fault="drop", fault_after=150),
         Script(text=answer, delay=0.01),
     )
-    name = lab.add_notebook(
+    widget = show_widget(
+        page,
+        lab,
         "overload.ipynb",
         "from claude_widget import Chat\nw = Chat().send('hi')\nw",
         f"text = await w\nprint(w.status, text == {answer!r}, len(w.attempts))",
     )
-    open_notebook(page, lab, name)
-    run_all_cells(page)
-
-    widget = page.locator(".cw-root").first
     banner = widget.locator("[data-role=error]")
     banner.wait_for(state="visible")
     assert banner.get_attribute("data-tone") == "warn"
@@ -61,11 +59,7 @@ def test_a_failed_request_offers_retry_and_retry_streams_the_answer(
         Script(status=400, error_message="max_tokens: 999999 > 64000, which is the maximum"),
         Script(text="Second time lucky.", delay=0.01),
     )
-    name = lab.add_notebook("retry.ipynb", "from claude_widget import Chat\nw = Chat().send('hi')\nw")
-    open_notebook(page, lab, name)
-    run_all_cells(page)
-
-    widget = page.locator(".cw-root").first
+    widget = show_widget(page, lab, "retry.ipynb", "from claude_widget import Chat\nw = Chat().send('hi')\nw")
     banner = widget.locator("[data-role=error]")
     banner.wait_for(state="visible")
     page.wait_for_function("el => el.dataset.tone === 'error'", arg=banner.element_handle())

@@ -10,7 +10,7 @@ import pytest
 
 from claude_widget.fake_server import FakeAnthropic, Script
 
-from .conftest import ROOT, Lab, open_notebook, run_all_cells
+from .conftest import ROOT, Lab, show_widget
 
 pytestmark = pytest.mark.browser
 RESULTS = ROOT / "test-results"
@@ -44,9 +44,7 @@ def test_thinking_streams_open_then_collapses_and_a_tool_card_sits_in_the_answer
                tool_use={"name": "get_weather", "input": {"city": "Lisbon"}}, delay=0.03),
         Script(text="It is **18 °C** in Lisbon.", delay=0.03),
     )  # fmt: skip
-    open_notebook(page, lab, lab.add_notebook("tools.ipynb", TOOL_NOTEBOOK))
-    run_all_cells(page)
-    widget = page.locator(".cw-root").first
+    widget = show_widget(page, lab, "tools.ipynb", TOOL_NOTEBOOK)
     thinking = widget.locator("[data-role=thinking]")
     wait_for(page, "el => el.open && el.textContent.includes('weather in Lisbon')", thinking)  # open while thinking
     wait_for(page, "el => !el.open", thinking)  # collapsed once the answer starts
@@ -90,10 +88,7 @@ def test_thinking_streams_open_then_collapses_and_a_tool_card_sits_in_the_answer
 def test_an_answer_cut_at_the_token_limit_continues_in_place(lab: Lab, page: Any, slow_server: FakeAnthropic) -> None:
     full = "This answer is long enough to reach the token limit, and Continue finishes it where it stopped."
     slow_server.enqueue(Script(text=full[:50], stop_reason="max_tokens", delay=0.01), Script(text=full, delay=0.01))
-    name = lab.add_notebook("limit.ipynb", "from claude_widget import Chat\nw = Chat().send('go')\nw")
-    open_notebook(page, lab, name)
-    run_all_cells(page)
-    widget = page.locator(".cw-root").first
+    widget = show_widget(page, lab, "limit.ipynb", "from claude_widget import Chat\nw = Chat().send('go')\nw")
     notice = widget.locator("[data-role=notice]")
     notice.wait_for(state="visible")
     assert "token limit" in notice.inner_text()

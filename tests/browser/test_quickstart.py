@@ -12,7 +12,7 @@ import pytest
 
 from claude_widget.fake_server import FakeAnthropic
 
-from .conftest import LONG_ANSWER, ROOT, Lab, open_notebook, run_all_cells
+from .conftest import LONG_ANSWER, ROOT, Lab, show_widget
 
 pytestmark = pytest.mark.browser
 RESULTS = ROOT / "test-results"
@@ -29,10 +29,7 @@ def test_quickstart_streams_live_and_stop_closes_the_connection(
 ) -> None:
     lab = host
     before = len(slow_server.message_requests())
-    open_notebook(page, lab, "quickstart.ipynb")
-    run_all_cells(page)
-
-    widget = page.locator(".cw-root").first
+    widget = show_widget(page, lab, "quickstart.ipynb")
     typing = widget.locator("[data-role=typing]")
     typing.wait_for(state="visible")  # the request is on its way, no token yet
     content = widget.locator("[data-role=content]")
