@@ -32,13 +32,21 @@ def answer(size: int) -> str:
 
 
 class IOPubCounter:
-    """Counts every raw IOPub frame and byte the kernel publishes, from a socket of its own."""
+    """Counts every raw IOPub frame and byte the kernel publishes, from a socket of its own.
 
-    def __init__(self, km: Any) -> None:
+    With `follow` set it also plays the front end's part that changes what the kernel sends: each new ChatWidget
+    model tells the kernel it follows the deltas, as the widget's JavaScript does in JupyterLab.
+    """
+
+    def __init__(self, km: Any, session: Any) -> None:
         self.socket = km.connect_iopub()
         self.socket.setsockopt(zmq.SUBSCRIBE, b"")
+        self.shell = km.connect_shell()  # a socket of this thread's own: zmq sockets are not thread-safe
+        self.session = session
+        self.follow = True
         self.messages = self.bytes = 0
         self.types: dict[str, int] = {}
+        self.type_bytes: dict[str, int] = {}
         self._stop = False
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
@@ -52,10 +60,20 @@ class IOPubCounter:
                 self.messages += 1
                 self.bytes += sum(len(f) for f in frames)
                 try:
-                    header = json.loads(frames[frames.index(b"<IDS|MSG>") + 2])
+                    start = frames.index(b"<IDS|MSG>")
+                    header = json.loads(frames[start + 2])
                     self.types[header["msg_type"]] = self.types.get(header["msg_type"], 0) + 1
+                    size = sum(len(f) for f in frames)
+                    self.type_bytes[header["msg_type"]] = self.type_bytes.get(header["msg_type"], 0) + size
+                    if header["msg_type"] == "comm_open" and self.follow:
+                        self._follow(json.loads(frames[start + 5]))
                 except (ValueError, KeyError, IndexError):
                     pass
+
+    def _follow(self, content: dict[str, Any]) -> None:
+        if "assets" in content.get("data", {}).get("state", {}):  # a ChatWidget (not its shared assets)
+            message = {"method": "custom", "content": {"intent": "follow"}}
+            self.session.send(self.shell, "comm_msg", {"comm_id": content["comm_id"], "data": message})
 
     def window(self) -> tuple[int, int]:
         return self.messages, self.bytes
@@ -64,6 +82,7 @@ class IOPubCounter:
         self._stop = True
         self.thread.join()
         self.socket.close()
+        self.shell.close()
 
 
 SETUP = """
@@ -82,8 +101,10 @@ async def sdk_deltas():
                 yield e.delta.text
 """
 
+CLAUDE_WIDGET = "w = chat.send('bench'); display(w); text = await w"
 METHODS = {
-    "claude-widget": "w = chat.send('bench'); display(w); await w",
+    "claude-widget": CLAUDE_WIDGET,
+    "claude-widget, no front end following": CLAUDE_WIDGET,
     "trait per delta": "b = Box(); display(b)\nasync for d in sdk_deltas():\n    b.text += d",
     "custom message per delta": "b = Box(); display(b)\nasync for d in sdk_deltas():\n    b.send({'t': d})",
     "update_display per delta": (
@@ -117,7 +138,7 @@ def measure_cpu(kc: Any, code: str) -> float:
 def main() -> None:
     with FakeAnthropic(api_key=KEY) as server:
         km, kc = start_new_kernel(kernel_name="python3")
-        counter = IOPubCounter(km)
+        counter = IOPubCounter(km, kc.session)
         try:
             run(kc, SETUP.format(key=KEY, url=server.url))
             print("## Wire: IOPub frames and bytes per answer (full speed)\n")
@@ -131,10 +152,12 @@ def main() -> None:
                         continue
                     server.enqueue(Script(text=answer(size), chunk_size=4))
                     time.sleep(0.3)
+                    counter.follow = name != "claude-widget, no front end following"  # nbclient, say
                     m0, b0 = counter.window()
                     cpu = measure_cpu(kc, code)
                     time.sleep(0.5)
                     m1, b1 = counter.window()
+                    counter.follow = True
                     if size == 50_000:
                         cpu_50k[name] = cpu
                     print(f"| {size:,} | {name} | {m1 - m0:,} | {b1 - b0:,} | {(b1 - b0) / size:.1f}x | {cpu:.2f} |")

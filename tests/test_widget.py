@@ -76,17 +76,51 @@ def test_deltas_are_batched_with_utf16_offsets_and_add_up_to_the_answer(
     assert len(deltas) <= elapsed / 0.03 + 3  # at most one message per ~30 ms
 
 
-def test_full_text_trait_is_synced_rarely_and_at_the_end(server: FakeAnthropic, chat: Chat) -> None:
+@pytest.fixture
+def states(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Every state update the widgets send to the front end."""
+    updates: list[dict[str, Any]] = []
+    original = ChatWidget._send
+
+    def capture(self: ChatWidget, msg: dict[str, Any], buffers: Any = None) -> None:
+        if msg.get("method") == "update":
+            updates.append(msg["state"])
+        original(self, msg, buffers)
+
+    monkeypatch.setattr(ChatWidget, "_send", capture)
+    return updates
+
+
+def test_text_is_current_in_the_kernel_and_sent_once_at_the_end_when_no_front_end_follows(
+    server: FakeAnthropic, chat: Chat, states: list[dict[str, Any]]
+) -> None:
     text = "word " * 2000
     server.enqueue(Script(text=text, chunk_size=5, delay=0.0005))
     w = chat.send("hi")
-    synced: list[int] = []
-    w.observe(lambda change: synced.append(len(change["new"])), "text")
+    seen: list[str] = []
+    w.observe(lambda change: seen.append(change["new"]), "text")
     w.wait(timeout=20)
     time.sleep(0.05)
-    assert synced[-1] == len(text)
-    # Geometric cadence: the syncs before the end add up to less than twice the last of them.
-    assert sum(synced) <= 3 * len(text)
+    assert len(seen) > 3 and all(text.startswith(s) for s in seen)  # `w.text` grows with each batch
+    assert w.text == text
+    assert [s["text"] for s in states if "text" in s] == [text]  # on the wire: once, at the end
+
+
+def test_a_following_front_end_never_gets_the_text_again(
+    server: FakeAnthropic, sent: list[dict[str, Any]], states: list[dict[str, Any]]
+) -> None:
+    script = Script(text="Hello *world* " * 300, thinking="Let me see. " * 50, chunk_size=5, delay=0.0005)
+    server.enqueue(script)
+    w = Chat(api_key=TEST_KEY, base_url=server.url, thinking={"type": "adaptive"}).send("hi")
+    w._on_intent(w, {"intent": "follow"}, [])  # what each front end's model says once
+    w.wait(timeout=20)
+    time.sleep(0.05)
+    assert (w.text, w.thinking) == (script.text, script.thinking)
+    assert not [s for s in states if "text" in s or "thinking" in s]
+    deltas = [m for m in sent if m["kind"] == "delta"]
+    assert "".join(d["text"] for d in deltas if "channel" not in d) == script.text
+    assert "".join(d["text"] for d in deltas if d.get("channel") == "thinking") == script.thinking
+    assert states[-1]["status"] == "done"
 
 
 def test_stop_intent_from_another_thread_closes_the_connection(

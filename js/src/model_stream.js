@@ -1,12 +1,17 @@
 // The streamed texts live at MODEL level, not per view: deltas are custom messages, which are not
 // replayed, so a view rendered later (or a second view of the same output) must find everything
 // already applied here. One buffer per channel: the answer, the thinking, the inspector's event log.
+//
+// Once per front end the model tells the kernel it `follow`s the deltas: the kernel then never sends
+// the full `text` and `thinking` again, and this model keeps those traits current itself (locally,
+// never sent back), so that saved widget state holds the whole answer.
 import { StreamBuffer } from "./stream_buffer.js";
 
 /**
  * The part of anywidget's model interface used here.
  * @typedef {{
  *   get(name: string): any,
+ *   set(name: string, value: any): void,
  *   on(event: string, callback: (...args: any[]) => void): void,
  *   off(event: string, callback: (...args: any[]) => void): void,
  *   send(content: object): void,
@@ -60,11 +65,14 @@ function attach(model) {
   const listeners = [];
   for (const channel of /** @type {Channel[]} */ (["answer", "thinking", "events"])) {
     const trait = TRAIT[channel];
-    buffers[channel] = new StreamBuffer(trait ? (model.get(trait) ?? "") : "");
+    const buffer = new StreamBuffer(trait ? (model.get(trait) ?? "") : "");
+    buffers[channel] = buffer;
     if (trait) {
-      const onTrait = () => buffers[channel].applySyncedText(model.get(trait) ?? "");
+      // Our own `set` below comes back here as a prefix of the buffer, which changes nothing.
+      const onTrait = () => buffer.applySyncedText(model.get(trait) ?? "");
       model.on(`change:${trait}`, onTrait);
       listeners.push([`change:${trait}`, onTrait]);
+      buffer.subscribe((text) => model.set(trait, text));
     }
   }
   const onMessage = (/** @type {unknown} */ msg) => handleKernelMessage(buffers, msg, (c) => model.send(c));
@@ -78,6 +86,7 @@ function attach(model) {
     },
   };
   attached.set(model, entry);
+  model.send({ intent: "follow" });
   return entry;
 }
 

@@ -207,15 +207,25 @@ export function render({ model, el, signal }) {
   // While waiting to retry, the banner counts down; the kernel only says how long the wait is.
   const retryCountdown = createCountdown(model, win, () => schedule(), alive);
 
-  // -- painting: everything the view shows, at most once per animation frame --------------------
-  let frame = 0;
+  // -- painting: everything the view shows, once per batch of changes ----------------------------
+  // A microtask, not an animation frame: the kernel sends at most ~30 messages a second, so painting
+  // each one costs no more than painting per frame, and the text is in the DOM up to a frame sooner.
+  // Changes made in one task (a state update touches several traits) still paint once. Only the
+  // scroll, which reads layout, waits for the frame.
+  let painting = false;
   function schedule() {
-    if (!frame && !alive.aborted) frame = win.requestAnimationFrame(paint);
+    if (painting || alive.aborted) return;
+    painting = true;
+    queueMicrotask(paint);
+  }
+  let frame = 0;
+  function followAtNextFrame() {
+    if (!frame && !alive.aborted) frame = win.requestAnimationFrame(() => ((frame = 0), scroller.follow()));
   }
   alive.addEventListener("abort", () => win.cancelAnimationFrame(frame), { once: true });
 
   function paint() {
-    frame = 0;
+    painting = false;
     if (alive.aborted) return;
     const current = status();
     const text = buffer.text;
@@ -259,7 +269,7 @@ export function render({ model, el, signal }) {
     dom.continueButton.hidden = !notice?.canContinue;
     dom.continueButton.toggleAttribute("disabled", intentSentAt !== null);
     if (inspecting) dom.inspector.update(parseLog(eventsBuffer.text), model.get("usage")?.output_tokens ?? 0);
-    if (renderAnswer(text, isFinished(current))) scroller.follow();
+    if (renderAnswer(text, isFinished(current))) followAtNextFrame();
   }
 
   // -- inputs --------------------------------------------------------------------------------------

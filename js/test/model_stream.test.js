@@ -13,10 +13,22 @@ function fakeModel(traits = {}) {
   const emit = (/** @type {string} */ event, /** @type {any[]} */ ...args) => {
     for (const fn of handlers.get(event) ?? []) fn(...args);
   };
+  /** @type {string[]} */
+  const localSets = [];
   return {
     sent,
+    /** what the view sent besides the one `follow` of initialize */
+    intents: () => sent.filter((m) => JSON.stringify(m) !== '{"intent":"follow"}'),
+    localSets,
     handlerCount: () => [...handlers.values()].reduce((n, s) => n + s.size, 0),
     get: (/** @type {string} */ name) => state[name],
+    /** a local change (anywidget's `model.set` without `save_changes`: never sent to the kernel) */
+    set: (/** @type {string} */ name, /** @type {any} */ value) => {
+      localSets.push(name);
+      if (state[name] === value) return;
+      state[name] = value;
+      emit(`change:${name}`, value);
+    },
     on: (/** @type {string} */ event, /** @type {Function} */ fn) => {
       if (!handlers.has(event)) handlers.set(event, new Set());
       handlers.get(event)?.add(fn);
@@ -55,11 +67,27 @@ describe("model-level stream", () => {
     model.kernelSends({ kind: "delta", offset: 0, text: "ab" });
     model.kernelSends({ kind: "delta", offset: 5, text: "f" });
     model.kernelSends({ kind: "delta", offset: 6, text: "g" });
-    assert.deepEqual(model.sent, [{ intent: "resync" }]);
+    assert.deepEqual(model.intents(), [{ intent: "resync" }]);
     model.kernelSends({ kind: "snapshot", text: "abcdefg" });
     assert.equal(bufferFor(model).text, "abcdefg");
     model.kernelSends({ kind: "delta", offset: 9, text: "x" });
-    assert.deepEqual(model.sent, [{ intent: "resync" }, { intent: "resync" }]);
+    assert.deepEqual(model.intents(), [{ intent: "resync" }, { intent: "resync" }]);
+  });
+
+  it("tells the kernel once that it follows, and keeps the text traits current itself", () => {
+    const model = fakeModel({ thinking: "" });
+    initialize({ model });
+    initialize({ model });
+    assert.deepEqual(model.sent, [{ intent: "follow" }]);
+    model.kernelSends({ kind: "delta", offset: 0, text: "Hello" });
+    model.kernelSends({ kind: "delta", offset: 5, text: " world" });
+    model.kernelSends({ kind: "delta", offset: 0, text: "Hmm", channel: "thinking" });
+    assert.equal(model.get("text"), "Hello world");
+    assert.equal(model.get("thinking"), "Hmm");
+    assert.equal(bufferFor(model).text, "Hello world");
+    model.kernelSends({ kind: "snapshot", text: "" }); // a Retry starts over
+    assert.equal(model.get("text"), "");
+    assert.deepEqual(model.sent, [{ intent: "follow" }]); // local changes are never sent back
   });
 
   it("takes the synced text when it is newer than the buffer, ignores it when stale", () => {
@@ -79,7 +107,7 @@ describe("model-level stream", () => {
       model.kernelSends(/** @type {any} */ (msg));
     }
     assert.equal(bufferFor(model).text, "");
-    assert.deepEqual(model.sent, []);
+    assert.deepEqual(model.intents(), []);
   });
 
   it("initialize is idempotent and its cleanup removes the listeners", () => {
@@ -110,6 +138,6 @@ describe("model-level stream", () => {
     const model = fakeModel();
     initialize({ model });
     model.kernelSends({ kind: "delta", offset: 5, text: "late", channel: "thinking" });
-    assert.deepEqual(model.sent, [{ intent: "resync" }]);
+    assert.deepEqual(model.intents(), [{ intent: "resync" }]);
   });
 });

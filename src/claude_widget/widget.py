@@ -1,7 +1,10 @@
 """The notebook widget: traits and message plumbing between a turn's `StreamManager` and its views.
 
 Synced traits hold what a fresh view needs; text deltas (of the answer and of the thinking) travel as batched
-custom messages that carry their offset. The view sends back only intents (stop, retry, continue, resync).
+custom messages that carry their offset. The `text` and `thinking` traits are kept current in the kernel but
+sent only to a front end that does not follow the deltas (nbclient, a plain process): a front end that follows
+builds the same text from the deltas, so sending it again would double the bytes. The view sends back only
+intents (stop, retry, continue, resync) and, once per front end, that it follows.
 Comm handlers may run on a subshell thread, so they only schedule work on the stream's loop.
 """
 
@@ -10,9 +13,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 import uuid
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -40,11 +43,8 @@ from .stream import USAGE_KEYS, StreamManager
 log = logging.getLogger("claude_widget")
 STATIC = Path(__file__).parent / "static"
 
-# The full text is re-synced while streaming only when it has doubled and a second has passed: the syncs
-# while streaming add up to less than twice the answer, whatever its length.
-TEXT_SYNC_GROWTH = 2.0
-TEXT_SYNC_MIN_INTERVAL = 1.0
 # The traits a stream changes (the rest, `_esm` and `_css` among them, never change after the widget opens).
+STREAMED_TEXTS = ("text", "thinking")  # what the deltas carry
 STREAMED_TRAITS = ("text", "thinking", "status", "usage", "thinking_tokens", "error", "tools", "stop_reason",
                    "notice")  # fmt: skip
 TOOL_RESULT_SHOWN = 4000  # characters of a tool result kept in the widget (Claude gets all of it)
@@ -95,6 +95,8 @@ class ChatWidget(anywidget.AnyWidget):
     notice = traitlets.Unicode(allow_none=True, default_value=None).tag(sync=True)
     offline = traitlets.Bool(False).tag(sync=True)
 
+    _kernel_only: frozenset[str] = frozenset()  # traits whose changes are not sent (see _in_kernel_only)
+
     def __init__(
         self,
         new_stream: Callable[[], StreamManager],
@@ -110,12 +112,10 @@ class ChatWidget(anywidget.AnyWidget):
         self._manager: StreamManager | None = None
         self._batchers: dict[str, DeltaBatcher] = {}
         self._tools_timer: asyncio.TimerHandle | None = None
-        self._synced_length = 0
-        self._synced_at = 0.0
         self._inspecting = False  # a view's inspector is open: stream the event log to the front end
-        # While a cell awaits the answer, its full text goes out once, from that cell (see _wait_and_sync).
+        self._followed = False  # a front end builds the texts from the deltas (it said so with `follow`)
+        # While a cell awaits the answer, the final state goes out from that cell (see _wait_and_sync).
         self._awaiters = 0
-        self._final_text_deferred = False
         self._display_id: str | None = None  # set once shown through IPython's display machinery
         self.freeze_when_done = freeze_when_done
         self.on_msg(self._on_intent)
@@ -232,7 +232,7 @@ class ChatWidget(anywidget.AnyWidget):
         loop = stream_loop()
         self._manager = manager
         answer = DeltaBatcher(loop, self._send_answer)
-        thinking = DeltaBatcher(loop, lambda message: self.send({**message, "channel": "thinking"}))
+        thinking = DeltaBatcher(loop, self._send_thinking)
         events = DeltaBatcher(loop, lambda message: self.send({**message, "channel": "events"}))
         if continuing:  # the view already holds the answer so far
             answer.reset(manager.text)
@@ -259,18 +259,17 @@ class ChatWidget(anywidget.AnyWidget):
                 self.thinking_tokens = event.thinking_tokens
         elif isinstance(event, StatusChanged):
             self._flush()  # a status change must never overtake the text before it
+            final = event.status in FINAL_STATUSES
             with self.hold_sync():
                 self.status = event.status
                 self.error = event.error
-                if event.status in FINAL_STATUSES:
-                    manager = self.manager
-                    self.stop_reason = manager.stop_reason
+                if final:
+                    self.stop_reason = self.manager.stop_reason
                     self.notice = self._notice() if event.status == "done" else None
-                    self._final_text_deferred = self._awaiters > 0
-                    if not self._final_text_deferred:
-                        self.thinking = manager.thinking
-                        self.text = manager.text
-            if event.status in FINAL_STATUSES and not self._final_text_deferred:
+            # A cell awaiting the answer sends the final state itself, so that nbclient keeps it.
+            if final and self._awaiters == 0:
+                if texts := self._texts_to_send():
+                    self.send_state(key=texts)
                 self._update_fallback()
 
     def _notice(self) -> str | None:
@@ -307,18 +306,32 @@ class ChatWidget(anywidget.AnyWidget):
         if cards != self.tools:
             self.tools = cards
 
+    # -- the streamed texts: deltas to the front end, the traits kept current in the kernel ---------------
     def _send_answer(self, message: dict[str, Any]) -> None:
         self.send(message)
-        self._maybe_sync_text()
+        with self._in_kernel_only("text"):  # right after the flush: never ahead of the deltas sent
+            self.text = self.manager.text
 
-    def _maybe_sync_text(self) -> None:
-        # Called right after a flush, so the trait never runs ahead of the deltas already sent.
-        text = self.manager.text
-        now = time.monotonic()
-        grown = len(text) >= TEXT_SYNC_GROWTH * max(self._synced_length, 1)
-        if grown and now - self._synced_at >= TEXT_SYNC_MIN_INTERVAL:
-            self.text = text
-            self._synced_length, self._synced_at = len(text), now
+    def _send_thinking(self, message: dict[str, Any]) -> None:
+        self.send({**message, "channel": "thinking"})
+        with self._in_kernel_only("thinking"):
+            self.thinking = self.manager.thinking
+
+    def _texts_to_send(self) -> list[str]:
+        """The final texts go only to front ends that did not build them from the deltas."""
+        return [] if self._followed else list(STREAMED_TEXTS)
+
+    @contextmanager
+    def _in_kernel_only(self, *keys: str) -> Iterator[None]:
+        """Change these traits in the kernel without sending them: the following views already have them."""
+        self._kernel_only = frozenset(keys)
+        try:
+            yield
+        finally:
+            self._kernel_only = frozenset()
+
+    def _should_send_property(self, key: str, value: Any) -> bool:
+        return key not in self._kernel_only and super()._should_send_property(key, value)
 
     async def _wait_and_sync(self) -> str:
         self._awaiters += 1
@@ -327,16 +340,10 @@ class ChatWidget(anywidget.AnyWidget):
         finally:
             self._awaiters -= 1
             # nbclient keeps only messages whose parent is the executing cell, so the final state and markdown
-            # are sent from the cell that awaits: the full text once if the stream deferred it to us, else again.
+            # are sent (again, if the stream ended before the await) from the cell that awaits.
             if self.comm is not None:
-                if self._final_text_deferred:
-                    self._final_text_deferred = False
-                    with self.hold_sync():
-                        self.thinking = self.manager.thinking
-                        self.text = self.manager.text
-                    self.send_state(key=[k for k in STREAMED_TRAITS if k not in ("text", "thinking")])
-                else:
-                    self.send_state(key=list(STREAMED_TRAITS))  # not the whole state: it carries the bundle
+                # Not the whole state: it carries the bundle.
+                self.send_state(key=[k for k in STREAMED_TRAITS if k not in STREAMED_TEXTS] + self._texts_to_send())
             self._update_fallback()
 
     # -- front end → kernel: intents only --------------------------------------------------------------
@@ -344,6 +351,8 @@ class ChatWidget(anywidget.AnyWidget):
         intent = content.get("intent") if isinstance(content, dict) else None
         if intent == "stop":
             self.stop()
+        elif intent == "follow":
+            self._followed = True  # a plain flag: safe from the comm handler's thread
         elif intent == "bundle":
             # A host without a widget manager to look the shared assets up: send them to this widget.
             self.send({"kind": "bundle", "code": shared_assets().code, "css": shared_assets().style})
@@ -361,7 +370,6 @@ class ChatWidget(anywidget.AnyWidget):
     def _retry(self) -> None:
         if self.status not in FINAL_STATUSES:
             return
-        self._synced_length = 0
         with self.hold_sync():
             self.text = self.thinking = ""
             self.error = self.notice = None

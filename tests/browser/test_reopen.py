@@ -1,0 +1,51 @@
+"""What crosses the websocket for one answer, and what a reloaded page finds."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from claude_widget.fake_server import FakeAnthropic, Script
+
+from .conftest import Lab, open_notebook, show_widget
+
+pytestmark = pytest.mark.browser
+MARKER = "and that is the whole answer, end marker 7f3a"
+ANSWER = "## Reopened\n\n" + "Some prose that streams in small pieces. " * 100 + MARKER
+
+
+def test_the_answer_crosses_the_wire_as_deltas_and_a_reloaded_page_shows_it_whole(
+    lab: Lab, page: Any, slow_server: FakeAnthropic
+) -> None:
+    received: list[str] = []
+    page.on(
+        "websocket",
+        lambda ws: ws.on(
+            "framereceived",
+            lambda frame: received.append(frame if isinstance(frame, str) else frame.decode("utf-8", "replace")),
+        ),
+    )
+    slow_server.enqueue(Script(text=ANSWER, chunk_size=4, delay=0.002))
+    widget = show_widget(page, lab, "reopen.ipynb", "from claude_widget import Chat\nw = Chat().send('hi')\nw")
+    page.wait_for_function("el => el.dataset.status === 'done'", arg=widget.element_handle(), timeout=30_000)
+    page.wait_for_function("el => el.textContent.includes('end marker 7f3a')", arg=widget.element_handle())
+
+    # The front end follows the deltas, so the kernel never sends the full text as widget state: the whole
+    # answer crossed the wire once, as the markdown kept for saved notebooks (the deltas carry it in pieces).
+    page.wait_for_timeout(500)
+    whole = json.dumps(ANSWER)[1:-1]  # as it is written inside a JSON message
+    assert sum(frame.count(whole) for frame in received) == 1
+
+    # A reloaded page asks the kernel for the widget's state, which holds the whole answer.
+    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    page.wait_for_timeout(500)
+    open_notebook(page, lab, "reopen.ipynb")
+    reopened = page.locator(".cw-root").first
+    page.wait_for_function(
+        "el => el.dataset.status === 'done' && el.textContent.includes('end marker 7f3a')",
+        arg=reopened.element_handle(),
+        timeout=30_000,
+    )
+    assert reopened.locator("[data-role=content] h2").inner_text() == "Reopened"
