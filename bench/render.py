@@ -5,8 +5,9 @@ Feeds a ~50,000-character answer (prose, code, tables, math) as 3-character delt
 
 - cost per delta at the start vs at the end (median over windows of deltas, every delta rendered, with a forced
   layout after each render);
-- main-thread busy % when the deltas arrive at 1,000 a second and the renderer runs once per animation frame,
-  as the view does; the longest frame's work and long tasks (> 50 ms);
+- main-thread busy % when the deltas arrive at 1,000 a second and the renderer runs once per animation frame
+  (more often than the view, which renders once per kernel message, at most ~30 a second); the longest frame's
+  work and long tasks (> 50 ms);
 - total main-thread time against a naive renderer that re-parses the whole text and sets `innerHTML` on every
   delta. The naive renderer is too slow to run on the whole answer (minutes), so its per-delta cost is sampled at
   evenly spaced lengths and integrated over all deltas; the integration is checked against a full naive run on

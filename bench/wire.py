@@ -1,9 +1,10 @@
 """Bytes and messages the widget sends to the front end per answer, against the answer's own size.
 
 Runs the real SDK against the fake server at full speed (and at a realistic pace), and counts every comm
-message payload the widget emits (custom delta messages and state updates) as JSON bytes. Envelope bytes
-(the ~550-byte Jupyter header per message) are estimated as messages x 550. The one-time cost of a widget
-(anywidget syncs the front-end bundle, `_esm` and `_css`, with every instance) is reported on its own.
+message payload the widget emits (custom delta messages and state updates) as JSON bytes, with a front end
+that follows the deltas (the widget gets the `follow` intent each live front end sends) and without one
+(nbclient). Envelope bytes (the ~550-byte Jupyter header per message) are estimated as messages x 550. The
+one-time cost (the front-end bundle, held by the shared assets model) is reported on its own.
 
     .venv/bin/python bench/wire.py
 """
@@ -21,7 +22,7 @@ ENVELOPE_BYTES = 550  # measured per-message Jupyter envelope (see the reference
 PARAGRAPH = "Streaming markdown with `code`, **bold** text, a table row | a | b | and math $x^2$ ünïcödé. "
 
 
-def measure(size: int, delay: float) -> dict[str, Any]:
+def measure(size: int, delay: float, follow: bool = True) -> dict[str, Any]:
     text = (PARAGRAPH * (size // len(PARAGRAPH) + 1))[:size]
     payloads: list[int] = []
     bundle: list[int] = []
@@ -40,6 +41,8 @@ def measure(size: int, delay: float) -> dict[str, Any]:
             chat = Chat(api_key="bench", base_url=server.url)
             started = time.monotonic()
             widget = chat.send("bench")
+            if follow:
+                widget._on_intent(widget, {"intent": "follow"}, [])  # what each live front end says at once
             widget.wait(timeout=600)
             elapsed = time.monotonic() - started
             time.sleep(0.05)
@@ -49,7 +52,7 @@ def measure(size: int, delay: float) -> dict[str, Any]:
     sent = sum(payloads)
     return {
         "chars": size,
-        "pace": "full speed" if delay == 0 else f"{1 / delay:.0f} deltas/s",
+        "pace": ("full speed" if delay == 0 else f"{1 / delay:.0f} deltas/s") + ("" if follow else ", no front end"),
         "deltas": -(-size // 4),
         "messages": len(payloads),
         "payload_bytes": sent,
@@ -62,6 +65,7 @@ def measure(size: int, delay: float) -> dict[str, Any]:
 
 def main() -> None:
     rows = [measure(size, 0.0) for size in (1_000, 10_000, 50_000)]
+    rows.append(measure(50_000, 0.0, follow=False))
     rows.append(measure(10_000, 0.005))
     print("| answer | pace | SDK deltas | messages | payload bytes | payload / answer | with envelopes | msgs/s |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|")
@@ -70,7 +74,8 @@ def main() -> None:
             f"| {r['chars']:,} chars | {r['pace']} | {r['deltas']:,} | {r['messages']:,} | {r['payload_bytes']:,} | "
             f"{r['payload_ratio']:.2f}x | {r['with_envelopes_ratio']:.2f}x | {r['messages_per_s']:.0f} |"
         )
-    print(f"\nOne-time per widget (front-end bundle synced by anywidget): {rows[0]['bundle_bytes']:,} bytes")
+    loader = rows[0]["bundle_bytes"]
+    print(f"\nOnce per widget, its loader (`_esm`): {loader:,} bytes; the front-end bundle travels once per kernel")
 
 
 if __name__ == "__main__":

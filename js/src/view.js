@@ -1,5 +1,6 @@
 // anywidget `render`: builds one view of a ChatWidget model and wires it. The view only shows
-// synced state and the model-level text buffer; it talks back with intents only (stop, retry, resync).
+// synced state and the model-level text buffer; it talks back with user intents only (stop, retry,
+// continue, inspect; the model says `follow` and `resync` itself, see model_stream.js).
 import { createAnnouncer } from "./announcer.js";
 import { copyText } from "./clipboard.js";
 import { createContentRenderer } from "./content_renderer.js";
