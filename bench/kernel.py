@@ -15,8 +15,10 @@ from __future__ import annotations
 import json
 import multiprocessing
 import statistics
+import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import zmq
@@ -24,12 +26,10 @@ from jupyter_client.manager import start_new_kernel
 
 from claude_widget.fake_server import FakeAnthropic, Script
 
+sys.path.insert(0, str(Path(__file__).parent))
+from corpus import answer_text as answer
+
 KEY = "bench-key"
-TEXT = "Streaming markdown with `code`, **bold** text and a table row | a | b |. "
-
-
-def answer(size: int) -> str:
-    return (TEXT * (size // len(TEXT) + 1))[:size]
 
 
 class IOPubCounter:
@@ -73,7 +73,7 @@ class IOPubCounter:
 
     def _follow(self, content: dict[str, Any]) -> None:
         if "assets" in content.get("data", {}).get("state", {}):  # a ChatWidget (not its shared assets)
-            message = {"method": "custom", "content": {"intent": "follow"}}
+            message = {"method": "custom", "content": {"intent": "follow", "deflate": True}}
             self.session.send(self.shell, "comm_msg", {"comm_id": content["comm_id"], "data": message})
 
     def window(self) -> tuple[int, int]:

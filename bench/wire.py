@@ -12,24 +12,29 @@ one-time cost (the front-end bundle, held by the shared assets model) is reporte
 from __future__ import annotations
 
 import json
+import sys
 import time
+from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from corpus import answer_text
 
 from claude_widget import Chat, ChatWidget
 from claude_widget.fake_server import FakeAnthropic, Script
 
 ENVELOPE_BYTES = 550  # measured per-message Jupyter envelope (see the reference notes)
-PARAGRAPH = "Streaming markdown with `code`, **bold** text, a table row | a | b | and math $x^2$ ünïcödé. "
 
 
 def measure(size: int, delay: float, follow: bool = True) -> dict[str, Any]:
-    text = (PARAGRAPH * (size // len(PARAGRAPH) + 1))[:size]
+    text = answer_text(size)
     payloads: list[int] = []
     bundle: list[int] = []
     original = ChatWidget._send
 
     def counting_send(self: ChatWidget, msg: dict[str, Any], buffers: Any = None) -> None:
-        size = len(json.dumps(msg, ensure_ascii=False).encode())
+        size = len(json.dumps(msg, ensure_ascii=False).encode()) + sum(len(b) for b in buffers or [])
         is_bundle = {"_esm", "_css", "_anywidget_id"} & set(msg.get("state", {}))
         (bundle if is_bundle else payloads).append(size)
         original(self, msg, buffers)
@@ -42,7 +47,8 @@ def measure(size: int, delay: float, follow: bool = True) -> dict[str, Any]:
             started = time.monotonic()
             widget = chat.send("bench")
             if follow:
-                widget._on_intent(widget, {"intent": "follow"}, [])  # what each live front end says at once
+                # what each live front end says at once
+                widget._on_intent(widget, {"intent": "follow", "deflate": True}, [])
             widget.wait(timeout=600)
             elapsed = time.monotonic() - started
             time.sleep(0.05)

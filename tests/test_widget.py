@@ -8,6 +8,7 @@ import json
 import logging
 import threading
 import time
+import zlib
 from typing import Any
 
 import pytest
@@ -21,10 +22,34 @@ from .conftest import TEST_KEY
 
 @pytest.fixture
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """Every custom message the widgets send to the front end."""
+    """Every custom message the widgets send to the front end (a compressed delta with its bytes as `_bytes`)."""
     messages: list[dict[str, Any]] = []
-    monkeypatch.setattr(ChatWidget, "send", lambda self, content, buffers=None: messages.append(content))
+
+    def capture(self: ChatWidget, content: dict[str, Any], buffers: list[bytes] | None = None) -> None:
+        messages.append({**content, "_bytes": buffers[0]} if buffers else content)
+
+    monkeypatch.setattr(ChatWidget, "send", capture)
     return messages
+
+
+def read_deltas(sent: list[dict[str, Any]], channel: str | None = None) -> str:
+    """The text a front end that saw every message builds from one channel's deltas and snapshots."""
+    text, inflater = "", None
+    for m in sent:
+        if m.get("channel") != channel or m["kind"] not in ("delta", "snapshot"):
+            continue
+        if m["kind"] == "snapshot":
+            text = m["text"]
+            continue
+        if "deflate" in m:
+            inflater = zlib.decompressobj(-15) if m.get("start") else inflater
+            assert inflater is not None
+            piece = inflater.decompress(m["_bytes"]).decode()
+        else:
+            piece = m["text"]
+        assert m["offset"] == utf16_length(text)
+        text += piece
+    return text
 
 
 @pytest.fixture
@@ -117,10 +142,47 @@ def test_a_following_front_end_never_gets_the_text_again(
     time.sleep(0.05)
     assert (w.text, w.thinking) == (script.text, script.thinking)
     assert not [s for s in states if "text" in s or "thinking" in s]
-    deltas = [m for m in sent if m["kind"] == "delta"]
-    assert "".join(d["text"] for d in deltas if "channel" not in d) == script.text
-    assert "".join(d["text"] for d in deltas if d.get("channel") == "thinking") == script.thinking
+    assert read_deltas(sent) == script.text
+    assert read_deltas(sent, "thinking") == script.thinking
     assert states[-1]["status"] == "done"
+
+
+def test_a_front_end_that_inflates_gets_compressed_deltas_and_a_resync_starts_a_new_stream(
+    server: FakeAnthropic, chat: Chat, sent: list[dict[str, Any]]
+) -> None:
+    script = Script(text="Some *markdown* that repeats itself, as answers do. " * 200, chunk_size=5, delay=0.001)
+    server.enqueue(script)
+    w = chat.send("hi")
+    w._on_intent(w, {"intent": "follow", "deflate": True}, [])
+    deadline = time.monotonic() + 5
+    while sum(m["kind"] == "delta" for m in sent) < 5 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    w._on_intent(w, {"intent": "resync"}, [])  # a page that joined late cannot read the current stream
+    time.sleep(0.1)
+    w._on_intent(w, {"intent": "resync", "deflate": False}, [])  # a host that drops binary buffers
+    w.wait(timeout=20)
+    time.sleep(0.05)
+    deltas = [m for m in sent if m["kind"] == "delta"]
+    assert read_deltas(sent) == script.text
+    assert sum(m["kind"] == "snapshot" for m in sent) == 2
+    starts = [i for i, m in enumerate(sent) if m.get("start")]
+    assert len(starts) == 2 and sent[starts[1] - 1]["kind"] == "snapshot"  # a new stream right after a snapshot
+    assert "text" in deltas[-1] and "deflate" not in deltas[-1]  # plain text after the downgrade
+    compressed = [m for m in deltas if "deflate" in m]
+    assert len(compressed) >= 3
+    carried = compressed[-1]["offset"] - compressed[0]["offset"]  # characters in all but the last of them
+    assert sum(len(m["_bytes"]) for m in compressed[:-1]) < carried / 2
+
+
+def test_a_resync_of_an_unknown_channel_is_ignored_with_a_warning(
+    server: FakeAnthropic, chat: Chat, sent: list[dict[str, Any]], caplog: pytest.LogCaptureFixture
+) -> None:
+    server.enqueue(Script(text="fine"))
+    w = chat.send("hi")
+    with caplog.at_level(logging.WARNING, logger="claude_widget"):
+        w._on_intent(w, {"intent": "resync", "channel": "secrets"}, [])
+    assert "ignored an unexpected message" in caplog.text
+    assert w.wait(timeout=5) == "fine"
 
 
 def test_stop_intent_from_another_thread_closes_the_connection(

@@ -5,7 +5,7 @@
 // The code comes through the widget manager (JupyterLab, Notebook 7, VS Code, Colab); hosts without one
 // get it by asking the kernel. Custom messages that arrive while it loads are kept and handed over.
 
-/** @typedef {{default: {initialize(ctx: object): unknown, render(ctx: object): unknown, replay(model: object, msgs: unknown[]): void}}} ViewModule */
+/** @typedef {{default: {initialize(ctx: object): unknown, render(ctx: object): unknown, replay(model: object, msgs: Array<[unknown, unknown[] | undefined]>): void}}} ViewModule */
 
 /** @type {Map<string, Promise<ViewModule>>} */
 const modules = new Map();
@@ -78,9 +78,9 @@ export default {
   /** @param {{model: any}} context */
   async initialize({ model }) {
     // anywidget waits for this before rendering, so views always find the streams set up.
-    /** @type {unknown[]} */
+    /** @type {Array<[unknown, unknown[] | undefined]>} */
     const early = [];
-    const keep = (/** @type {unknown} */ msg) => early.push(msg);
+    const keep = (/** @type {unknown} */ msg, /** @type {unknown[] | undefined} */ buffers) => early.push([msg, buffers]);
     model.on("msg:custom", keep);
     try {
       const { code } = await assets(model);

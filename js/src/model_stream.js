@@ -2,9 +2,10 @@
 // replayed, so a view rendered later (or a second view of the same output) must find everything
 // already applied here. One buffer per channel: the answer, the thinking, the inspector's event log.
 //
-// Once per front end the model tells the kernel it `follow`s the deltas: the kernel then never sends
-// the full `text` and `thinking` again, and this model keeps those traits current itself (locally,
-// never sent back), so that saved widget state holds the whole answer.
+// Once per front end the model tells the kernel it `follow`s the deltas (and can inflate compressed
+// ones): the kernel then never sends the full `text` and `thinking` again, and this model keeps those
+// traits current itself (locally, never sent back), so that saved widget state holds the whole answer.
+import { bytesOf, DeltaInflater } from "./inflate_stream.js";
 import { StreamBuffer } from "./stream_buffer.js";
 
 /**
@@ -22,26 +23,48 @@ import { StreamBuffer } from "./stream_buffer.js";
 /** The synced trait that holds each channel's full text, if any (the event log has none). */
 const TRAIT = /** @type {Record<Channel, string | null>} */ ({ answer: "text", thinking: "thinking", events: null });
 
-/** @type {WeakMap<AnyModel, {buffers: Record<Channel, StreamBuffer>, detach: () => void}>} */
+/**
+ * One channel as this front end holds it: its text, and the deflate stream its deltas come in.
+ * @typedef {{buffer: StreamBuffer, inflater: DeltaInflater}} ChannelState
+ */
+
+/** @type {WeakMap<AnyModel, {channels: Record<Channel, ChannelState>, detach: () => void}>} */
 const attached = new WeakMap();
 
 /**
- * Apply one kernel → view custom message; asks for ONE resync when a gap starts.
- * @param {StreamBuffer | Record<string, StreamBuffer>} target a buffer, or the buffers by channel
+ * Apply one kernel → view custom message; asks for ONE resync of the channel when a gap starts.
+ * @param {Record<string, ChannelState>} channels
  * @param {unknown} msg
+ * @param {unknown[] | undefined} messageBuffers the message's binary buffers
  * @param {(content: object) => void} send
  */
-export function handleKernelMessage(target, msg, send) {
+function handleKernelMessage(channels, msg, messageBuffers, send) {
   if (!msg || typeof msg !== "object") return;
-  const m = /** @type {{kind?: unknown, offset?: unknown, text?: unknown, channel?: unknown}} */ (msg);
-  if (typeof m.text !== "string") return;
+  const m = /** @type {{kind?: unknown, offset?: unknown, text?: unknown, channel?: unknown, deflate?: unknown, start?: unknown}} */ (msg);
   const channel = typeof m.channel === "string" ? m.channel : "answer";
-  const buffer = target instanceof StreamBuffer ? (channel === "answer" ? target : undefined) : target[channel];
-  if (!buffer) return;
+  const state = Object.hasOwn(channels, channel) ? channels[channel] : undefined;
+  if (!state) return;
+  const { buffer } = state;
+  const resync = (/** @type {object} */ extra = {}) =>
+    send({ intent: "resync", ...(channel === "answer" ? {} : { channel }), ...extra });
+  /** A delta this front end cannot read: one resync, then wait for the snapshot. */
+  const lose = (/** @type {object} */ extra = {}) => {
+    if (!buffer.awaitingSnapshot) resync(extra);
+    buffer.lose();
+  };
   if (m.kind === "delta" && typeof m.offset === "number" && Number.isInteger(m.offset) && m.offset >= 0) {
+    let text = m.text;
+    if (typeof m.deflate === "number") {
+      const bytes = bytesOf(messageBuffers?.[0]);
+      // No bytes: the host dropped the binary part of the message, so ask for plain text from now on.
+      if (bytes === null) return lose({ deflate: false });
+      text = state.inflater.inflate({ stream: m.deflate, start: m.start === true, bytes });
+      if (text === null) return lose(); // a stream that began before this front end did: the kernel starts anew
+    }
+    if (typeof text !== "string") return;
     const alreadyWaiting = buffer.awaitingSnapshot;
-    if (buffer.applyDelta({ offset: m.offset, text: m.text }) === "gap" && !alreadyWaiting) send({ intent: "resync" });
-  } else if (m.kind === "snapshot") {
+    if (buffer.applyDelta({ offset: m.offset, text }) === "gap" && !alreadyWaiting) resync();
+  } else if (m.kind === "snapshot" && typeof m.text === "string") {
     buffer.applySnapshot(m.text);
   }
 }
@@ -53,20 +76,20 @@ export function handleKernelMessage(target, msg, send) {
  * @returns {StreamBuffer}
  */
 export function bufferFor(model, channel = "answer") {
-  return attach(model).buffers[channel];
+  return attach(model).channels[channel].buffer;
 }
 
 /** @param {AnyModel} model */
 function attach(model) {
   const existing = attached.get(model);
   if (existing) return existing;
-  const buffers = /** @type {Record<Channel, StreamBuffer>} */ ({});
-  /** @type {Array<[string, () => void]>} */
+  const channels = /** @type {Record<Channel, ChannelState>} */ ({});
+  /** @type {Array<[string, (...args: any[]) => void]>} */
   const listeners = [];
   for (const channel of /** @type {Channel[]} */ (["answer", "thinking", "events"])) {
     const trait = TRAIT[channel];
     const buffer = new StreamBuffer(trait ? (model.get(trait) ?? "") : "");
-    buffers[channel] = buffer;
+    channels[channel] = { buffer, inflater: new DeltaInflater() };
     if (trait) {
       // Our own `set` below comes back here as a prefix of the buffer, which changes nothing.
       const onTrait = () => buffer.applySyncedText(model.get(trait) ?? "");
@@ -75,29 +98,30 @@ function attach(model) {
       buffer.subscribe((text) => model.set(trait, text));
     }
   }
-  const onMessage = (/** @type {unknown} */ msg) => handleKernelMessage(buffers, msg, (c) => model.send(c));
+  const onMessage = (/** @type {unknown} */ msg, /** @type {unknown[] | undefined} */ messageBuffers) =>
+    handleKernelMessage(channels, msg, messageBuffers, (c) => model.send(c));
   model.on("msg:custom", onMessage);
   listeners.push(["msg:custom", onMessage]);
   const entry = {
-    buffers,
+    channels,
     detach() {
       for (const [event, fn] of listeners) model.off(event, fn);
       attached.delete(model);
     },
   };
   attached.set(model, entry);
-  model.send({ intent: "follow" });
+  model.send({ intent: "follow", deflate: true });
   return entry;
 }
 
 /**
  * Apply messages that arrived before the streams were set up (while the loader fetched this code).
  * @param {AnyModel} model
- * @param {unknown[]} messages
+ * @param {Array<[unknown, unknown[] | undefined]>} messages each message with its binary buffers
  */
 export function replay(model, messages) {
-  const { buffers } = attach(model);
-  for (const msg of messages) handleKernelMessage(buffers, msg, (c) => model.send(c));
+  const { channels } = attach(model);
+  for (const [msg, messageBuffers] of messages) handleKernelMessage(channels, msg, messageBuffers, (c) => model.send(c));
 }
 
 /**

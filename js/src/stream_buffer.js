@@ -47,6 +47,11 @@ export class StreamBuffer {
     return offset === length ? "ok" : "overlap-trimmed";
   }
 
+  /** A delta that could not be read (see DeltaInflater): like a gap, wait for a snapshot. */
+  lose() {
+    this.#awaitingSnapshot = true;
+  }
+
   /**
    * Replace everything (reply to `resync`, or a Retry that starts over).
    * @param {string} text

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { bufferFor, initialize } from "../src/model_stream.js";
+import { deflatePieces } from "./deflate.js";
 
 /** A stand-in for anywidget's model: traits, events, and what the view sent. */
 function fakeModel(traits = {}) {
@@ -18,7 +19,7 @@ function fakeModel(traits = {}) {
   return {
     sent,
     /** what the view sent besides the one `follow` of initialize */
-    intents: () => sent.filter((m) => JSON.stringify(m) !== '{"intent":"follow"}'),
+    intents: () => sent.filter((m) => /** @type {any} */ (m).intent !== "follow"),
     localSets,
     handlerCount: () => [...handlers.values()].reduce((n, s) => n + s.size, 0),
     get: (/** @type {string} */ name) => state[name],
@@ -36,7 +37,7 @@ function fakeModel(traits = {}) {
     off: (/** @type {string} */ event, /** @type {Function} */ fn) => handlers.get(event)?.delete(fn),
     send: (/** @type {object} */ content) => sent.push(content),
     /** the kernel sending a custom message */
-    kernelSends: (/** @type {object} */ msg) => emit("msg:custom", msg, []),
+    kernelSends: (/** @type {object} */ msg, /** @type {unknown[]} */ buffers = []) => emit("msg:custom", msg, buffers),
     /** the kernel syncing a trait */
     kernelSets: (/** @type {string} */ name, /** @type {any} */ value) => {
       state[name] = value;
@@ -78,7 +79,7 @@ describe("model-level stream", () => {
     const model = fakeModel({ thinking: "" });
     initialize({ model });
     initialize({ model });
-    assert.deepEqual(model.sent, [{ intent: "follow" }]);
+    assert.deepEqual(model.sent, [{ intent: "follow", deflate: true }]);
     model.kernelSends({ kind: "delta", offset: 0, text: "Hello" });
     model.kernelSends({ kind: "delta", offset: 5, text: " world" });
     model.kernelSends({ kind: "delta", offset: 0, text: "Hmm", channel: "thinking" });
@@ -87,7 +88,7 @@ describe("model-level stream", () => {
     assert.equal(bufferFor(model).text, "Hello world");
     model.kernelSends({ kind: "snapshot", text: "" }); // a Retry starts over
     assert.equal(model.get("text"), "");
-    assert.deepEqual(model.sent, [{ intent: "follow" }]); // local changes are never sent back
+    assert.deepEqual(model.sent, [{ intent: "follow", deflate: true }]); // local changes are never sent back
   });
 
   it("takes the synced text when it is newer than the buffer, ignores it when stale", () => {
@@ -138,6 +139,39 @@ describe("model-level stream", () => {
     const model = fakeModel();
     initialize({ model });
     model.kernelSends({ kind: "delta", offset: 5, text: "late", channel: "thinking" });
-    assert.deepEqual(model.intents(), [{ intent: "resync" }]);
+    assert.deepEqual(model.intents(), [{ intent: "resync", channel: "thinking" }]);
+  });
+
+  it("inflates compressed deltas; joining mid-stream asks once for the channel, then reads the new stream", async () => {
+    const [a, b, c] = await deflatePieces(["Hello", " wörld 🎉", "!"]);
+    const [d] = await deflatePieces([" And more."]);
+    const joinedEarly = fakeModel();
+    initialize({ model: joinedEarly });
+    joinedEarly.kernelSends({ kind: "delta", offset: 0, deflate: 7, start: true }, [new DataView(a.buffer, a.byteOffset, a.byteLength)]);
+    joinedEarly.kernelSends({ kind: "delta", offset: 5, deflate: 7 }, [b]);
+    assert.equal(bufferFor(joinedEarly).text, "Hello wörld 🎉");
+
+    const joinedLate = fakeModel({ text: "Hello wörld 🎉" }); // the state it got holds the text so far
+    initialize({ model: joinedLate });
+    for (const model of [joinedEarly, joinedLate]) model.kernelSends({ kind: "delta", offset: 14, deflate: 7 }, [c]);
+    for (const model of [joinedEarly, joinedLate]) model.kernelSends({ kind: "delta", offset: 15, deflate: 7 }, [c]);
+    assert.deepEqual(joinedEarly.intents(), []);
+    assert.deepEqual(joinedLate.intents(), [{ intent: "resync" }]); // once, not per unreadable delta
+    // The kernel answers with a snapshot and starts a new stream, which both read.
+    for (const model of [joinedEarly, joinedLate]) {
+      model.kernelSends({ kind: "snapshot", text: "Hello wörld 🎉!" });
+      model.kernelSends({ kind: "delta", offset: 15, deflate: 8, start: true }, [d]);
+      assert.equal(bufferFor(model).text, "Hello wörld 🎉! And more.");
+    }
+  });
+
+  it("asks for plain text when a compressed delta comes without its bytes", () => {
+    const model = fakeModel({ thinking: "" });
+    initialize({ model });
+    model.kernelSends({ kind: "delta", offset: 0, deflate: 3, start: true, channel: "thinking" }, []);
+    assert.deepEqual(model.intents(), [{ intent: "resync", channel: "thinking", deflate: false }]);
+    model.kernelSends({ kind: "snapshot", text: "Hmm", channel: "thinking" });
+    model.kernelSends({ kind: "delta", offset: 3, text: ", so", channel: "thinking" });
+    assert.equal(bufferFor(model, "thinking").text, "Hmm, so");
   });
 });

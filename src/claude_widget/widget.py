@@ -45,6 +45,7 @@ STATIC = Path(__file__).parent / "static"
 
 # The traits a stream changes (the rest, `_esm` and `_css` among them, never change after the widget opens).
 STREAMED_TEXTS = ("text", "thinking")  # what the deltas carry
+CHANNELS = ("answer", "thinking", "events")  # the streams of deltas: the answer, the thinking, the event log
 STREAMED_TRAITS = ("text", "thinking", "status", "usage", "thinking_tokens", "error", "tools", "stop_reason",
                    "notice")  # fmt: skip
 TOOL_RESULT_SHOWN = 4000  # characters of a tool result kept in the widget (Claude gets all of it)
@@ -114,6 +115,7 @@ class ChatWidget(anywidget.AnyWidget):
         self._tools_timer: asyncio.TimerHandle | None = None
         self._inspecting = False  # a view's inspector is open: stream the event log to the front end
         self._followed = False  # a front end builds the texts from the deltas (it said so with `follow`)
+        self._deflate = False  # the front ends inflate compressed deltas (see batching.py)
         # While a cell awaits the answer, the final state goes out from that cell (see _wait_and_sync).
         self._awaiters = 0
         self._display_id: str | None = None  # set once shown through IPython's display machinery
@@ -233,11 +235,12 @@ class ChatWidget(anywidget.AnyWidget):
         self._manager = manager
         answer = DeltaBatcher(loop, self._send_answer)
         thinking = DeltaBatcher(loop, self._send_thinking)
-        events = DeltaBatcher(loop, lambda message: self.send({**message, "channel": "events"}))
+        events = DeltaBatcher(loop, lambda message, buffers: self.send({**message, "channel": "events"}, buffers))
         if continuing:  # the view already holds the answer so far
             answer.reset(manager.text)
             thinking.reset(manager.thinking)
         self._batchers = {"answer": answer, "thinking": thinking, "events": events}
+        self._set_deflate(self._deflate)
         if self._inspecting:
             self._send_event_log()
         manager.subscribe(self._apply)
@@ -307,15 +310,21 @@ class ChatWidget(anywidget.AnyWidget):
             self.tools = cards
 
     # -- the streamed texts: deltas to the front end, the traits kept current in the kernel ---------------
-    def _send_answer(self, message: dict[str, Any]) -> None:
-        self.send(message)
+    def _send_answer(self, message: dict[str, Any], buffers: list[bytes]) -> None:
+        self.send(message, buffers)
         with self._in_kernel_only("text"):  # right after the flush: never ahead of the deltas sent
             self.text = self.manager.text
 
-    def _send_thinking(self, message: dict[str, Any]) -> None:
-        self.send({**message, "channel": "thinking"})
+    def _send_thinking(self, message: dict[str, Any], buffers: list[bytes]) -> None:
+        self.send({**message, "channel": "thinking"}, buffers)
         with self._in_kernel_only("thinking"):
             self.thinking = self.manager.thinking
+
+    def _set_deflate(self, on: bool) -> None:
+        # Plain attribute writes, safe from the comm handler's thread: each batch reads the flag once.
+        self._deflate = on
+        for batcher in self._batchers.values():
+            batcher.deflate = on
 
     def _texts_to_send(self) -> list[str]:
         """The final texts go only to front ends that did not build them from the deltas."""
@@ -349,19 +358,28 @@ class ChatWidget(anywidget.AnyWidget):
     # -- front end → kernel: intents only --------------------------------------------------------------
     def _on_intent(self, _widget: Any, content: Any, _buffers: Any) -> None:
         intent = content.get("intent") if isinstance(content, dict) else None
+        channel = content.get("channel", "answer") if isinstance(content, dict) else None
         if intent == "stop":
             self.stop()
         elif intent == "follow":
-            self._followed = True  # a plain flag: safe from the comm handler's thread
+            self._followed = True  # plain flags: safe from the comm handler's thread
+            self._set_deflate(content.get("deflate") is True)
         elif intent == "bundle":
             # A host without a widget manager to look the shared assets up: send them to this widget.
             self.send({"kind": "bundle", "code": shared_assets().code, "css": shared_assets().style})
-        elif intent in ("retry", "continue", "resync", "inspect"):
-            loop = self.manager.loop
-            if loop is not None and not loop.is_closed():
-                loop.call_soon_threadsafe(getattr(self, f"_{intent}"))
+        elif intent == "resync" and channel in CHANNELS:
+            if content.get("deflate") is False:  # a compressed delta came without its bytes: send plain text
+                self._set_deflate(False)
+            self._on_loop(lambda: self._resync(channel))
+        elif intent in ("retry", "continue", "inspect"):
+            self._on_loop(getattr(self, f"_{intent}"))
         else:
             log.warning("claude_widget: ignored an unexpected message from the front end: %.200r", content)
+
+    def _on_loop(self, work: Callable[[], None]) -> None:
+        loop = self.manager.loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(work)
 
     def _on_comm_closed(self, _msg: Any) -> None:
         if self._manager is not None:
@@ -397,11 +415,17 @@ class ChatWidget(anywidget.AnyWidget):
         self._batchers["events"].reset(text)
         self.send({"kind": "snapshot", "channel": "events", "text": text})
 
-    def _resync(self) -> None:
+    def _resync(self, channel: str) -> None:
+        """A front end lost track of a channel (a gap, or a deflate stream it did not see begin): send it whole,
+        and start the channel's deflate stream over so that every front end can read what follows."""
         self._flush()
-        self.send({"kind": "snapshot", "text": self.manager.text})
-        if self.manager.thinking:
-            self.send({"kind": "snapshot", "channel": "thinking", "text": self.manager.thinking})
+        if channel == "events":
+            if self._inspecting:
+                self._send_event_log()
+            return
+        text = self.manager.text if channel == "answer" else self.manager.thinking
+        self._batchers[channel].reset(text)
+        self.send({"kind": "snapshot", "text": text, **({"channel": channel} if channel != "answer" else {})})
 
 
 def _log_line(entry: LogEntry) -> str:

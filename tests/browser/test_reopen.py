@@ -49,3 +49,23 @@ def test_the_answer_crosses_the_wire_as_deltas_and_a_reloaded_page_shows_it_whol
         timeout=30_000,
     )
     assert reopened.locator("[data-role=content] h2").inner_text() == "Reopened"
+
+
+def test_a_page_reloaded_mid_answer_catches_up_and_gets_every_word_once(
+    lab: Lab, page: Any, slow_server: FakeAnthropic
+) -> None:
+    words = [f"w{i:04d}" for i in range(1, 801)]
+    slow_server.enqueue(Script(text=" ".join(words), chunk_size=6, delay=0.01))
+    widget = show_widget(page, lab, "reload.ipynb", "from claude_widget import Chat\nw = Chat().send('hi')\nw")
+    page.wait_for_function("el => el.textContent.includes('w0080')", arg=widget.element_handle(), timeout=30_000)
+    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    page.wait_for_timeout(300)
+    # The new page's model starts from the text in the kernel's state, cannot read the compressed stream already
+    # under way, asks for a resync once, and reads the new stream the kernel starts for it.
+    open_notebook(page, lab, "reload.ipynb")
+    reopened = page.locator(".cw-root").first
+    page.wait_for_function("el => el.dataset.status === 'done'", arg=reopened.element_handle(), timeout=60_000)
+    shown = page.evaluate(
+        "el => el.querySelector('[data-role=content]').textContent.match(/w\\d{4}/g)", reopened.element_handle()
+    )
+    assert shown == words
