@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -69,3 +70,32 @@ def test_a_page_reloaded_mid_answer_catches_up_and_gets_every_word_once(
         "el => el.querySelector('[data-role=content]').textContent.match(/w\\d{4}/g)", reopened.element_handle()
     )
     assert shown == words
+
+
+SAVE_WIDGET_STATE = "@jupyter-widgets/jupyterlab-manager:saveWidgetState"
+
+
+def test_saved_widget_state_holds_the_whole_answer_the_front_end_built(
+    lab: Lab, page: Any, slow_server: FakeAnthropic
+) -> None:
+    slow_server.enqueue(Script(text=ANSWER, chunk_size=4, delay=0.001))
+    widget = show_widget(page, lab, "saved.ipynb", "from claude_widget import Chat\nChat().send('hi')")
+    page.wait_for_function("el => el.dataset.status === 'done'", arg=widget.element_handle(), timeout=30_000)
+    toggle = """async ([id, on]) => {
+        const commands = window.jupyterapp.commands;
+        if (commands.isToggled(id) !== on) await commands.execute(id);
+    }"""
+    page.evaluate(toggle, [SAVE_WIDGET_STATE, True])  # JupyterLab's "Save Widget State Automatically"
+    try:
+        page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+        path = lab.root / "saved.ipynb"
+        deadline = time.monotonic() + 10
+        while "widget-state" not in path.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        saved = json.loads(path.read_text())["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]
+        answers = [m["state"] for m in saved["state"].values() if "text" in m["state"]]
+        # The kernel never sent the text as state: the front end set it on its model from the deltas.
+        assert [a["text"] for a in answers] == [ANSWER]
+        assert answers[0]["status"] == "done"
+    finally:
+        page.evaluate(toggle, [SAVE_WIDGET_STATE, False])
