@@ -147,6 +147,20 @@ def test_a_following_front_end_never_gets_the_text_again(
     assert states[-1]["status"] == "done"
 
 
+def test_usage_goes_out_with_the_status_change_it_comes_with(
+    server: FakeAnthropic, chat: Chat, states: list[dict[str, Any]]
+) -> None:
+    server.enqueue(Script(text="hello " * 50, chunk_size=4))
+    w = chat.send("hi")
+    w.wait(timeout=10)
+    time.sleep(0.1)
+    usage_updates = [s for s in states if "usage" in s]
+    assert usage_updates[0]["status"] == "streaming"  # message_start: input tokens and status, one message
+    assert usage_updates[0]["usage"]["input_tokens"] > 0
+    assert usage_updates[-1]["usage"] == w.usage  # exact at the end
+    assert len(usage_updates) <= 2
+
+
 def test_a_front_end_that_inflates_gets_compressed_deltas_and_a_resync_starts_a_new_stream(
     server: FakeAnthropic, chat: Chat, sent: list[dict[str, Any]]
 ) -> None:

@@ -113,6 +113,7 @@ class ChatWidget(anywidget.AnyWidget):
         self._manager: StreamManager | None = None
         self._batchers: dict[str, DeltaBatcher] = {}
         self._tools_timer: asyncio.TimerHandle | None = None
+        self._usage_pending: UsageChanged | None = None  # sent with the status change it comes with
         self._inspecting = False  # a view's inspector is open: stream the event log to the front end
         self._followed = False  # a front end builds the texts from the deltas (it said so with `follow`)
         self._deflate = False  # the front ends inflate compressed deltas (see batching.py)
@@ -257,13 +258,17 @@ class ChatWidget(anywidget.AnyWidget):
             if self._inspecting:
                 self._batchers["events"].add(_log_line(event))
         elif isinstance(event, UsageChanged):
-            with self.hold_sync():
-                self.usage = event.usage
-                self.thinking_tokens = event.thinking_tokens
+            # Usage changes just before a status change (at message_start, at the end): send both in one
+            # message, or the usage alone at the text's cadence.
+            if self._usage_pending is None:
+                answer = self._batchers["answer"]
+                answer.loop.call_later(answer.interval, self._sync_usage)
+            self._usage_pending = event
         elif isinstance(event, StatusChanged):
             self._flush()  # a status change must never overtake the text before it
             final = event.status in FINAL_STATUSES
             with self.hold_sync():
+                self._sync_usage()
                 self.status = event.status
                 self.error = event.error
                 if final:
@@ -274,6 +279,13 @@ class ChatWidget(anywidget.AnyWidget):
                 if texts := self._texts_to_send():
                     self.send_state(key=texts)
                 self._update_fallback()
+
+    def _sync_usage(self) -> None:
+        event, self._usage_pending = self._usage_pending, None
+        if event is not None:
+            with self.hold_sync():
+                self.usage = event.usage
+                self.thinking_tokens = event.thinking_tokens
 
     def _notice(self) -> str | None:
         """What a stop reason means for the reader, if it is worth saying."""
