@@ -37,6 +37,12 @@ export class DeltaInflater {
     // `stream: true`: a character's UTF-8 bytes may straddle two pieces of output
     return this.#out.map((data) => this.#utf8.decode(data, { stream: true })).join("");
   }
+
+  /** Free the stream's window (~32 KB): it has ended, and whatever comes next starts a new one. */
+  release() {
+    this.#stream = null;
+    this.#inflate = null;
+  }
 }
 
 /**

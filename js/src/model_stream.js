@@ -6,6 +6,7 @@
 // ones): the kernel then never sends the full `text` and `thinking` again, and this model keeps those
 // traits current itself (locally, never sent back), so that saved widget state holds the whole answer.
 import { bytesOf, DeltaInflater } from "./inflate_stream.js";
+import { isFinished } from "./status.js";
 import { StreamBuffer } from "./stream_buffer.js";
 
 /**
@@ -98,6 +99,12 @@ function attach(model) {
       buffer.subscribe((text) => model.set(trait, text));
     }
   }
+  // A finished stream sends no more pieces (Continue and Retry start new deflate streams): free the windows.
+  const onStatus = () => {
+    if (isFinished(model.get("status"))) for (const { inflater } of Object.values(channels)) inflater.release();
+  };
+  model.on("change:status", onStatus);
+  listeners.push(["change:status", onStatus]);
   const onMessage = (/** @type {unknown} */ msg, /** @type {unknown[] | undefined} */ messageBuffers) =>
     handleKernelMessage(channels, msg, messageBuffers, (c) => model.send(c));
   model.on("msg:custom", onMessage);

@@ -115,7 +115,7 @@ describe("model-level stream", () => {
     const model = fakeModel();
     const cleanup = initialize({ model });
     initialize({ model });
-    assert.equal(model.handlerCount(), 3); // change:text, change:thinking, msg:custom
+    assert.equal(model.handlerCount(), 4); // change:text, change:thinking, change:status, msg:custom
     cleanup();
     assert.equal(model.handlerCount(), 0);
   });
@@ -173,5 +173,20 @@ describe("model-level stream", () => {
     model.kernelSends({ kind: "snapshot", text: "Hmm", channel: "thinking" });
     model.kernelSends({ kind: "delta", offset: 3, text: ", so", channel: "thinking" });
     assert.equal(bufferFor(model, "thinking").text, "Hmm, so");
+  });
+
+  it("forgets a deflate stream once the answer has finished: what comes next is a new stream", async () => {
+    const [a, b] = await deflatePieces(["Hello", " again"]);
+    const [fresh] = await deflatePieces([" and more"]);
+    const model = fakeModel({ status: "streaming" });
+    initialize({ model });
+    model.kernelSends({ kind: "delta", offset: 0, deflate: 1, start: true }, [a]);
+    model.kernelSets("status", "done");
+    model.kernelSends({ kind: "delta", offset: 5, deflate: 1 }, [b]); // never sent by the kernel: unreadable now
+    assert.deepEqual(model.intents(), [{ intent: "resync" }]);
+    model.kernelSends({ kind: "snapshot", text: "Hello" });
+    model.kernelSets("status", "streaming"); // Continue
+    model.kernelSends({ kind: "delta", offset: 5, deflate: 2, start: true }, [fresh]);
+    assert.equal(bufferFor(model).text, "Hello and more");
   });
 });
