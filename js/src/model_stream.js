@@ -92,11 +92,18 @@ function attach(model) {
     const buffer = new StreamBuffer(trait ? (model.get(trait) ?? "") : "");
     channels[channel] = { buffer, inflater: new DeltaInflater() };
     if (trait) {
-      // Our own `set` below comes back here as a prefix of the buffer, which changes nothing.
-      const onTrait = () => buffer.applySyncedText(model.get(trait) ?? "");
+      let settingLocally = false; // our own `set` below is not news from the kernel
+      const onTrait = () => settingLocally || buffer.applySyncedText(model.get(trait) ?? "");
       model.on(`change:${trait}`, onTrait);
       listeners.push([`change:${trait}`, onTrait]);
-      buffer.subscribe((text) => model.set(trait, text));
+      buffer.subscribe((text) => {
+        settingLocally = true;
+        try {
+          model.set(trait, text);
+        } finally {
+          settingLocally = false;
+        }
+      });
     }
   }
   // A finished stream sends no more pieces (Continue and Retry start new deflate streams): free the windows.
