@@ -1,83 +1,60 @@
-"""Batching text deltas for the front end: at most one message per interval, nothing held back longer.
+"""Pacing what goes to the front end: at most one message per interval, nothing held back longer.
 
-A throttle with a maximum wait, not a trailing debounce (which never fires under a steady token stream). The
-first delta after a quiet spell goes out on the next loop turn; later ones wait for the interval to pass.
+`Throttle` is a throttle with a maximum wait, not a trailing debounce (which never fires under a steady token
+stream): the first poke after a quiet spell runs on the next loop turn, later ones wait for the interval to pass.
+Every periodic update of the widget (text deltas, tool cards, usage) goes through one.
+
 Offsets count UTF-16 code units, the way the browser indexes strings, so emoji never shift a seam.
-
-With `deflate` on, a batch travels as a binary buffer: the next piece of one raw deflate stream, flushed so that
-the front end can inflate everything sent so far. Text repeats itself (markdown, code, prose), so a long answer
-crosses the wire at about half its size. A front end that did not see a stream begin cannot read it: on its
-`resync` the stream starts over (`reset`), marked by `"start": true` on its first piece.
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
-import zlib
 from collections.abc import Callable
-from typing import Any
 
-Send = Callable[[dict[str, Any], list[bytes]], None]
-_stream_ids = itertools.count(1)  # unique in the kernel: a front end never mistakes one stream for another
+INTERVAL = 0.03  # seconds: ~30 messages a second at most, per stream of updates
 
 
-class DeltaBatcher:
-    def __init__(self, loop: asyncio.AbstractEventLoop, send: Send, interval: float = 0.03) -> None:
+class Throttle:
+    """Run `action` soon after `poke()`, but never twice within `interval`; `flush()` runs it now if pending."""
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        action: Callable[[], None],
+        interval: float = INTERVAL,
+        *,
+        leading: bool = True,
+    ) -> None:
         self.loop = loop
-        self._send = send
         self.interval = interval
-        self.deflate = False  # set from any thread; read once per batch
-        self._pending: list[str] = []
+        self._action = action
+        # leading=False: even after a quiet spell wait the interval, so that what follows soon joins the run
+        self._leading = leading
         self._timer: asyncio.TimerHandle | None = None
-        self._last_flush = float("-inf")
-        self._compressor: Any = None  # the current deflate stream, started by the next batch when None
-        self._stream_id = 0
-        self.offset = 0  # UTF-16 code units sent so far
-        self.messages_sent = 0
+        self._last_run = float("-inf")
 
-    def add(self, text: str) -> None:
-        self._pending.append(text)
+    @property
+    def pending(self) -> bool:
+        return self._timer is not None
+
+    def poke(self) -> None:
         if self._timer is None:
-            when = max(self.loop.time(), self._last_flush + self.interval)
+            now = self.loop.time()
+            when = max(now, self._last_run + self.interval) if self._leading else now + self.interval
             self._timer = self.loop.call_at(when, self.flush)
 
     def flush(self) -> None:
-        """Send what is pending now (also called at the end of a stream)."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        if not self._pending:
+        if self._timer is None:
             return
-        text = "".join(self._pending)
-        self._pending.clear()
-        message, buffers = self._encode(text)
-        self._send({"kind": "delta", "offset": self.offset, **message}, buffers)
-        self.offset += utf16_length(text)
-        self.messages_sent += 1
-        self._last_flush = self.loop.time()
+        self.cancel()
+        self._last_run = self.loop.time()
+        self._action()
 
-    def reset(self, text: str = "") -> None:
-        """Forget pending deltas; the front end now holds `text`. A deflate stream starts over."""
+    def cancel(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        self._pending.clear()
-        self._compressor = None
-        self.offset = utf16_length(text)
-
-    def _encode(self, text: str) -> tuple[dict[str, Any], list[bytes]]:
-        if not self.deflate:
-            self._compressor = None
-            return {"text": text}, []
-        message: dict[str, Any] = {}
-        if self._compressor is None:
-            self._compressor = zlib.compressobj(6, zlib.DEFLATED, -15)  # raw deflate: no header, no checksum
-            self._stream_id = next(_stream_ids)
-            message["start"] = True
-        message["deflate"] = self._stream_id
-        data = self._compressor.compress(text.encode()) + self._compressor.flush(zlib.Z_SYNC_FLUSH)
-        return message, [data]
 
 
 def utf16_length(text: str) -> int:

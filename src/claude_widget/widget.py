@@ -1,21 +1,17 @@
-"""The notebook widget: traits and message plumbing between a turn's `StreamManager` and its views.
+"""The notebook widget: one answer's state and streams, between its `StreamManager` and its views.
 
-Synced traits hold what a fresh view needs; text deltas (of the answer and of the thinking) travel as batched
-custom messages that carry their offset. The `text` and `thinking` traits are kept current in the kernel but
-sent only to a front end that does not follow the deltas (nbclient, a plain process): a front end that follows
-builds the same text from the deltas, so sending it again would double the bytes. The view sends back only
-intents (stop, retry, continue, resync) and, once per front end, that it follows.
-Comm handlers may run on a subshell thread, so they only schedule work on the stream's loop.
+Synced traits hold what a fresh view needs; the texts (answer, thinking, tool inputs, the inspector's event log)
+travel on delta channels (channels.py). The answer and the thinking live in the engine: `w.text` reads it, and
+the widget's state carries it for a front end that asks (a reloaded page) or does not follow the deltas
+(nbclient), but it is never sent again to a front end that builds it from the deltas. The view sends back only
+intents (protocol.py). Comm handlers may run on another thread, so they only schedule work on the stream's loop.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import uuid
-from collections.abc import Callable, Generator, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -24,7 +20,11 @@ import anywidget
 import traitlets
 from ipywidgets import widget_serialization
 
-from .batching import DeltaBatcher, utf16_length
+from . import protocol
+from .assets import STATIC, ChatAssets, bundle_reply, shared_assets
+from .batching import Throttle, utf16_length
+from .channels import DeltaChannel, FrontEnds
+from .display import MarkdownOutput
 from .events import (
     FINAL_STATUSES,
     LogEntry,
@@ -35,19 +35,15 @@ from .events import (
     ToolCall,
     UsageChanged,
 )
-from .fallback import answer_markdown
 from .loops import stream_loop
 from .pricing import Prices, cost_usd
 from .stream import USAGE_KEYS, StreamManager
 
 log = logging.getLogger("claude_widget")
-STATIC = Path(__file__).parent / "static"
 
-# The traits a stream changes (the rest, `_esm` and `_css` among them, never change after the widget opens).
-STREAMED_TEXTS = ("text", "thinking")  # what the deltas carry
-CHANNELS = ("answer", "thinking", "events")  # the streams of deltas: the answer, the thinking, the event log
-STREAMED_TRAITS = ("text", "thinking", "status", "usage", "thinking_tokens", "error", "tools", "stop_reason",
-                   "notice")  # fmt: skip
+TEXT_KEYS = tuple(protocol.TEXT_STATE.values())  # the texts in the widget's state: ("text", "thinking")
+# The traits a stream changes (the rest, `_esm` among them, never change after the widget opens).
+STREAMED_TRAITS = ("status", "usage", "thinking_tokens", "error", "tools", "actions", "stop_reason", "notice")
 TOOL_RESULT_SHOWN = 4000  # characters of a tool result kept in the widget (Claude gets all of it)
 STOP_NOTICES = {
     "max_tokens": "The answer was cut at the token limit (max_tokens).",
@@ -57,46 +53,26 @@ STOP_NOTICES = {
 }
 
 
-class ChatAssets(anywidget.AnyWidget):
-    """The front-end code and styles, shared by every ChatWidget of the kernel: they cross the wire, and sit in
-    saved widget state, once per notebook instead of once per answer. Never displayed."""
-
-    _esm = "export default {};"
-    code = traitlets.Unicode("").tag(sync=True)
-    style = traitlets.Unicode("").tag(sync=True)
-
-
-_shared_assets: ChatAssets | None = None
-
-
-def shared_assets() -> ChatAssets:
-    global _shared_assets
-    if _shared_assets is None or _shared_assets.comm is None:  # created once, again after a close_all()
-        _shared_assets = ChatAssets(code=(STATIC / "widget.js").read_text(), style=(STATIC / "widget.css").read_text())
-    return _shared_assets
-
-
-class ChatWidget(anywidget.AnyWidget):
+class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     """One streamed answer in a notebook cell. Created by `Chat.send`; see the README for its attributes."""
 
-    # A small loader: the view's code comes from the shared `ChatAssets` (see js/src/loader.js).
+    # A small loader: the view's code comes from the shared `ChatAssets` (see assets.py, js/src/loader.js).
     _esm = STATIC / "loader.js"
     assets = traitlets.Instance(ChatAssets, allow_none=True).tag(sync=True, **widget_serialization)
 
-    text = traitlets.Unicode("").tag(sync=True)
-    thinking = traitlets.Unicode("").tag(sync=True)
     status = traitlets.Unicode("connecting").tag(sync=True)
     usage = traitlets.Dict().tag(sync=True)
     thinking_tokens = traitlets.Int(0).tag(sync=True)
     prices = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
     error = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
-    tools = traitlets.List().tag(sync=True)
+    tools = traitlets.List().tag(sync=True)  # tool cards; their input streams on the "tools" channel
+    actions = traitlets.List(traitlets.Unicode()).tag(sync=True)  # what the view may offer: "retry", "continue"
     model = traitlets.Unicode("").tag(sync=True)
     stop_reason = traitlets.Unicode(allow_none=True, default_value=None).tag(sync=True)
     notice = traitlets.Unicode(allow_none=True, default_value=None).tag(sync=True)
     offline = traitlets.Bool(False).tag(sync=True)
 
-    _kernel_only: frozenset[str] = frozenset()  # traits whose changes are not sent (see _in_kernel_only)
+    _manager: StreamManager | None = None  # read by get_state while the widget opens
 
     def __init__(
         self,
@@ -110,17 +86,23 @@ class ChatWidget(anywidget.AnyWidget):
         super().__init__(model=model, prices=prices, offline=offline, usage=dict.fromkeys(USAGE_KEYS, 0),
                          assets=shared_assets())  # fmt: skip
         self._new_stream = new_stream  # an unstarted manager for the request; called again by Retry
-        self._manager: StreamManager | None = None
-        self._batchers: dict[str, DeltaBatcher] = {}
-        self._tools_timer: asyncio.TimerHandle | None = None
-        self._usage_pending: UsageChanged | None = None  # sent with the status change it comes with
-        self._inspecting = False  # a view's inspector is open: stream the event log to the front end
-        self._followed = False  # a front end builds the texts from the deltas (it said so with `follow`)
-        self._deflate = False  # the front ends inflate compressed deltas (see batching.py)
-        # While a cell awaits the answer, the final state goes out from that cell (see _wait_and_sync).
-        self._awaiters = 0
-        self._display_id: str | None = None  # set once shown through IPython's display machinery
         self.freeze_when_done = freeze_when_done
+        self._loop = stream_loop()
+        self._front_ends = FrontEnds()
+        self._channels: dict[protocol.Channel, DeltaChannel] = {
+            "answer": DeltaChannel("answer", self._loop, self.send, lambda: self.text),
+            "thinking": DeltaChannel("thinking", self._loop, self.send, lambda: self.thinking),
+            "tools": DeltaChannel("tools", self._loop, self.send, self._tool_input),
+            "events": DeltaChannel("events", self._loop, self.send, self._event_log),
+        }
+        self._tool_input_at: dict[str, tuple[int, int]] = {}  # call id -> (UTF-16 offset on "tools", chars sent)
+        self._tool_input_length = 0  # UTF-16 code units of every tool input so far
+        self._earlier_log = ""  # the event log of this answer's earlier streams (before a Retry or Continue)
+        self._usage_pending: UsageChanged | None = None
+        # Usage changes just before a status change (at message_start, at the end): it waits to go out with it.
+        self._usage_sync = Throttle(self._loop, self._sync_usage, leading=False)
+        self._cards_sync = Throttle(self._loop, self._sync_cards)
+        self._awaiters = 0  # while a cell awaits the answer, the final state goes out from that cell
         self.on_msg(self._on_intent)
         if self.comm is not None:
             self.comm.on_close(self._on_comm_closed)  # the front end closed the widget: stop paying for it
@@ -133,11 +115,21 @@ class ChatWidget(anywidget.AnyWidget):
         return self._manager
 
     @property
+    def text(self) -> str:
+        """The answer so far."""
+        return self._manager.text if self._manager is not None else ""
+
+    @property
+    def thinking(self) -> str:
+        """Claude's thinking so far (with `Chat(thinking=...)`)."""
+        return self._manager.thinking if self._manager is not None else ""
+
+    @property
     def timings(self) -> dict[str, float]:
         return self.manager.timings
 
     @property
-    def attempts(self) -> list[dict[str, Any]]:
+    def attempts(self) -> list[Any]:
         return self.manager.attempts
 
     @property
@@ -177,110 +169,56 @@ class ChatWidget(anywidget.AnyWidget):
         # Deterministic, so saved notebooks and nbval compare equal run after run.
         return f"ChatWidget(model={self.model!r}, status={self.status!r}, chars={len(self.text)})"
 
-    @property
-    def markdown(self) -> str:
-        """The answer as markdown (raw HTML escaped), as GitHub, nbviewer and nbconvert show it."""
-        return answer_markdown(self.text, status=self.status, model=self.model, error=self.error,
-                               notice=self.notice)  # fmt: skip
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
-        bundle = super()._repr_mimebundle_(**kwargs)
-        if bundle is None:
-            return None
-        data, metadata = bundle
-        return {**data, "text/markdown": self.markdown}, metadata
-
-    def _ipython_display_(self) -> None:
-        # Displayed with a display id, so the markdown fallback saved in the notebook can be brought up to
-        # date when the answer is complete (a cell's plain return value cannot be updated later).
-        from IPython.display import display
-
-        bundle = self._repr_mimebundle_()
-        if bundle is None:
-            return
-        self._display_id = self._display_id or f"claude-widget-{uuid.uuid4().hex}"
-        display(bundle[0], metadata=bundle[1], raw=True, display_id=self._display_id)
-
-    def freeze(self) -> None:
-        """Replace the finished widget with plain markdown output, for lightweight notebooks.
-
-        The output keeps the answer as markdown; the widget (and its state) is closed. Call it when the answer
-        is complete, or pass `Chat(freeze=True)` to do it automatically.
-        """
-        if self.status not in FINAL_STATUSES:
-            raise RuntimeError("the answer is still streaming: freeze() it once it has finished (`await w`)")
-        self.freeze_when_done = True
-        self._update_fallback()
-        self.close()
-
-    def _update_fallback(self) -> None:
-        """Bring the output's markdown up to date (or, once frozen, make it the only thing shown)."""
-        if self._display_id is None:
-            return
-        from IPython.display import update_display
-
-        if self.freeze_when_done and self.status in FINAL_STATUSES:
-            update_display({"text/markdown": self.markdown, "text/plain": self.text}, raw=True,
-                           display_id=self._display_id)  # fmt: skip
-            if self.comm is not None:
-                self.close()
-            return
-        bundle = self._repr_mimebundle_()
-        if bundle is not None:
-            update_display(bundle[0], metadata=bundle[1], raw=True, display_id=self._display_id)
+    def get_state(self, key: str | Iterable[str] | None = None, drop_defaults: bool = False) -> dict[str, Any]:
+        """The synced state, with the texts read from the engine (they are state, but not traits)."""
+        keys = [*self.keys, *TEXT_KEYS] if key is None else [key] if isinstance(key, str) else list(key)
+        state: dict[str, Any] = super().get_state([k for k in keys if k not in TEXT_KEYS], drop_defaults)
+        state.update({k: getattr(self, k) for k in keys if k in TEXT_KEYS})
+        return state
 
     # -- kernel side: follow a stream ------------------------------------------------------------------
-    def _follow(self, manager: StreamManager, *, continuing: bool = False) -> None:
+    def _follow(self, manager: StreamManager) -> None:
         """Listen to a not yet started manager, then start it on the stream loop."""
-        loop = stream_loop()
         self._manager = manager
-        answer = DeltaBatcher(loop, self._send_answer)
-        thinking = DeltaBatcher(loop, self._send_thinking)
-        events = DeltaBatcher(loop, lambda message, buffers: self.send({**message, "channel": "events"}, buffers))
-        if continuing:  # the view already holds the answer so far
-            answer.reset(manager.text)
-            thinking.reset(manager.thinking)
-        self._batchers = {"answer": answer, "thinking": thinking, "events": events}
-        self._set_deflate(self._deflate)
-        if self._inspecting:
-            self._send_event_log()
         manager.subscribe(self._apply)
-        manager.start(loop)
+        manager.start(self._loop)
 
     def _apply(self, event: StreamEvent) -> None:
         if isinstance(event, TextDelta):
-            self._batchers["answer"].add(event.text)
+            self._channels["answer"].add(event.text)
         elif isinstance(event, ThinkingDelta):
-            self._batchers["thinking"].add(event.text)
+            self._channels["thinking"].add(event.text)
         elif isinstance(event, ToolCall):
-            self._schedule_tools_sync()
+            self._on_tool_call(event)
         elif isinstance(event, LogEntry):
-            if self._inspecting:
-                self._batchers["events"].add(_log_line(event))
+            if self._front_ends.inspecting:
+                self._channels["events"].add(_log_line(event))
         elif isinstance(event, UsageChanged):
-            # Usage changes just before a status change (at message_start, at the end): send both in one
-            # message, or the usage alone at the text's cadence.
-            if self._usage_pending is None:
-                answer = self._batchers["answer"]
-                answer.loop.call_later(answer.interval, self._sync_usage)
             self._usage_pending = event
+            self._usage_sync.poke()
         elif isinstance(event, StatusChanged):
-            self._flush()  # a status change must never overtake the text before it
-            final = event.status in FINAL_STATUSES
-            with self.hold_sync():
-                self._sync_usage()
-                self.status = event.status
-                self.error = event.error
-                if final:
-                    self.stop_reason = self.manager.stop_reason
-                    self.notice = self._notice() if event.status == "done" else None
-            # A cell awaiting the answer sends the final state itself, so that nbclient keeps it.
-            if final and self._awaiters == 0:
-                if texts := self._texts_to_send():
-                    self.send_state(key=texts)
-                self._update_fallback()
+            self._on_status(event)
+
+    def _on_status(self, event: StatusChanged) -> None:
+        for channel in self._channels.values():
+            channel.flush()  # a status change must never overtake the text before it
+        self._cards_sync.flush()
+        final = event.status in FINAL_STATUSES
+        with self.hold_sync():
+            self._sync_usage()
+            self.status = event.status
+            self.error = event.error
+            if final:
+                self.stop_reason = self.manager.stop_reason
+                self.notice = self._notice() if event.status == "done" else None
+            self.actions = [name for name, offered in self._offers().items() if offered]
+        # A cell awaiting the answer sends the final state itself, so that nbclient keeps it.
+        if final and self._awaiters == 0:
+            self._send_final_texts()
+            self._update_output()
 
     def _sync_usage(self) -> None:
+        self._usage_sync.cancel()
         event, self._usage_pending = self._usage_pending, None
         if event is not None:
             with self.hold_sync():
@@ -295,64 +233,10 @@ class ChatWidget(anywidget.AnyWidget):
             notice = f"{notice[:-1]} (category: {category})."
         return notice
 
-    def _flush(self) -> None:
-        for batcher in self._batchers.values():
-            batcher.flush()
-        self._sync_tools()
-
-    def _schedule_tools_sync(self) -> None:
-        # Tool input streams delta by delta: sync the cards at the same ~30 ms cadence as the text.
-        if self._tools_timer is None:
-            answer = self._batchers["answer"]
-            self._tools_timer = answer.loop.call_later(answer.interval, self._sync_tools)
-
-    def _sync_tools(self) -> None:
-        if self._tools_timer is not None:
-            self._tools_timer.cancel()
-            self._tools_timer = None
-        cards = []
-        text = self.manager.text
-        for call in self.manager.tool_calls.values():
-            card = asdict(call)
-            card["at"] = utf16_length(text[: call.at])  # the browser indexes strings in UTF-16 code units
-            if card["result"] is not None and len(card["result"]) > TOOL_RESULT_SHOWN:
-                card["result"] = card["result"][:TOOL_RESULT_SHOWN] + "\n… (shortened for display)"
-            cards.append(card)
-        if cards != self.tools:
-            self.tools = cards
-
-    # -- the streamed texts: deltas to the front end, the traits kept current in the kernel ---------------
-    def _send_answer(self, message: dict[str, Any], buffers: list[bytes]) -> None:
-        self.send(message, buffers)
-        with self._in_kernel_only("text"):  # right after the flush: never ahead of the deltas sent
-            self.text = self.manager.text
-
-    def _send_thinking(self, message: dict[str, Any], buffers: list[bytes]) -> None:
-        self.send({**message, "channel": "thinking"}, buffers)
-        with self._in_kernel_only("thinking"):
-            self.thinking = self.manager.thinking
-
-    def _set_deflate(self, on: bool) -> None:
-        # Plain attribute writes, safe from the comm handler's thread: each batch reads the flag once.
-        self._deflate = on
-        for batcher in self._batchers.values():
-            batcher.deflate = on
-
-    def _texts_to_send(self) -> list[str]:
+    def _send_final_texts(self) -> None:
         """The final texts go only to front ends that did not build them from the deltas."""
-        return [] if self._followed else list(STREAMED_TEXTS)
-
-    @contextmanager
-    def _in_kernel_only(self, *keys: str) -> Iterator[None]:
-        """Change these traits in the kernel without sending them: the following views already have them."""
-        self._kernel_only = frozenset(keys)
-        try:
-            yield
-        finally:
-            self._kernel_only = frozenset()
-
-    def _should_send_property(self, key: str, value: Any) -> bool:
-        return key not in self._kernel_only and super()._should_send_property(key, value)
+        if not self._front_ends.followed:
+            self.send_state(key=list(TEXT_KEYS))
 
     async def _wait_and_sync(self) -> str:
         self._awaiters += 1
@@ -363,81 +247,109 @@ class ChatWidget(anywidget.AnyWidget):
             # nbclient keeps only messages whose parent is the executing cell, so the final state and markdown
             # are sent (again, if the stream ended before the await) from the cell that awaits.
             if self.comm is not None:
-                # Not the whole state: it carries the bundle.
-                self.send_state(key=[k for k in STREAMED_TRAITS if k not in STREAMED_TEXTS] + self._texts_to_send())
-            self._update_fallback()
+                self.send_state(key=list(STREAMED_TRAITS))  # not the whole state: it holds the loader
+                self._send_final_texts()
+            self._update_output()
+
+    # -- tool cards: each call's input streams on the "tools" channel, the card changes with its status ------
+    def _on_tool_call(self, call: ToolCall) -> None:
+        at, sent = self._tool_input_at.setdefault(call.id, (self._tool_input_length, 0))
+        piece = call.input_json[sent:]
+        if piece:  # calls stream one after the other: each one's input extends the channel's text
+            self._tool_input_at[call.id] = (at, len(call.input_json))
+            self._tool_input_length += utf16_length(piece)
+            self._channels["tools"].add(piece)
+        if call.status != "writing" or sent == 0:
+            self._cards_sync.poke()  # a new card, or a new status: not every piece of input
+
+    def _tool_input(self) -> str:
+        return "".join(call.input_json for call in self.manager.tool_calls.values())
+
+    def _sync_cards(self) -> None:
+        cards = [self._card(call) for call in self.manager.tool_calls.values()]
+        if cards != self.tools:
+            self.tools = cards
+
+    def _card(self, call: ToolCall) -> dict[str, Any]:
+        card = asdict(call)
+        card["at"] = utf16_length(self.text[: call.at])  # the browser indexes strings in UTF-16 code units
+        card["input_at"] = self._tool_input_at.get(call.id, (0, 0))[0]
+        if call.status == "writing":
+            card["input_json"] = ""  # still streaming: the view reads it from the channel
+        if call.result is not None and len(call.result) > TOOL_RESULT_SHOWN:
+            card["result"] = call.result[:TOOL_RESULT_SHOWN] + "\n… (shortened for display)"
+        return card
+
+    # -- the inspector's event log ----------------------------------------------------------------------
+    def _event_log(self) -> str:
+        return self._earlier_log + "".join(_log_line(entry) for entry in self.manager.event_log)
 
     # -- front end → kernel: intents only --------------------------------------------------------------
     def _on_intent(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        intent = content.get("intent") if isinstance(content, dict) else None
-        channel = content.get("channel", "answer") if isinstance(content, dict) else None
-        if intent == "stop":
-            self.stop()
-        elif intent == "follow":
-            self._followed = True  # plain flags: safe from the comm handler's thread
-            self._set_deflate(content.get("deflate") is True)
-        elif intent == "bundle":
-            # A host without a widget manager to look the shared assets up: send them to this widget.
-            self.send({"kind": "bundle", "code": shared_assets().code, "css": shared_assets().style})
-        elif intent == "resync" and channel in CHANNELS:
-            if content.get("deflate") is False:  # a compressed delta came without its bytes: send plain text
-                self._set_deflate(False)
-            self._on_loop(lambda: self._resync(channel))
-        elif intent in ("retry", "continue", "inspect"):
-            self._on_loop(getattr(self, f"_{intent}"))
-        else:
-            log.warning("claude_widget: ignored an unexpected message from the front end: %.200r", content)
+        intent = protocol.parse_intent(content)
+        if intent is None:
+            return
+        if intent.name == "stop":
+            self.stop()  # at once, from whatever thread the comm handler runs on
+        elif intent.name == "bundle":
+            self.send(bundle_reply(intent.request_id))
+        elif not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._handle, intent)
 
-    def _on_loop(self, work: Callable[[], None]) -> None:
-        loop = self.manager.loop
-        if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(work)
+    def _handle(self, intent: protocol.Intent) -> None:
+        """An intent, on the stream's loop."""
+        if intent.name == "follow":
+            self._front_ends.follow(intent.frontend, intent.deflate is True)
+            self._use_compression()
+        elif intent.name == "resync":
+            if intent.deflate is False:  # compressed deltas arrived without their bytes: plain text from now on
+                self._front_ends.cannot_inflate(intent.frontend)
+                self._use_compression()
+            if intent.channel != "events" or self._front_ends.inspecting:
+                self._channels[intent.channel].send_snapshot()
+        elif intent.name == "inspect":
+            if self._front_ends.inspect(intent.frontend, intent.open) and intent.open:
+                self._channels["events"].send_snapshot()
+        elif intent.name in ("retry", "continue") and self._offers()[intent.name]:
+            self._retry() if intent.name == "retry" else self._continue()
+
+    def _use_compression(self) -> None:
+        for channel in self._channels.values():
+            channel.deflate = self._front_ends.deflate
+
+    def _offers(self) -> dict[str, bool]:
+        """Which actions the view may offer now; the same predicates decide whether an intent is carried out."""
+        manager = self.manager
+        return {
+            "retry": manager.status == "error",
+            "continue": manager.status == "done" and manager.stop_reason == "max_tokens" and bool(manager.text.strip()),
+        }
 
     def _on_comm_closed(self, _msg: Any) -> None:
         if self._manager is not None:
             self._manager.cancel()
 
     def _retry(self) -> None:
-        if self.status not in FINAL_STATUSES:
-            return
-        with self.hold_sync():
-            self.text = self.thinking = ""
-            self.error = self.notice = None
-            self.tools = []
-            self.usage = dict.fromkeys(USAGE_KEYS, 0)
-        self.send({"kind": "snapshot", "text": ""})
-        self.send({"kind": "snapshot", "channel": "thinking", "text": ""})
+        """Ask again from the start, in the same widget."""
+        self._earlier_log = self._event_log()
+        self._tool_input_at.clear()
+        self._tool_input_length = 0
         self._follow(self._new_stream())
+        with self.hold_sync():
+            self.status = "connecting"
+            self.error = self.notice = self.stop_reason = None
+            self.tools, self.actions = [], []
+            self.usage, self.thinking_tokens = dict.fromkeys(USAGE_KEYS, 0), 0
+        for name in ("answer", "thinking", "tools"):
+            self._channels[name].send_snapshot()  # empty: the view starts over
 
     def _continue(self) -> None:
-        """Continue an answer that stopped at the token limit (or was stopped), in place."""
-        if self.status not in FINAL_STATUSES or not self.manager.text.strip():
-            return
+        """Continue an answer that stopped at the token limit, in place: the channels go on where they are."""
+        self._earlier_log = self._event_log()
         with self.hold_sync():
             self.error = self.notice = None
-        self._follow(StreamManager.continuing(self.manager), continuing=True)
-
-    def _inspect(self) -> None:
-        """A view opened its inspector: send the event log so far, then each new entry as it happens."""
-        self._inspecting = True
-        self._send_event_log()
-
-    def _send_event_log(self) -> None:
-        text = "".join(_log_line(entry) for entry in self.manager.event_log)
-        self._batchers["events"].reset(text)
-        self.send({"kind": "snapshot", "channel": "events", "text": text})
-
-    def _resync(self, channel: str) -> None:
-        """A front end lost track of a channel (a gap, or a deflate stream it did not see begin): send it whole,
-        and start the channel's deflate stream over so that every front end can read what follows."""
-        self._flush()
-        if channel == "events":
-            if self._inspecting:
-                self._send_event_log()
-            return
-        text = self.manager.text if channel == "answer" else self.manager.thinking
-        self._batchers[channel].reset(text)
-        self.send({"kind": "snapshot", "text": text, **({"channel": channel} if channel != "answer" else {})})
+            self.actions = []
+        self._follow(StreamManager.continuing(self.manager))
 
 
 def _log_line(entry: LogEntry) -> str:

@@ -1,0 +1,80 @@
+"""How an answer shows in a cell's output beside the live widget: the markdown that everything without a widget
+manager shows (GitHub, nbviewer, nbconvert, a reopened notebook), kept up to date, and freezing a finished answer
+into that markdown alone.
+
+The widget is displayed with a display id, so its saved markdown can be brought up to date when the answer is
+complete (a cell's plain return value cannot be updated later).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from .events import FINAL_STATUSES
+from .fallback import answer_markdown
+
+
+class MarkdownOutput:
+    """Mixed into `ChatWidget`: its output's markdown fallback, and `freeze()`."""
+
+    text: str
+    status: str
+    model: str
+    error: dict[str, Any] | None
+    notice: str | None
+    comm: Any
+    freeze_when_done: bool
+    close: Callable[[], None]
+    _display_id: str | None = None  # set once shown through IPython's display machinery
+
+    @property
+    def markdown(self) -> str:
+        """The answer as markdown (raw HTML escaped), as GitHub, nbviewer and nbconvert show it."""
+        return answer_markdown(self.text, status=self.status, model=self.model, error=self.error,
+                               notice=self.notice)  # fmt: skip
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        bundle: tuple[dict[str, Any], dict[str, Any]] | None = super()._repr_mimebundle_(**kwargs)  # type: ignore[misc]
+        if bundle is None:
+            return None
+        data, metadata = bundle
+        return {**data, "text/markdown": self.markdown}, metadata
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        bundle = self._repr_mimebundle_()
+        if bundle is None:
+            return
+        self._display_id = self._display_id or f"claude-widget-{uuid.uuid4().hex}"
+        display(bundle[0], metadata=bundle[1], raw=True, display_id=self._display_id)
+
+    def freeze(self) -> None:
+        """Replace the finished widget with plain markdown output, for lightweight notebooks.
+
+        The output keeps the answer as markdown; the widget (and its state) is closed. Call it when the answer
+        is complete, or pass `Chat(freeze=True)` to do it automatically.
+        """
+        if self.status not in FINAL_STATUSES:
+            raise RuntimeError("the answer is still streaming: freeze() it once it has finished (`await w`)")
+        self.freeze_when_done = True
+        self._update_output()
+        self.close()
+
+    def _update_output(self) -> None:
+        """Bring the output's markdown up to date (or, once frozen, make it the only thing shown)."""
+        if self._display_id is None:
+            return
+        from IPython.display import update_display
+
+        if self.freeze_when_done and self.status in FINAL_STATUSES:
+            update_display({"text/markdown": self.markdown, "text/plain": self.text}, raw=True,
+                           display_id=self._display_id)  # fmt: skip
+            if self.comm is not None:
+                self.close()
+            return
+        bundle = self._repr_mimebundle_()
+        if bundle is not None:
+            update_display(bundle[0], metadata=bundle[1], raw=True, display_id=self._display_id)
