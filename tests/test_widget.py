@@ -328,3 +328,113 @@ def test_the_inspector_gets_the_event_log_then_each_new_entry(
     assert all(a[0] <= b[0] for a, b in itertools.pairwise(entries))  # in time order
     assert any(detail.startswith("text_delta 'Insp") for _, kind, detail in entries if kind == "content_block_delta")
     assert [e.kind for e in w.manager.event_log] == kinds
+
+
+def tool_with_a_long_input(notes: str) -> str:
+    """Store some notes.
+
+    Args:
+        notes: The notes.
+    """
+    return "stored"
+
+
+def test_a_tool_input_streams_as_deltas_and_its_card_changes_only_with_its_status(
+    server: FakeAnthropic, sent: list[dict[str, Any]], states: list[dict[str, Any]]
+) -> None:
+    notes = " ".join(f"note {i}: the quick brown fox jumps over the lazy dog." for i in range(400))  # ~20 KB
+    server.enqueue(Script(text="Saving.", tool_use={"name": "tool_with_a_long_input", "input": {"notes": notes}},
+                          chunk_size=8, delay=0.0002), Script(text="Saved."))  # fmt: skip
+    chat = Chat(api_key=TEST_KEY, base_url=server.url, tools=[tool_with_a_long_input])
+    w = chat.send("save my notes")
+    w._on_intent(w, {"intent": "follow", "deflate": True, "frontend": "page"}, [])
+    assert w.wait(timeout=20) == "Saving.\n\nSaved."
+    time.sleep(0.05)
+    tool_json = json.dumps({"notes": notes})
+    assert read_deltas(sent, "tools") == tool_json  # the input, streamed once
+    card_updates = [s["cards"] for s in states if "cards" in s]
+    assert len(card_updates) <= 4  # writing, running, done: not one per piece of input
+    assert card_updates[-1][0]["input_at"] == 0 and "input_json" not in card_updates[-1][0]
+    assert w.tools[0]["input_json"] == tool_json and w.tool_input == tool_json
+    wire = sum(len(m.get("_bytes", b"")) + len(m.get("text", "")) for m in sent if m.get("channel") == "tools")
+    wire += sum(len(json.dumps(cards)) for cards in card_updates)
+    assert wire <= 2 * len(tool_json)
+
+
+def test_two_front_ends_each_get_a_stream_they_can_read(
+    server: FakeAnthropic, chat: Chat, sent: list[dict[str, Any]]
+) -> None:
+    server.enqueue(Script(text="Some *markdown* that repeats itself. " * 300, chunk_size=5, delay=0.001))
+    w = chat.send("hi")
+    w._on_intent(w, {"intent": "follow", "deflate": True, "frontend": "lab"}, [])
+    w._on_intent(w, {"intent": "follow", "deflate": True, "frontend": "no-buffers"}, [])
+    deadline = time.monotonic() + 5
+    while not any("deflate" in m for m in sent) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    # The second page's host drops binary buffers: it asks for plain text...
+    w._on_intent(w, {"intent": "resync", "deflate": False, "frontend": "no-buffers"}, [])
+    time.sleep(0.05)
+    # ...and the first page saying `follow` again (a reload, say) does not switch compression back on under it.
+    w._on_intent(w, {"intent": "follow", "deflate": True, "frontend": "lab"}, [])
+    w.wait(timeout=20)
+    time.sleep(0.05)
+    snapshot = max(i for i, m in enumerate(sent) if m["kind"] == "snapshot")
+    after = [m for m in sent[snapshot:] if m["kind"] == "delta"]
+    assert after and all("text" in m and "deflate" not in m for m in after)
+    assert read_deltas(sent) == w.text
+
+
+def test_inspect_closes_both_ways_and_a_continue_does_not_resend_the_log(
+    server: FakeAnthropic, chat: Chat, sent: list[dict[str, Any]]
+) -> None:
+    server.enqueue(Script(text="word " * 40, stop_reason="max_tokens"), Script(text="more " * 400, delay=0.002))
+    w = chat.send("hi")
+    w._on_intent(w, {"intent": "inspect", "frontend": "page"}, [])
+    w.wait(timeout=10)
+    time.sleep(0.05)
+    assert w.actions == ["continue"]
+    log_messages = sum(m.get("channel") == "events" for m in sent)
+    w._on_intent(w, {"intent": "continue"}, [])
+    deadline = time.monotonic() + 5
+    while "more" not in w.text and time.monotonic() < deadline:
+        time.sleep(0.005)
+    w._on_intent(w, {"intent": "inspect", "open": False, "frontend": "page"}, [])
+    time.sleep(0.1)
+    closed_at = len(sent)
+    w.wait(timeout=10)
+    time.sleep(0.05)
+    events = [m for m in sent if m.get("channel") == "events"]
+    assert sum(m["kind"] == "snapshot" for m in events) == 1  # once, when the inspector opened
+    assert len(events) > log_messages  # the continuation's events followed, as deltas
+    assert not [m for m in sent[closed_at:] if m.get("channel") == "events"]  # nothing once it was closed
+
+
+def test_the_view_is_offered_exactly_the_actions_the_kernel_carries_out(
+    server: FakeAnthropic, chat: Chat, sent: list[dict[str, Any]]
+) -> None:
+    server.enqueue(Script(text="fine"))
+    w = chat.send("hi")
+    w.wait(timeout=5)
+    time.sleep(0.05)
+    assert w.actions == []
+    w._on_intent(w, {"intent": "retry"}, [])  # not offered: ignored
+    w._on_intent(w, {"intent": "continue"}, [])
+    time.sleep(0.1)
+    assert len(server.message_requests()) == 1 and w.text == "fine"
+    server.enqueue(Script(status=400, error_message="messages: bad"), Script(text="again"))
+    w2 = chat.send("hi")
+    with pytest.raises(StreamError):
+        w2.wait(timeout=5)
+    time.sleep(0.05)
+    assert w2.actions == ["retry"]
+
+
+def test_a_front_end_without_the_assets_model_gets_the_bundle_with_its_request_id(
+    server: FakeAnthropic, chat: Chat, sent: list[dict[str, Any]]
+) -> None:
+    server.enqueue(Script(text="fine"))
+    w = chat.send("hi")
+    w._on_intent(w, {"intent": "bundle", "id": "req-7"}, [])
+    [reply] = [m for m in sent if m["kind"] == "bundle"]
+    assert reply["id"] == "req-7" and reply["code"] == w.assets.code and reply["css"] == w.assets.style
+    w.wait(timeout=5)

@@ -41,9 +41,9 @@ from .stream import USAGE_KEYS, StreamManager
 
 log = logging.getLogger("claude_widget")
 
-TEXT_KEYS = tuple(protocol.TEXT_STATE.values())  # the texts in the widget's state: ("text", "thinking")
+TEXT_KEYS = tuple(protocol.TEXT_STATE.values())  # the texts in the widget's state: text, thinking, tool_input
 # The traits a stream changes (the rest, `_esm` among them, never change after the widget opens).
-STREAMED_TRAITS = ("status", "usage", "thinking_tokens", "error", "tools", "actions", "stop_reason", "notice")
+STREAMED_TRAITS = ("status", "usage", "thinking_tokens", "error", "cards", "actions", "stop_reason", "notice")
 TOOL_RESULT_SHOWN = 4000  # characters of a tool result kept in the widget (Claude gets all of it)
 STOP_NOTICES = {
     "max_tokens": "The answer was cut at the token limit (max_tokens).",
@@ -65,7 +65,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     thinking_tokens = traitlets.Int(0).tag(sync=True)
     prices = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
     error = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
-    tools = traitlets.List().tag(sync=True)  # tool cards; their input streams on the "tools" channel
+    cards = traitlets.List().tag(sync=True)  # tool cards without their input, which is the `tool_input` text
     actions = traitlets.List(traitlets.Unicode()).tag(sync=True)  # what the view may offer: "retry", "continue"
     model = traitlets.Unicode("").tag(sync=True)
     stop_reason = traitlets.Unicode(allow_none=True, default_value=None).tag(sync=True)
@@ -92,7 +92,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         self._channels: dict[protocol.Channel, DeltaChannel] = {
             "answer": DeltaChannel("answer", self._loop, self.send, lambda: self.text),
             "thinking": DeltaChannel("thinking", self._loop, self.send, lambda: self.thinking),
-            "tools": DeltaChannel("tools", self._loop, self.send, self._tool_input),
+            "tools": DeltaChannel("tools", self._loop, self.send, lambda: self.tool_input),
             "events": DeltaChannel("events", self._loop, self.send, self._event_log),
         }
         self._tool_input_at: dict[str, tuple[int, int]] = {}  # call id -> (UTF-16 offset on "tools", chars sent)
@@ -123,6 +123,17 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     def thinking(self) -> str:
         """Claude's thinking so far (with `Chat(thinking=...)`)."""
         return self._manager.thinking if self._manager is not None else ""
+
+    @property
+    def tool_input(self) -> str:
+        """Every tool call's input as streamed, one after the other (each card says where its own begins)."""
+        return "".join(call.input_json for call in self._manager.tool_calls.values()) if self._manager else ""
+
+    @property
+    def tools(self) -> list[dict[str, Any]]:
+        """The tool calls: name, input as streamed, status, result (shortened), where among the text."""
+        calls = self._manager.tool_calls if self._manager is not None else {}
+        return [{**card, "input_json": calls[card["id"]].input_json} for card in self.cards if card["id"] in calls]
 
     @property
     def timings(self) -> dict[str, float]:
@@ -251,7 +262,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
                 self._send_final_texts()
             self._update_output()
 
-    # -- tool cards: each call's input streams on the "tools" channel, the card changes with its status ------
+    # -- tool cards: each call's input streams on the "tools" channel; its card changes with its status ----
     def _on_tool_call(self, call: ToolCall) -> None:
         at, sent = self._tool_input_at.setdefault(call.id, (self._tool_input_length, 0))
         piece = call.input_json[sent:]
@@ -262,20 +273,16 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         if call.status != "writing" or sent == 0:
             self._cards_sync.poke()  # a new card, or a new status: not every piece of input
 
-    def _tool_input(self) -> str:
-        return "".join(call.input_json for call in self.manager.tool_calls.values())
-
     def _sync_cards(self) -> None:
         cards = [self._card(call) for call in self.manager.tool_calls.values()]
-        if cards != self.tools:
-            self.tools = cards
+        if cards != self.cards:
+            self.cards = cards
 
     def _card(self, call: ToolCall) -> dict[str, Any]:
         card = asdict(call)
+        del card["input_json"]  # the view reads it from the channel, saved state from `tool_input`
         card["at"] = utf16_length(self.text[: call.at])  # the browser indexes strings in UTF-16 code units
         card["input_at"] = self._tool_input_at.get(call.id, (0, 0))[0]
-        if call.status == "writing":
-            card["input_json"] = ""  # still streaming: the view reads it from the channel
         if call.result is not None and len(call.result) > TOOL_RESULT_SHOWN:
             card["result"] = call.result[:TOOL_RESULT_SHOWN] + "\n… (shortened for display)"
         return card
@@ -338,7 +345,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         with self.hold_sync():
             self.status = "connecting"
             self.error = self.notice = self.stop_reason = None
-            self.tools, self.actions = [], []
+            self.cards, self.actions = [], []
             self.usage, self.thinking_tokens = dict.fromkeys(USAGE_KEYS, 0), 0
         for name in ("answer", "thinking", "tools"):
             self._channels[name].send_snapshot()  # empty: the view starts over
