@@ -1,4 +1,4 @@
-// Bundle the view for the Python package: src/index.js → widget.js and src/styles.css → widget.css
+// Bundle the view for the Python package: src/index.js → widget.js and src/ui/styles.css → widget.css
 // in ../src/claude_widget/static/. Everything is bundled (no CDN at run time); KaTeX's fonts are
 // inlined as woff2 data URLs, its woff/ttf fallbacks dropped (every browser a notebook runs in
 // reads woff2).
@@ -52,7 +52,7 @@ if (!harness) {
 }
 await esbuild.build({
   ...common,
-  entryPoints: [join(here, "src", "styles.css")],
+  entryPoints: [join(here, "src", "ui", "styles.css")],
   outfile: join(outDir, cssName),
   loader: { ".woff2": "dataurl" },
   plugins: [katexCssWoff2Only],

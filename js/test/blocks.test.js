@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { collectDefinitions, finishedLength, groupBlocks, isClosedFence, splitTail } from "../src/blocks.js";
-import { lexMarkdown, renderMarkdown, renderTokens } from "../src/markdown.js";
+import { collectDefinitions, finishedLength, groupBlocks, isClosedFence, splitTail } from "../src/markdown/blocks.js";
+import { lexMarkdown, renderMarkdown, renderTokens } from "../src/markdown/markdown.js";
 
 const corpus = new URL("./corpus/fidelity/", import.meta.url);
 
@@ -16,6 +16,7 @@ describe("groupBlocks", () => {
 });
 
 describe("finishedLength: when a block may be frozen", () => {
+  /** @type {Array<[string, string, number]>} */
   const cases = [
     ["never the only block", "a paragraph\n\n", 0],
     ["not before the next block has started", "para\n\n", 0],
@@ -57,6 +58,7 @@ describe("isClosedFence", () => {
 
 describe("reference definitions", () => {
   it("are carried from finished blocks into later text", () => {
+    /** @type {import("../src/markdown/markdown.js").LinkDefinitions} */
     const links = {};
     const { finished } = splitTail("[r]: https://a.b\n\nuse [r]\n", links);
     for (const block of finished) collectDefinitions(block, links);
@@ -65,6 +67,7 @@ describe("reference definitions", () => {
   });
 
   it("inside a quote count too", () => {
+    /** @type {import("../src/markdown/markdown.js").LinkDefinitions} */
     const links = {};
     collectDefinitions(groupBlocks(lexMarkdown("> [q]: https://q.q\n> text"))[0], links);
     assert.equal(links.q?.href, "https://q.q");

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { healTail } from "../src/heal.js";
-import { renderMarkdown } from "../src/markdown.js";
+import { healTail } from "../src/markdown/heal.js";
+import { renderMarkdown } from "../src/markdown/markdown.js";
 
 describe("healTail", () => {
   const cases = [

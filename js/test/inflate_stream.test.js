@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { bytesOf, DeltaInflater } from "../src/inflate_stream.js";
+import { bytesOf, DeltaInflater } from "../src/wire/inflate_stream.js";
 import { deflatePieces } from "./deflate.js";
 
 describe("compressed deltas", () => {

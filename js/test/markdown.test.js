@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { renderMarkdown } from "../src/markdown.js";
+import { renderMarkdown } from "../src/markdown/markdown.js";
 
 describe("renderMarkdown: GFM", () => {
   it("renders a table with alignment", () => {

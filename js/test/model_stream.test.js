@@ -1,50 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { bufferFor, initialize } from "../src/model_stream.js";
+import { bufferFor, frontendOf, initialize } from "../src/wire/model_stream.js";
 import { deflatePieces } from "./deflate.js";
-
-/** A stand-in for anywidget's model: traits, events, and what the view sent. */
-function fakeModel(traits = {}) {
-  /** @type {Record<string, any>} */
-  const state = { text: "", ...traits };
-  /** @type {Map<string, Set<Function>>} */
-  const handlers = new Map();
-  /** @type {object[]} */
-  const sent = [];
-  const emit = (/** @type {string} */ event, /** @type {any[]} */ ...args) => {
-    for (const fn of handlers.get(event) ?? []) fn(...args);
-  };
-  /** @type {string[]} */
-  const localSets = [];
-  return {
-    sent,
-    /** what the view sent besides the one `follow` of initialize */
-    intents: () => sent.filter((m) => /** @type {any} */ (m).intent !== "follow"),
-    localSets,
-    handlerCount: () => [...handlers.values()].reduce((n, s) => n + s.size, 0),
-    get: (/** @type {string} */ name) => state[name],
-    /** a local change (anywidget's `model.set` without `save_changes`: never sent to the kernel) */
-    set: (/** @type {string} */ name, /** @type {any} */ value) => {
-      localSets.push(name);
-      if (state[name] === value) return;
-      state[name] = value;
-      emit(`change:${name}`, value);
-    },
-    on: (/** @type {string} */ event, /** @type {Function} */ fn) => {
-      if (!handlers.has(event)) handlers.set(event, new Set());
-      handlers.get(event)?.add(fn);
-    },
-    off: (/** @type {string} */ event, /** @type {Function} */ fn) => handlers.get(event)?.delete(fn),
-    send: (/** @type {object} */ content) => sent.push(content),
-    /** the kernel sending a custom message */
-    kernelSends: (/** @type {object} */ msg, /** @type {unknown[]} */ buffers = []) => emit("msg:custom", msg, buffers),
-    /** the kernel syncing a trait */
-    kernelSets: (/** @type {string} */ name, /** @type {any} */ value) => {
-      state[name] = value;
-      emit(`change:${name}`, value);
-    },
-  };
-}
+import { fakeModel } from "./fake_model.js";
 
 describe("model-level stream", () => {
   it("seeds the buffer from the text trait", () => {
@@ -79,7 +37,8 @@ describe("model-level stream", () => {
     const model = fakeModel({ thinking: "" });
     initialize({ model });
     initialize({ model });
-    assert.deepEqual(model.sent, [{ intent: "follow", deflate: true }]);
+    const follow = { intent: "follow", deflate: true, frontend: frontendOf(model) };
+    assert.deepEqual(model.sent, [follow]);
     model.kernelSends({ kind: "delta", offset: 0, text: "Hello" });
     model.kernelSends({ kind: "delta", offset: 5, text: " world" });
     model.kernelSends({ kind: "delta", offset: 0, text: "Hmm", channel: "thinking" });
@@ -88,7 +47,7 @@ describe("model-level stream", () => {
     assert.equal(bufferFor(model).text, "Hello world");
     model.kernelSends({ kind: "snapshot", text: "" }); // a Retry starts over
     assert.equal(model.get("text"), "");
-    assert.deepEqual(model.sent, [{ intent: "follow", deflate: true }]); // local changes are never sent back
+    assert.deepEqual(model.sent, [follow]); // local changes are never sent back
   });
 
   it("takes the synced text when it is newer than the buffer, ignores it when stale", () => {
@@ -115,9 +74,28 @@ describe("model-level stream", () => {
     const model = fakeModel();
     const cleanup = initialize({ model });
     initialize({ model });
-    assert.equal(model.handlerCount(), 4); // change:text, change:thinking, change:status, msg:custom
+    assert.equal(model.handlerCount(), 5); // change:text, change:thinking, change:tool_input, change:status, msg:custom
     cleanup();
     assert.equal(model.handlerCount(), 0);
+  });
+
+  it("says which front end it is in every intent about its streams, and each copy of a model is another", () => {
+    const [a, b] = [fakeModel(), fakeModel()];
+    initialize({ model: a });
+    initialize({ model: b });
+    a.kernelSends({ kind: "delta", offset: 5, text: "late" });
+    const [follow, resync] = /** @type {Array<{frontend?: string}>} */ (a.sent);
+    assert.ok(follow.frontend && follow.frontend === resync.frontend && follow.frontend === frontendOf(a));
+    assert.notEqual(frontendOf(a), frontendOf(b));
+  });
+
+  it("keeps each tool input in the tools channel and the tool_input trait", () => {
+    const model = fakeModel();
+    initialize({ model });
+    model.kernelSends({ kind: "delta", offset: 0, text: '{"city": "Pa', channel: "tools" });
+    model.kernelSends({ kind: "delta", offset: 12, text: 'ris"}', channel: "tools" });
+    assert.equal(bufferFor(model, "tools").text, '{"city": "Paris"}');
+    assert.equal(model.get("tool_input"), '{"city": "Paris"}'); // saved widget state holds it
   });
 
   it("routes each channel to its own buffer", () => {

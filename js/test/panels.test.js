@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseLog, streamStats, timelinePath, tokensPerSecond } from "../src/inspector.js";
-import { noticeBanner } from "../src/status.js";
-import { thinkingLabel, thinkingOpen } from "../src/thinking.js";
-import { prettyInput, segmentsFor } from "../src/tool_cards.js";
+import { createLogReader, parseLog, streamStats, timelinePath, tokensPerSecond } from "../src/ui/inspector.js";
+import { noticeBanner } from "../src/ui/status.js";
+import { thinkingLabel, thinkingOpen } from "../src/ui/thinking.js";
+import { inputsOf } from "../src/ui/answer.js";
+import { prettyInput, segmentsFor } from "../src/ui/tool_cards.js";
 
 describe("thinking section", () => {
   it("is open while Claude thinks and collapses when the answer starts, unless the reader chose", () => {
@@ -20,7 +21,7 @@ describe("thinking section", () => {
 });
 
 describe("tool cards", () => {
-  const card = (/** @type {string} */ id, /** @type {number} */ at) => ({ id, name: "f", status: "done", input_json: "{}", at, result: null, is_error: false, server: false });
+  const card = (/** @type {string} */ id, /** @type {number} */ at, input_at = 0) => ({ id, name: "f", status: "done", at, input_at, result: null, is_error: false, server: false });
 
   it("splits the answer where each call began", () => {
     assert.deepEqual(segmentsFor(10, []), [{ start: 0, end: 10, cards: [] }]);
@@ -34,6 +35,12 @@ describe("tool cards", () => {
     assert.deepEqual(segments.map((s) => [s.start, s.end, s.cards.map((c) => c.id)]), [[0, 5, ["b", "a", "c"]], [5, 5, []]]);
   });
 
+  it("gives each card its slice of the tool input, up to where the next one begins", () => {
+    const input = '{"city": "Paris"}{"city": "Lis';
+    const inputs = inputsOf([card("b", 0, 17), card("a", 0, 0)], input);
+    assert.deepEqual([inputs.get("a"), inputs.get("b")], ['{"city": "Paris"}', '{"city": "Lis']);
+  });
+
   it("pretty-prints the input once it is valid JSON", () => {
     assert.equal(prettyInput('{"city": "Par'), '{"city": "Par');
     assert.equal(prettyInput('{"city":"Paris"}'), '{\n  "city": "Paris"\n}');
@@ -41,11 +48,10 @@ describe("tool cards", () => {
 });
 
 describe("notice banner", () => {
-  it("offers Continue after the token limit, and says other stop reasons plainly", () => {
-    assert.deepEqual(noticeBanner("Cut at the limit.", "max_tokens", "done"), { text: "Cut at the limit.", canContinue: true });
-    assert.deepEqual(noticeBanner("Declined.", "refusal", "done"), { text: "Declined.", canContinue: false });
-    assert.equal(noticeBanner(null, "end_turn", "done"), null);
-    assert.equal(noticeBanner("Cut at the limit.", "max_tokens", "streaming"), null);
+  it("says what a finished answer's stop reason means, once it is done", () => {
+    assert.deepEqual(noticeBanner("Cut at the limit.", "done"), { text: "Cut at the limit." });
+    assert.equal(noticeBanner(null, "done"), null);
+    assert.equal(noticeBanner("Cut at the limit.", "streaming"), null);
   });
 });
 
@@ -60,6 +66,16 @@ describe("inspector", () => {
     assert.equal(parseLog(log).length, 6); // the last line has no newline yet
     assert.equal(parseLog(log + "\n").length, 7);
     assert.equal(parseLog("not json\n[1, \"x\", \"\"]\n").length, 1);
+  });
+
+  it("reads only what is new as the log grows, and starts over when it shrinks", () => {
+    const reader = createLogReader();
+    const lines = log.split("\n");
+    assert.equal(reader.read(lines.slice(0, 3).join("\n") + "\n[0.55, ").length, 3);
+    const entries = reader.read(log + "\n");
+    assert.equal(entries.length, 7);
+    assert.deepEqual(entries.map((e) => e.kind), parseLog(log + "\n").map((e) => e.kind));
+    assert.equal(reader.read(lines[0] + "\n").length, 1); // a shorter text: read again from its start
   });
 
   it("computes time to first token and deltas per second", () => {
@@ -84,7 +100,7 @@ describe("inspector", () => {
 });
 
 describe("announcer", async () => {
-  const { sentences } = await import("../src/announcer.js");
+  const { sentences } = await import("../src/ui/announcer.js");
   it("splits a finished block into sentences", () => {
     assert.deepEqual(sentences("Streaming is fast. It shows text early! Does it help? Yes."), [
       "Streaming is fast.", "It shows text early!", "Does it help?", "Yes.",

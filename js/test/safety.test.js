@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { renderMarkdown } from "../src/markdown.js";
-import { safeHref } from "../src/safe_url.js";
+import { renderMarkdown } from "../src/markdown/markdown.js";
+import { safeHref } from "../src/markdown/safe_url.js";
 
 /** The tags of an HTML string (escaped text has no `<`, so it never shows up here). */
 const tags = (/** @type {string} */ html) => html.match(/<[a-zA-Z][^>]*>/g) ?? [];
@@ -40,7 +40,7 @@ describe("safety: raw HTML is shown as text", () => {
 });
 
 describe("safety: only http, https, mailto and # links", () => {
-  for (const [input, text] of [
+  for (const [input, text] of /** @type {Array<[string, string | null]>} */ ([
     ["[x](javascript:alert(1))", "x"],
     ["[x](JaVaScRiPt:alert(1))", "x"],
     ["[x](&#106;avascript:alert(1))", "x"],
@@ -55,7 +55,7 @@ describe("safety: only http, https, mailto and # links", () => {
     ["[x](/api/contents)", "x"],
     ["<javascript:alert(1)>", "javascript:alert(1)"],
     ['[x]( "javascript:alert(1)")', null],
-  ]) {
+  ])) {
     it(`${input} is not a link`, () => {
       const html = renderMarkdown(input);
       assertInert(html);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { STICK_DISTANCE_PX, initialFollowState, isAtBottom, nextFollowState } from "../src/scroll.js";
+import { STICK_DISTANCE_PX, initialFollowState, isAtBottom, nextFollowState } from "../src/ui/scroll.js";
 
 const HEIGHT = 480;
 /** Metrics of a 480px box over `contentHeight` px of content scrolled to `scrollTop`. */

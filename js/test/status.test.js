@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { errorBanner, isActive, isFinished, statusLabel } from "../src/status.js";
+import { errorBanner, isActive, isFinished, statusLabel } from "../src/ui/status.js";
 
 describe("status", () => {
   it("knows which statuses can be stopped and which are final", () => {
@@ -24,7 +24,7 @@ describe("errorBanner", () => {
   it("counts down to the next attempt while retrying", () => {
     const error = { kind: "overloaded", message: "…", headline: "Claude is overloaded", retry_in: 2.4, attempt: 2, max_attempts: 5 };
     assert.deepEqual(errorBanner(error, "retrying"), {
-      tone: "warn", kind: "overloaded", text: "Claude is overloaded — retrying in 2 s (attempt 2 of 5)", canRetry: false,
+      tone: "warn", kind: "overloaded", text: "Claude is overloaded — retrying in 2 s (attempt 2 of 5)",
     });
     assert.equal(errorBanner(error, "retrying", 0.9)?.text, "Claude is overloaded — retrying in 1 s (attempt 2 of 5)");
     assert.equal(errorBanner(error, "retrying", 0.1)?.text, "Claude is overloaded — retrying… (attempt 2 of 5)");
@@ -41,7 +41,7 @@ describe("errorBanner", () => {
     assert.equal(errorBanner({ kind: "x", message: "Lost." }, "retrying")?.text, "Lost.");
   });
 
-  it("is red and offers Retry once the status is error", () => {
-    assert.deepEqual(errorBanner({ kind: "auth", message: "Bad key." }, "error"), { tone: "error", kind: "auth", text: "Bad key.", canRetry: true });
+  it("is red once the status is error", () => {
+    assert.deepEqual(errorBanner({ kind: "auth", message: "Bad key." }, "error"), { tone: "error", kind: "auth", text: "Bad key." });
   });
 });

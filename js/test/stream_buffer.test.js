@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { StreamBuffer } from "../src/stream_buffer.js";
+import { StreamBuffer } from "../src/wire/stream_buffer.js";
 
 describe("StreamBuffer", () => {
   it("appends in-order deltas", () => {

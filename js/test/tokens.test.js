@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { displayUsage, estimateTokens } from "../src/tokens.js";
+import { displayUsage, estimateTokens } from "../src/ui/tokens.js";
 
 const PRICES = { input: 3, output: 15, cache_write: 3.75, cache_read: 0.3 };
 

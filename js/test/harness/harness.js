@@ -1,8 +1,8 @@
 // Test and benchmark harness: the real renderer on `window.cw`, bundled by `node build.mjs --harness DIR`
 // and loaded by tests/browser/test_rendering.py and bench/render.py into a page of their own.
-import { createAnnouncer } from "../../src/announcer.js";
-import { createContentRenderer } from "../../src/content_renderer.js";
-import { renderMarkdown } from "../../src/markdown.js";
+import { createAnnouncer } from "../../src/ui/announcer.js";
+import { createContentRenderer } from "../../src/markdown/content_renderer.js";
+import { renderMarkdown } from "../../src/markdown/markdown.js";
 
 /**
  * A new content element inside a `.cw-root` (so the widget's styles apply), appended to the body.
@@ -55,6 +55,7 @@ function unsafeParts(root) {
  * @param {{check?: boolean}} [options] check: collect unsafe parts after every render
  */
 function stream(content, text, step, { check = false } = {}) {
+  /** @type {string[]} */
   const said = [];
   const renderer = createContentRenderer(content, { announce: (t) => said.push(t) });
   const unsafe = new Set();
@@ -79,4 +80,4 @@ function oneShot(content, text) {
   return renderer;
 }
 
-window.cw = { mount, stream, oneShot, unsafeParts, createContentRenderer, createAnnouncer, renderMarkdown };
+/** @type {any} */ (window).cw = { mount, stream, oneShot, unsafeParts, createContentRenderer, createAnnouncer, renderMarkdown };

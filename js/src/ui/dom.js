@@ -2,11 +2,12 @@
 
 /**
  * An element with attributes and children.
+ * @template {keyof HTMLElementTagNameMap} K
  * @param {Document} doc
- * @param {string} tag
+ * @param {K} tag
  * @param {Record<string, string>} attrs
  * @param {(Node | string)[]} [children]
- * @returns {HTMLElement}
+ * @returns {HTMLElementTagNameMap[K]}
  */
 export function h(doc, tag, attrs, children = []) {
   const node = doc.createElement(tag);

@@ -1,5 +1,8 @@
 // What each `status` (docs/protocol.md) means for the view, in one place.
 
+/** The status of a model whose state has none yet (a partial state): the request is on its way. */
+export const INITIAL_STATUS = "connecting";
+
 /** Statuses during which the answer is still coming and Stop makes sense. */
 const ACTIVE = new Set(["connecting", "streaming", "retrying"]);
 /** Statuses after which text and usage are final. */
@@ -41,15 +44,14 @@ export function statusLabel(status, stopReason) {
 }
 
 /**
- * @typedef {{kind?: string, message?: string, headline?: string, retry_in?: number | null, attempt?: number,
- *   max_attempts?: number, continuing?: boolean}} ErrorInfo
- * @typedef {{tone: "warn" | "error", kind: string, text: string, canRetry: boolean}} Banner
+ * @typedef {import("../wire/protocol.js").ErrorInfo} ErrorInfo
+ * @typedef {{tone: "warn" | "error", kind: string, text: string}} Banner
  */
 
 /**
  * The error banner for the synced `error` trait, or null when there is none. While retrying it is an
  * amber notice with a live countdown ("Claude is overloaded — retrying in 3 s (attempt 2 of 5)"); once
- * the status is "error" it is red and offers Retry.
+ * the status is "error" it is red (whether it offers Retry is the kernel's word: the `actions` trait).
  * @param {ErrorInfo | null | undefined} error
  * @param {string} status
  * @param {number | null} [secondsLeft] until the next attempt; defaults to the whole `retry_in`
@@ -59,25 +61,24 @@ export function errorBanner(error, status, secondsLeft) {
   if (!error) return null;
   const message = error.message || "Something went wrong.";
   const kind = error.kind ?? "";
-  if (status === "error") return { tone: "error", kind, text: message, canRetry: true };
-  if (status !== "retrying" || !error.headline) return { tone: "warn", kind, text: message, canRetry: false };
+  if (status === "error") return { tone: "error", kind, text: message };
+  if (status !== "retrying" || !error.headline) return { tone: "warn", kind, text: message };
   const verb = error.continuing ? "continuing" : "retrying";
   const left = secondsLeft ?? error.retry_in;
   const when = typeof left === "number" && left >= 0.5 ? `${verb} in ${Math.round(left)} s` : `${verb}…`;
   const showAttempt = !error.continuing && kind !== "rate_limit" && error.attempt && error.max_attempts;
   const attempt = showAttempt ? ` (attempt ${error.attempt} of ${error.max_attempts})` : "";
-  return { tone: "warn", kind, text: `${error.headline} — ${when}${attempt}`, canRetry: false };
+  return { tone: "warn", kind, text: `${error.headline} — ${when}${attempt}` };
 }
 
 /**
- * The notice for a finished answer's stop reason (the kernel words it), with a Continue button
- * after the token limit.
+ * The notice for a finished answer's stop reason (the kernel words it; whether it offers Continue is the
+ * kernel's word too: the `actions` trait).
  * @param {string | null | undefined} notice
- * @param {string | null | undefined} stopReason
  * @param {string} status
- * @returns {{text: string, canContinue: boolean} | null}
+ * @returns {{text: string} | null}
  */
-export function noticeBanner(notice, stopReason, status) {
+export function noticeBanner(notice, status) {
   if (!notice || status !== "done") return null;
-  return { text: notice, canContinue: stopReason === "max_tokens" };
+  return { text: notice };
 }

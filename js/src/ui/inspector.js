@@ -6,24 +6,47 @@ import { h } from "./dom.js";
 /** @typedef {{at: number, kind: string, detail: string}} LogEntry */
 
 /**
- * Parse the event log channel: one JSON array per complete line; a partial last line waits.
+ * Reads the event log channel as it grows: one JSON array per complete line (a partial last line waits),
+ * parsing only what is new since the last read. The log only grows (a snapshot repeats what came before);
+ * a shorter text is read again from the start.
+ */
+export function createLogReader() {
+  /** @type {LogEntry[]} */
+  const entries = [];
+  let parsed = 0; // characters of the text read so far: whole lines
+  return {
+    /**
+     * @param {string} text the channel's text
+     * @returns {LogEntry[]} every entry so far (the same array, grown)
+     */
+    read(text) {
+      if (text.length < parsed) {
+        entries.length = 0;
+        parsed = 0;
+      }
+      const end = text.lastIndexOf("\n");
+      if (end < parsed) return entries;
+      for (const line of text.slice(parsed, end).split("\n")) {
+        try {
+          const [at, kind, detail] = JSON.parse(line);
+          if (typeof at === "number" && typeof kind === "string") entries.push({ at, kind, detail: String(detail ?? "") });
+        } catch {
+          // a malformed line is skipped, never fatal
+        }
+      }
+      parsed = end + 1;
+      return entries;
+    },
+  };
+}
+
+/**
+ * Parse a whole event log at once.
  * @param {string} text
  * @returns {LogEntry[]}
  */
 export function parseLog(text) {
-  /** @type {LogEntry[]} */
-  const entries = [];
-  const end = text.lastIndexOf("\n");
-  if (end < 0) return entries;
-  for (const line of text.slice(0, end).split("\n")) {
-    try {
-      const [at, kind, detail] = JSON.parse(line);
-      if (typeof at === "number" && typeof kind === "string") entries.push({ at, kind, detail: String(detail ?? "") });
-    } catch {
-      // a malformed line is skipped, never fatal
-    }
-  }
-  return entries;
+  return createLogReader().read(text);
 }
 
 /**

@@ -11,6 +11,7 @@
 //   many shorter fences it contains.
 // Reference definitions found in finished blocks are carried to the lexing of later text; a reference
 // whose definition arrives after its use is corrected by the final render (see content_renderer.js).
+import { closes, fenceLine, isTopLevel } from "./fences.js";
 import { lexMarkdown } from "./markdown.js";
 
 /** @typedef {import("./markdown.js").Token} Token */
@@ -38,8 +39,6 @@ export function groupBlocks(tokens) {
   return blocks;
 }
 
-const CLOSING_FENCE = /^ {0,3}(`{3,}|~{3,})[ \t]*$/;
-
 /**
  * Whether a code token is a fenced block ended by a closing fence (the caller makes sure that the
  * closing line is complete: something follows it).
@@ -47,12 +46,12 @@ const CLOSING_FENCE = /^ {0,3}(`{3,}|~{3,})[ \t]*$/;
  */
 export function isClosedFence(token) {
   if (token.type !== "code") return false;
-  const opener = /^ {0,3}(`{3,}|~{3,})/.exec(token.raw);
-  if (!opener) return false; // indented code
   const lines = token.raw.replace(/\n$/, "").split("\n");
+  const opener = fenceLine(lines[0]);
+  if (!opener || !isTopLevel(opener)) return false; // indented code
   if (lines.length < 2) return false;
-  const closer = CLOSING_FENCE.exec(lines[lines.length - 1]);
-  return closer !== null && closer[1][0] === opener[1][0] && closer[1].length >= opener[1].length;
+  const closer = fenceLine(lines[lines.length - 1]);
+  return closer !== null && isTopLevel(closer) && closes(closer, opener);
 }
 
 /**

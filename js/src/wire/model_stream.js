@@ -5,31 +5,22 @@
 // Once per front end the model tells the kernel it `follow`s the deltas (and can inflate compressed
 // ones): the kernel then never sends the full `text` and `thinking` again, and this model keeps those
 // traits current itself (locally, never sent back), so that saved widget state holds the whole answer.
+import { INITIAL_STATUS, isFinished } from "../ui/status.js";
 import { bytesOf, DeltaInflater } from "./inflate_stream.js";
-import { isFinished } from "./status.js";
+import { CHANNELS, channelOf, DEFAULT_CHANNEL, intents, KIND, newFrontendId, TRAIT } from "./protocol.js";
 import { StreamBuffer } from "./stream_buffer.js";
 
 /**
- * The part of anywidget's model interface used here.
- * @typedef {{
- *   get(name: string): any,
- *   set(name: string, value: any): void,
- *   on(event: string, callback: (...args: any[]) => void): void,
- *   off(event: string, callback: (...args: any[]) => void): void,
- *   send(content: object): void,
- * }} AnyModel
- * @typedef {"answer" | "thinking" | "events"} Channel
+ * @typedef {import("./protocol.js").Model} Model
+ * @typedef {import("./protocol.js").Channel} Channel
  */
-
-/** The synced trait that holds each channel's full text, if any (the event log has none). */
-const TRAIT = /** @type {Record<Channel, string | null>} */ ({ answer: "text", thinking: "thinking", events: null });
 
 /**
  * One channel as this front end holds it: its text, and the deflate stream its deltas come in.
  * @typedef {{buffer: StreamBuffer, inflater: DeltaInflater}} ChannelState
  */
 
-/** @type {WeakMap<AnyModel, {channels: Record<Channel, ChannelState>, detach: () => void}>} */
+/** @type {WeakMap<Model, {channels: Record<Channel, ChannelState>, frontend: string, detach: () => void}>} */
 const attached = new WeakMap();
 
 /**
@@ -38,22 +29,22 @@ const attached = new WeakMap();
  * @param {unknown} msg
  * @param {unknown[] | undefined} messageBuffers the message's binary buffers
  * @param {(content: object) => void} send
+ * @param {string} frontend this front end's id
  */
-function handleKernelMessage(channels, msg, messageBuffers, send) {
+function handleKernelMessage(channels, msg, messageBuffers, send, frontend) {
   if (!msg || typeof msg !== "object") return;
   const m = /** @type {{kind?: unknown, offset?: unknown, text?: unknown, channel?: unknown, deflate?: unknown, start?: unknown}} */ (msg);
-  const channel = typeof m.channel === "string" ? m.channel : "answer";
+  const channel = channelOf(m);
   const state = Object.hasOwn(channels, channel) ? channels[channel] : undefined;
   if (!state) return;
   const { buffer } = state;
-  const resync = (/** @type {object} */ extra = {}) =>
-    send({ intent: "resync", ...(channel === "answer" ? {} : { channel }), ...extra });
+  const resync = (/** @type {{deflate?: false}} */ extra = {}) => send(intents.resync(channel, frontend, extra));
   /** A delta this front end cannot read: one resync, then wait for the snapshot. */
-  const lose = (/** @type {object} */ extra = {}) => {
+  const lose = (/** @type {{deflate?: false}} */ extra = {}) => {
     if (!buffer.awaitingSnapshot) resync(extra);
     buffer.lose();
   };
-  if (m.kind === "delta" && typeof m.offset === "number" && Number.isInteger(m.offset) && m.offset >= 0) {
+  if (m.kind === KIND.delta && typeof m.offset === "number" && Number.isInteger(m.offset) && m.offset >= 0) {
     let text = m.text;
     if (typeof m.deflate === "number") {
       const bytes = bytesOf(messageBuffers?.[0]);
@@ -65,29 +56,30 @@ function handleKernelMessage(channels, msg, messageBuffers, send) {
     if (typeof text !== "string") return;
     const alreadyWaiting = buffer.awaitingSnapshot;
     if (buffer.applyDelta({ offset: m.offset, text }) === "gap" && !alreadyWaiting) resync();
-  } else if (m.kind === "snapshot" && typeof m.text === "string") {
+  } else if (m.kind === KIND.snapshot && typeof m.text === "string") {
     buffer.applySnapshot(m.text);
   }
 }
 
 /**
  * A channel's text buffer, created and wired to the model on first use (idempotent).
- * @param {AnyModel} model
+ * @param {Model} model
  * @param {Channel} [channel]
  * @returns {StreamBuffer}
  */
-export function bufferFor(model, channel = "answer") {
+export function bufferFor(model, channel = DEFAULT_CHANNEL) {
   return attach(model).channels[channel].buffer;
 }
 
-/** @param {AnyModel} model */
+/** @param {Model} model */
 function attach(model) {
   const existing = attached.get(model);
   if (existing) return existing;
   const channels = /** @type {Record<Channel, ChannelState>} */ ({});
+  const frontend = newFrontendId();
   /** @type {Array<[string, (...args: any[]) => void]>} */
   const listeners = [];
-  for (const channel of /** @type {Channel[]} */ (["answer", "thinking", "events"])) {
+  for (const channel of CHANNELS) {
     const trait = TRAIT[channel];
     const buffer = new StreamBuffer(trait ? (model.get(trait) ?? "") : "");
     channels[channel] = { buffer, inflater: new DeltaInflater() };
@@ -108,39 +100,48 @@ function attach(model) {
   }
   // A finished stream sends no more pieces (Continue and Retry start new deflate streams): free the windows.
   const onStatus = () => {
-    if (isFinished(model.get("status"))) for (const { inflater } of Object.values(channels)) inflater.release();
+    if (isFinished(model.get("status") ?? INITIAL_STATUS)) for (const { inflater } of Object.values(channels)) inflater.release();
   };
   model.on("change:status", onStatus);
   listeners.push(["change:status", onStatus]);
   const onMessage = (/** @type {unknown} */ msg, /** @type {unknown[] | undefined} */ messageBuffers) =>
-    handleKernelMessage(channels, msg, messageBuffers, (c) => model.send(c));
+    handleKernelMessage(channels, msg, messageBuffers, (c) => model.send(c), frontend);
   model.on("msg:custom", onMessage);
   listeners.push(["msg:custom", onMessage]);
   const entry = {
     channels,
+    frontend,
     detach() {
       for (const [event, fn] of listeners) model.off(event, fn);
       attached.delete(model);
     },
   };
   attached.set(model, entry);
-  model.send({ intent: "follow", deflate: true });
+  model.send(intents.follow({ deflate: true, frontend }));
   return entry;
 }
 
 /**
  * Apply messages that arrived before the streams were set up (while the loader fetched this code).
- * @param {AnyModel} model
+ * @param {Model} model
  * @param {Array<[unknown, unknown[] | undefined]>} messages each message with its binary buffers
  */
 export function replay(model, messages) {
-  const { channels } = attach(model);
-  for (const [msg, messageBuffers] of messages) handleKernelMessage(channels, msg, messageBuffers, (c) => model.send(c));
+  const { channels, frontend } = attach(model);
+  for (const [msg, messageBuffers] of messages) handleKernelMessage(channels, msg, messageBuffers, (c) => model.send(c), frontend);
+}
+
+/**
+ * This front end's id for a model, as its intents carry it.
+ * @param {Model} model
+ */
+export function frontendOf(model) {
+  return attach(model).frontend;
 }
 
 /**
  * anywidget's `initialize`: start collecting the streams before any view exists.
- * @param {{model: AnyModel}} context
+ * @param {{model: Model}} context
  * @returns {() => void} cleanup, called by anywidget when the model goes away
  */
 export function initialize({ model }) {

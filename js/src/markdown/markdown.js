@@ -58,7 +58,7 @@ marked.use({
 });
 
 /** @typedef {import("marked").Token} Token */
-/** @typedef {Record<string, {href: string | null, title: string | null}>} LinkDefinitions */
+/** @typedef {Record<string, {href: string | null, title?: string | null}>} LinkDefinitions */
 
 /**
  * Tokens of a markdown text (block level, inline tokens filled in). `links` are reference definitions

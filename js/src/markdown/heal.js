@@ -1,13 +1,16 @@
 // Make a half-streamed markdown text display sanely: close what the model has opened but not yet
 // closed. Applied while streaming only, never to the final text. Deliberately conservative: when in
 // doubt it leaves the text alone, since the next delta will settle the question anyway.
+import { canOpen, closes, fenceLine } from "./fences.js";
 
-const FENCE = /^([ \t]*)(`{3,}|~{3,})(.*)$/;
 const NEW_BLOCK_LINE = /[ \t]*(?:[-*+][ \t]|\d{1,9}[.)][ \t]|#{1,6}(?:[ \t]|$)|>|\|)/y;
 const DELIMITER_RUN = /`+|\*+|_+|~~|\$\$/y;
 const UNFINISHED_LINK = /(!?)\[([^[\]\n]*)\]\([^)\n]*$/;
 
-/** @typedef {{marker: string, at: number}} Opener */
+/**
+ * @typedef {{marker: string, at: number}} Opener
+ * @typedef {import("./fences.js").FenceLine & {lineStart: number}} OpenFence
+ */
 
 /**
  * Scan the lines of a text for fenced code. Returns the open fence at the end, if any, and where
@@ -15,20 +18,21 @@ const UNFINISHED_LINK = /(!?)\[([^[\]\n]*)\]\([^)\n]*$/;
  * @param {string} text
  */
 function scanFences(text) {
-  /** @type {{indent: string, fence: string, lineStart: number} | null} */
+  /** @type {OpenFence | null} */
   let open = null;
   let lastBlockStart = 0;
   let lineStart = 0;
   const lines = text.split("\n");
   for (const [index, line] of lines.entries()) {
-    const fence = FENCE.exec(line);
+    // Any indentation: a fence inside a list item is indented further than one at the top level.
+    const fence = fenceLine(line);
     if (open) {
-      if (fence && fence[2][0] === open.fence[0] && fence[2].length >= open.fence.length && !fence[3].trim()) {
+      if (fence && closes(fence, open)) {
         open = null;
         lastBlockStart = lineStart + line.length + 1;
       }
-    } else if (fence && !(fence[2][0] === "`" && fence[3].includes("`"))) {
-      open = { indent: fence[1], fence: fence[2], lineStart };
+    } else if (fence && canOpen(fence)) {
+      open = { ...fence, lineStart };
     } else if (!line.trim() && index < lines.length - 1) {
       lastBlockStart = lineStart + line.length + 1;
     }
@@ -40,16 +44,16 @@ function scanFences(text) {
 /**
  * Close the open code fence; a half-typed closing fence on the last line is completed instead.
  * @param {string} text
- * @param {{indent: string, fence: string, lineStart: number}} open
+ * @param {OpenFence} open
  */
 function closeFence(text, open) {
   const lastNewline = text.lastIndexOf("\n");
   const lastLine = text.slice(lastNewline + 1);
-  const partialCloser = new RegExp(`^[ \\t]*\\${open.fence[0]}{1,${open.fence.length}}$`);
+  const partialCloser = new RegExp(`^[ \\t]*\\${open.run[0]}{1,${open.run.length}}$`);
   if (lastNewline >= open.lineStart && partialCloser.test(lastLine)) {
-    return `${text.slice(0, lastNewline + 1)}${open.indent}${open.fence}`;
+    return `${text.slice(0, lastNewline + 1)}${open.indent}${open.run}`;
   }
-  return `${text}${text.endsWith("\n") ? "" : "\n"}${open.indent}${open.fence}`;
+  return `${text}${text.endsWith("\n") ? "" : "\n"}${open.indent}${open.run}`;
 }
 
 const isSpace = (/** @type {string | undefined} */ ch) => ch === undefined || /\s/.test(ch);

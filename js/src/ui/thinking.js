@@ -1,6 +1,7 @@
 // The collapsible "Thinking" section: open while Claude thinks, collapsed when the answer starts,
 // and from then on open or closed as the reader leaves it.
 import { h } from "./dom.js";
+import { estimateTokens } from "./tokens.js";
 
 /**
  * Whether the section should be open. Once the reader has toggled it, their choice wins.
@@ -19,7 +20,7 @@ export function thinkingOpen({ thinking, answerStarted, userChoice }) {
  */
 export function thinkingLabel({ thinking, active, answerStarted, tokens }) {
   const stillThinking = active && !answerStarted;
-  const count = tokens > 0 ? tokens : Math.ceil(thinking.length / 4);
+  const count = tokens > 0 ? tokens : estimateTokens(thinking);
   const approx = tokens > 0 ? "" : "~";
   return `${stillThinking ? "Thinking…" : "Thought"} · ${approx}${count.toLocaleString("en-US")} tokens`;
 }

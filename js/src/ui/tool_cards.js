@@ -3,8 +3,7 @@
 import { h } from "./dom.js";
 
 /**
- * @typedef {{id: string, name: string, status: string, input_json: string, at: number,
- *   result: string | null, is_error: boolean, server: boolean}} ToolCard
+ * @typedef {import("../wire/protocol.js").ToolCard} ToolCard
  * @typedef {{start: number, end: number, cards: ToolCard[]}} Segment
  */
 
@@ -71,13 +70,16 @@ export function createToolCard(doc) {
   });
   return {
     element,
-    /** @param {ToolCard} card */
-    update(card) {
+    /**
+     * @param {ToolCard} card
+     * @param {string} inputJson the call's input as streamed so far
+     */
+    update(card, inputJson) {
       element.dataset.status = card.status;
       element.dataset.server = String(card.server);
       name.textContent = `${card.server ? "server tool" : "tool"} · ${card.name}`;
       status.textContent = STATUS_LABELS[card.status] ?? card.status;
-      input.textContent = prettyInput(card.input_json);
+      input.textContent = prettyInput(inputJson);
       result.hidden = card.result === null;
       result.textContent = card.result ?? "";
       result.classList.toggle("cw-tool-error", card.is_error);

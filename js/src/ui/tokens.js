@@ -2,13 +2,8 @@
 import { isFinished } from "./status.js";
 
 /**
- * @typedef {{
- *   input_tokens?: number,
- *   output_tokens?: number,
- *   cache_creation_input_tokens?: number,
- *   cache_read_input_tokens?: number,
- * }} Usage
- * @typedef {{input: number, output: number, cache_write: number, cache_read: number}} Prices USD per million tokens
+ * @typedef {import("../wire/protocol.js").Usage} Usage
+ * @typedef {import("../wire/protocol.js").Prices} Prices
  * @typedef {{input: number, output: number, outputExact: boolean, costUsd: number | null, label: string}} UsageDisplay
  */
 
@@ -35,7 +30,7 @@ function formatCost(usd) {
 /**
  * What the header shows. While streaming, the API's running `output_tokens` lags behind the text,
  * so the larger of it and an estimate from the text is shown, marked approximate ("~").
- * @param {{usage?: Usage | null, text: string, status: string, prices?: Prices | null}} state
+ * @param {{usage?: Usage | null | undefined, text: string, status: string, prices?: Prices | null | undefined}} state
  * @returns {UsageDisplay}
  */
 export function displayUsage({ usage, text, status, prices }) {

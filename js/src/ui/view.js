@@ -1,0 +1,233 @@
+// anywidget `render`: builds one view of a ChatWidget model and wires it. The view only shows
+// synced state and the model-level text buffers; it talks back with user intents only (stop, retry,
+// continue, inspect; the model says `follow` and `resync` itself, see ../wire/model_stream.js).
+// What it shows is decided by viewState (view_state.js) and applied by applyViewState (view_dom.js).
+import { bufferFor, frontendOf } from "../wire/model_stream.js";
+import { intents } from "../wire/protocol.js";
+import { createAnnouncer } from "./announcer.js";
+import { createAnswer } from "./answer.js";
+import { copyText } from "./clipboard.js";
+import { createLogReader } from "./inspector.js";
+import { createScrollController } from "./scroll.js";
+import { INITIAL_STATUS, isActive } from "./status.js";
+import { applyViewState, buildDom, shareFontsOutsideShadowRoot } from "./view_dom.js";
+import { PAINTED_TRAITS, viewState } from "./view_state.js";
+
+/**
+ * @typedef {import("../wire/protocol.js").Model} Model
+ * @typedef {import("../wire/protocol.js").UserIntent} UserIntent
+ * @typedef {import("./view_state.js").ShownTraits} ShownTraits
+ */
+
+const FEEDBACK_MS = 1500;
+
+/**
+ * Seconds left before the kernel retries, counted from when this view learnt of the wait, and a
+ * once-a-second repaint while the wait lasts.
+ * @param {Model} model
+ * @param {Window} win
+ * @param {() => void} repaint
+ * @param {AbortSignal} signal
+ */
+function createCountdown(model, win, repaint, signal) {
+  let since = win.performance.now();
+  let timer = 0;
+  const restart = () => {
+    since = win.performance.now();
+    win.clearInterval(timer);
+    timer = model.get("status") === "retrying" ? win.setInterval(repaint, 1000) : 0;
+  };
+  model.on("change:error", restart);
+  signal.addEventListener("abort", () => {
+    model.off("change:error", restart);
+    win.clearInterval(timer);
+  }, { once: true });
+  restart();
+  return {
+    /** @param {string} status */
+    secondsLeft(status) {
+      const wait = model.get("error")?.retry_in;
+      if (status !== "retrying" || typeof wait !== "number") return null;
+      return Math.max(0, wait - (win.performance.now() - since) / 1000);
+    },
+  };
+}
+
+/**
+ * Briefly replace a button's text (e.g. "Copied"), then restore it.
+ * @param {HTMLElement} target
+ * @param {string} text
+ * @param {AbortSignal} signal
+ */
+function flash(target, text, signal) {
+  const original = target.dataset.label ?? target.textContent ?? "";
+  target.dataset.label = original;
+  target.textContent = text;
+  const timer = setTimeout(() => {
+    target.textContent = original;
+  }, FEEDBACK_MS);
+  signal.addEventListener("abort", () => clearTimeout(timer), { once: true });
+}
+
+/**
+ * The traits viewState reads, as the model has them now.
+ * @param {Model} model
+ * @returns {ShownTraits}
+ */
+function shownTraits(model) {
+  return {
+    status: model.get("status"),
+    usage: model.get("usage"),
+    prices: model.get("prices"),
+    error: model.get("error"),
+    model: model.get("model"),
+    stop_reason: model.get("stop_reason"),
+    offline: model.get("offline"),
+    notice: model.get("notice"),
+    thinking_tokens: model.get("thinking_tokens"),
+    actions: model.get("actions"),
+  };
+}
+
+/**
+ * anywidget `render`.
+ * @param {{model: Model, el: HTMLElement, signal?: AbortSignal}} context
+ * @returns {() => void} cleanup (also run when `signal` aborts)
+ */
+export function render({ model, el, signal }) {
+  const lifetime = new AbortController();
+  const cleanup = () => lifetime.abort();
+  signal?.addEventListener("abort", cleanup, { once: true });
+  const alive = lifetime.signal;
+
+  const doc = el.ownerDocument;
+  const win = doc.defaultView ?? window;
+  const buffer = bufferFor(model);
+  const thinkingBuffer = bufferFor(model, "thinking");
+  const toolInputBuffer = bufferFor(model, "tools");
+  const eventsBuffer = bufferFor(model, "events");
+  const log = createLogReader(); // parses only the lines that are new since the last paint
+  const dom = buildDom(doc);
+  const announcer = createAnnouncer(doc);
+  dom.scroll.after(announcer.element);
+  const answer = createAnswer(dom.content, { announce: announcer.say });
+  const scroller = createScrollController(dom.scroll, dom.content, {
+    signal: alive,
+    onChange: (following) => {
+      dom.jump.hidden = following;
+    },
+  });
+  dom.jump.hidden = true;
+
+  // The view's own state, besides what the model holds.
+  let inspecting = false;
+  /** The status for which Stop/Retry/Continue was last clicked: disables the button until the status moves on. */
+  let intentSentAt = /** @type {string | null} */ (null);
+  const status = () => model.get("status") ?? INITIAL_STATUS;
+
+  // While waiting to retry, the banner counts down; the kernel only says how long the wait is.
+  const retryCountdown = createCountdown(model, win, () => schedule(), alive);
+
+  // -- painting: everything the view shows, once per batch of changes ----------------------------
+  // A microtask, not an animation frame: the kernel sends at most ~30 messages a second, so painting
+  // each one costs no more than painting per frame, and the text is in the DOM up to a frame sooner.
+  // Changes made in one task (a state update touches several traits) still paint once. Only the
+  // scroll, which reads layout, waits for the frame.
+  let painting = false;
+  function schedule() {
+    if (painting || alive.aborted) return;
+    painting = true;
+    queueMicrotask(paint);
+  }
+  let frame = 0;
+  function followAtNextFrame() {
+    if (!frame && !alive.aborted) frame = win.requestAnimationFrame(() => ((frame = 0), scroller.follow()));
+  }
+  alive.addEventListener("abort", () => win.cancelAnimationFrame(frame), { once: true });
+
+  function paint() {
+    painting = false;
+    if (alive.aborted) return;
+    const text = buffer.text;
+    const state = viewState({
+      traits: shownTraits(model),
+      text,
+      thinking: thinkingBuffer.text,
+      intentSentAt,
+      inspecting,
+      secondsLeft: retryCountdown.secondsLeft(status()),
+    });
+    if (!state.intentPending) intentSentAt = null;
+    applyViewState(dom, state);
+    if (state.inspector.shown) dom.inspector.update(log.read(eventsBuffer.text), state.inspector.outputTokens);
+    if (answer.render(text, state.final, model.get("cards") ?? [], toolInputBuffer.text)) followAtNextFrame();
+  }
+
+  // -- inputs --------------------------------------------------------------------------------------
+  /** @param {UserIntent} intent */
+  const sendIntent = (intent) => {
+    if (intentSentAt !== null) return;
+    intentSentAt = status();
+    model.send(intents.user(intent));
+    schedule();
+  };
+
+  const listen = (/** @type {EventTarget} */ target, /** @type {string} */ type, /** @type {(e: any) => void} */ fn) =>
+    target.addEventListener(type, fn, { signal: alive });
+
+  listen(dom.stop, "click", () => sendIntent("stop"));
+  listen(dom.retry, "click", () => sendIntent("retry"));
+  listen(dom.continueButton, "click", () => sendIntent("continue"));
+  listen(dom.inspect, "click", () => {
+    inspecting = !inspecting;
+    model.send(intents.inspect(inspecting, frontendOf(model)));
+    schedule();
+  });
+  listen(dom.jump, "click", () => scroller.jump());
+  listen(dom.root, "keydown", (/** @type {KeyboardEvent} */ e) => {
+    if (e.key !== "Escape" || !isActive(status())) return;
+    e.preventDefault();
+    e.stopPropagation(); // the notebook would otherwise also act on Esc
+    sendIntent("stop");
+  });
+  listen(dom.copy, "click", () => {
+    copyText(buffer.text, doc).then(
+      () => flash(dom.copy, "Copied", alive),
+      () => flash(dom.copy, "Copy failed", alive),
+    );
+  });
+  listen(dom.content, "click", (/** @type {MouseEvent} */ e) => {
+    const target = /** @type {Element} */ (e.target);
+    const copyButton = /** @type {HTMLElement | null} */ (target.closest?.('[data-role="copy-code"]'));
+    const code = copyButton?.parentElement?.querySelector("code");
+    if (!copyButton || !code) return;
+    copyText(code.textContent ?? "", doc).then(
+      () => flash(copyButton, "Copied", alive),
+      () => flash(copyButton, "Copy failed", alive),
+    );
+  });
+
+  for (const name of PAINTED_TRAITS) {
+    const event = `change:${name}`;
+    model.on(event, schedule);
+    alive.addEventListener("abort", () => model.off(event, schedule), { once: true });
+  }
+  alive.addEventListener("abort", () => {
+    if (!inspecting) return;
+    try {
+      model.send(intents.inspect(false, frontendOf(model))); // this view goes: its inspector closes with it
+    } catch {
+      // the model went first: the kernel has nothing left to stream
+    }
+  }, { once: true });
+  for (const stream of [buffer, thinkingBuffer, toolInputBuffer, eventsBuffer]) {
+    const unsubscribe = stream.subscribe(schedule);
+    alive.addEventListener("abort", unsubscribe, { once: true });
+  }
+
+  el.append(dom.root);
+  shareFontsOutsideShadowRoot(el);
+  alive.addEventListener("abort", () => dom.root.remove(), { once: true });
+  paint(); // a view rendered late shows everything at once, without waiting a frame
+  return cleanup;
+}

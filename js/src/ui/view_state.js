@@ -1,0 +1,94 @@
+// What one view shows, decided without a DOM: a pure function of the synced traits, the streamed texts
+// and the view's own small state (a click waiting for the status to move on, the inspector open or not,
+// the retry countdown). view.js reads the inputs, calls viewState, and applies the result (view_dom.js).
+import { errorBanner, INITIAL_STATUS, isActive, isFinished, noticeBanner, statusLabel } from "./status.js";
+import { displayUsage, estimateTokens } from "./tokens.js";
+
+/**
+ * @typedef {import("../wire/protocol.js").WidgetState} WidgetState
+ * @typedef {"status" | "usage" | "prices" | "error" | "model" | "stop_reason" | "offline" | "notice" |
+ *   "thinking_tokens" | "actions"} ShownTrait
+ * @typedef {{[K in ShownTrait]?: WidgetState[K] | undefined}} ShownTraits the traits viewState reads (any may be missing)
+ */
+
+/** Every trait whose change repaints the view (`cards` places the tool cards among the answer's text). */
+export const PAINTED_TRAITS = /** @type {const} */ ([
+  "status", "usage", "prices", "error", "model", "stop_reason", "offline", "cards", "notice", "thinking_tokens",
+  "actions",
+]);
+
+/**
+ * @typedef {object} ViewInputs
+ * @property {ShownTraits} traits
+ * @property {string} text the answer so far
+ * @property {string} thinking the thinking text so far
+ * @property {string | null} intentSentAt the status at which Stop, Retry or Continue was last clicked, if any
+ * @property {boolean} inspecting whether the reader has opened the inspector
+ * @property {number | null} secondsLeft until the kernel retries, counted by the view; null when not waiting
+ */
+
+/**
+ * @typedef {object} ViewState
+ * @property {string} status the status shown (a missing trait: INITIAL_STATUS)
+ * @property {boolean} intentPending a click is still waiting for the status to move on: its buttons stay disabled
+ * @property {string} statusLabel
+ * @property {string} model
+ * @property {boolean} offlineHidden
+ * @property {{label: string, hidden: boolean, title: string}} tokens
+ * @property {{hidden: boolean, disabled: boolean, label: string}} stop
+ * @property {boolean} copyDisabled
+ * @property {{tone: string, kind: string, text: string, retryHidden: boolean, retryDisabled: boolean} | null} error
+ *   the error banner, null when hidden
+ * @property {{text: string, continueHidden: boolean, continueDisabled: boolean} | null} notice null when hidden
+ * @property {boolean} typingHidden the dots shown while nothing of the answer has come yet
+ * @property {boolean} busy aria-busy of the content: screen readers hear finished blocks through the announcer
+ * @property {{thinking: string, active: boolean, answerStarted: boolean, tokens: number}} thinking
+ * @property {{shown: boolean, outputTokens: number}} inspector
+ * @property {boolean} final the answer's text is final: render it as such
+ */
+
+/**
+ * @param {ViewInputs} inputs
+ * @returns {ViewState}
+ */
+export function viewState({ traits, text, thinking, intentSentAt, inspecting, secondsLeft }) {
+  const status = traits.status ?? INITIAL_STATUS;
+  const active = isActive(status);
+  // A click disables its button until the status moves on (then the kernel has acted on it).
+  const intentPending = intentSentAt !== null && intentSentAt === status;
+  const thinkingTokens = traits.thinking_tokens ?? 0;
+
+  const usage = displayUsage({ usage: traits.usage, text, status, prices: traits.prices });
+  const thoughtPart = thinking ? ` · ${thinkingTokens || "~" + estimateTokens(thinking)} thinking` : "";
+
+  const banner = errorBanner(traits.error, status, secondsLeft);
+  const notice = noticeBanner(traits.notice, status);
+  const offered = traits.actions ?? []; // Retry and Continue: the kernel offers them, by the rule it acts on
+  return {
+    status,
+    intentPending,
+    statusLabel: statusLabel(status, traits.stop_reason),
+    model: traits.model ?? "",
+    offlineHidden: !traits.offline,
+    tokens: {
+      label: usage.label + (usage.label ? thoughtPart : ""),
+      hidden: !usage.label,
+      title: usage.outputExact ? "" : "Output tokens are estimated until the answer is complete",
+    },
+    stop: { hidden: !active, disabled: intentPending, label: intentPending ? "Stopping…" : "Stop" },
+    copyDisabled: text === "",
+    error: banner && {
+      tone: banner.tone,
+      kind: banner.kind,
+      text: banner.text,
+      retryHidden: !offered.includes("retry"),
+      retryDisabled: intentPending,
+    },
+    notice: notice && { text: notice.text, continueHidden: !offered.includes("continue"), continueDisabled: intentPending },
+    typingHidden: !(active && text === ""),
+    busy: active,
+    thinking: { thinking, active, answerStarted: text !== "", tokens: thinkingTokens },
+    inspector: { shown: inspecting, outputTokens: traits.usage?.output_tokens ?? 0 },
+    final: isFinished(status),
+  };
+}

@@ -1,0 +1,109 @@
+// The kernel ↔ view vocabulary on this side (docs/protocol.md), written once: the synced traits and their
+// shapes, the streamed channels and the trait that holds each one's full text, the kinds of kernel → view
+// messages, and the intents the view sends back. Everything else builds its messages from here.
+
+/**
+ * @typedef {"connecting" | "streaming" | "retrying" | "done" | "stopped" | "error"} Status
+ * @typedef {{
+ *   input_tokens?: number,
+ *   output_tokens?: number,
+ *   cache_creation_input_tokens?: number,
+ *   cache_read_input_tokens?: number,
+ * }} Usage exact figures known so far
+ * @typedef {{input: number, output: number, cache_write: number, cache_read: number}} Prices USD per million tokens
+ * @typedef {{kind?: string, message?: string, headline?: string, retry_in?: number | null, attempt?: number,
+ *   max_attempts?: number, continuing?: boolean}} ErrorInfo
+ * @typedef {{id: string, name: string, status: string, at: number, input_at: number,
+ *   result: string | null, is_error: boolean, server: boolean}} ToolCard
+ *   at: the answer's length when the call began; input_at: where its input begins in `tool_input` (it ends where
+ *   the next card's begins)
+ */
+
+/**
+ * The synced traits of a ChatWidget model, as the kernel sends them. Each may be missing (a model whose
+ * state is partial, e.g. a notebook reopened without it), so every reader defaults it.
+ * @typedef {{
+ *   text?: string,
+ *   thinking?: string,
+ *   tool_input?: string,
+ *   status?: Status,
+ *   usage?: Usage | null,
+ *   thinking_tokens?: number,
+ *   prices?: Prices | null,
+ *   error?: ErrorInfo | null,
+ *   cards?: ToolCard[],
+ *   actions?: Action[],
+ *   model?: string,
+ *   stop_reason?: string | null,
+ *   notice?: string | null,
+ *   offline?: boolean,
+ *   assets?: string,
+ * }} WidgetState
+ */
+
+/** @typedef {import("@anywidget/types").AnyModel<WidgetState>} Model anywidget's model, typed by our traits */
+
+/** @typedef {"answer" | "thinking" | "tools" | "events"} Channel */
+/** @typedef {"retry" | "continue"} Action a button the kernel offers (and carries out only while it does) */
+
+/** Every streamed channel; a message without `channel` is for the answer. */
+export const CHANNELS = /** @type {const} */ (["answer", "thinking", "tools", "events"]);
+export const ACTIONS = /** @type {const} */ (["retry", "continue"]);
+export const DEFAULT_CHANNEL = /** @type {const} */ ("answer");
+
+/**
+ * The state key that holds each channel's full text, if any (the event log has none).
+ * @type {{answer: "text", thinking: "thinking", tools: "tool_input", events: null}}
+ */
+export const TRAIT = { answer: "text", thinking: "thinking", tools: "tool_input", events: null };
+
+/** Kinds of kernel → view custom messages: a channel's text, and the view's code in reply to `bundle`. */
+export const KIND = /** @type {const} */ ({ delta: "delta", snapshot: "snapshot", bundle: "bundle" });
+
+/**
+ * The channel a kernel message is for (absent: the answer); not checked against CHANNELS.
+ * @param {{channel?: unknown}} msg
+ * @returns {string}
+ */
+export function channelOf(msg) {
+  return typeof msg.channel === "string" ? msg.channel : DEFAULT_CHANNEL;
+}
+
+/** @typedef {"stop" | "retry" | "continue"} UserIntent what a button (or Esc) asks the kernel to do */
+
+/** View → kernel messages. */
+// Intents about this front end's own copy of the streams say which front end it is (`frontend`, a random id
+// per page and model): the kernel's messages reach every front end, so it sends what all of them can read.
+export const intents = {
+  /**
+   * Once per front end: it collects the deltas itself (and can inflate compressed ones).
+   * @param {{deflate: boolean, frontend: string}} options
+   */
+  follow: ({ deflate, frontend }) => ({ intent: "follow", deflate, frontend }),
+  /**
+   * Ask for a snapshot of a channel (and a new deflate stream); `deflate: false` asks for plain text from now on.
+   * @param {string} channel
+   * @param {string} frontend
+   * @param {{deflate?: false}} [extra]
+   */
+  resync: (channel, frontend, extra = {}) =>
+    ({ intent: "resync", ...(channel === DEFAULT_CHANNEL ? {} : { channel }), ...extra, frontend }),
+  /**
+   * The inspector was opened (send the event log, then keep it coming) or closed (stop, unless another is open).
+   * @param {boolean} open
+   * @param {string} frontend
+   */
+  inspect: (open, frontend) => ({ intent: "inspect", open, frontend }),
+  /**
+   * The view's code, asked for by a front end that cannot reach the shared assets model.
+   * @param {string} id matched by the reply's `id`
+   */
+  bundle: (id) => ({ intent: "bundle", id }),
+  /** @param {UserIntent} intent */
+  user: (intent) => ({ intent }),
+};
+
+/** A random id for one front end's copy of a model (not a secret; `crypto.randomUUID` needs a secure context). */
+export function newFrontendId() {
+  return Math.random().toString(36).slice(2, 10) + Date.now().toString(36);
+}

@@ -1,0 +1,107 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { PAINTED_TRAITS, viewState } from "../src/ui/view_state.js";
+
+/**
+ * viewState's inputs: a view that has clicked nothing, with the inspector closed, not waiting to retry.
+ * @param {Partial<import("../src/ui/view_state.js").ViewInputs>} [inputs]
+ */
+function state(inputs = {}) {
+  return viewState({ traits: {}, text: "", thinking: "", intentSentAt: null, inspecting: false, secondsLeft: null, ...inputs });
+}
+
+describe("view state", () => {
+  it("shows a model without any state as connecting: typing dots, Stop, nothing to copy", () => {
+    const s = state();
+    assert.equal(s.status, "connecting");
+    assert.equal(s.statusLabel, "Connecting…");
+    assert.equal(s.model, "");
+    assert.equal(s.offlineHidden, true);
+    assert.deepEqual(s.stop, { hidden: false, disabled: false, label: "Stop" });
+    assert.equal(s.copyDisabled, true);
+    assert.equal(s.typingHidden, false);
+    assert.equal(s.busy, true);
+    assert.deepEqual(s.tokens, { label: "", hidden: true, title: "Output tokens are estimated until the answer is complete" });
+    assert.equal(s.error, null);
+    assert.equal(s.notice, null);
+    assert.equal(s.final, false);
+  });
+
+  it("while streaming: the text replaces the dots, tokens are estimated, thinking is counted", () => {
+    const s = state({
+      traits: { status: "streaming", model: "claude-x", offline: true, usage: { input_tokens: 1200, output_tokens: 1 } },
+      text: "x".repeat(40),
+      thinking: "y".repeat(10),
+    });
+    assert.equal(s.typingHidden, true);
+    assert.equal(s.copyDisabled, false);
+    assert.equal(s.offlineHidden, false);
+    assert.equal(s.model, "claude-x");
+    assert.equal(s.tokens.label, "1,200 in · ~10 out · ~3 thinking");
+    assert.equal(s.tokens.hidden, false);
+    assert.deepEqual(s.thinking, { thinking: "y".repeat(10), active: true, answerStarted: true, tokens: 0 });
+  });
+
+  it("once done: exact figures, no Stop, not busy, final", () => {
+    const s = state({
+      traits: { status: "done", usage: { input_tokens: 10, output_tokens: 5 }, thinking_tokens: 7,
+        prices: { input: 3, output: 15, cache_write: 3.75, cache_read: 0.3 } },
+      text: "Hello",
+      thinking: "Hmm",
+    });
+    assert.equal(s.tokens.label, "10 in · 5 out · $0.0001 · 7 thinking");
+    assert.equal(s.tokens.title, "");
+    assert.equal(s.stop.hidden, true);
+    assert.equal(s.busy, false);
+    assert.equal(s.final, true);
+    assert.equal(s.thinking.active, false);
+  });
+
+  it("a click disables its buttons until the status moves on", () => {
+    const pending = state({ traits: { status: "streaming" }, text: "a", intentSentAt: "streaming" });
+    assert.equal(pending.intentPending, true);
+    assert.deepEqual(pending.stop, { hidden: false, disabled: true, label: "Stopping…" });
+    const movedOn = state({ traits: { status: "stopped" }, text: "a", intentSentAt: "streaming" });
+    assert.equal(movedOn.intentPending, false);
+    assert.equal(movedOn.stop.hidden, true);
+  });
+
+  it("offers Retry when the kernel does, disabled while a retry is on its way", () => {
+    const error = { kind: "overloaded", message: "Claude is overloaded." };
+    /** @type {import("../src/wire/protocol.js").Action[]} */
+    const actions = ["retry"];
+    assert.deepEqual(state({ traits: { status: "error", error, actions } }).error, {
+      tone: "error", kind: "overloaded", text: "Claude is overloaded.", retryHidden: false, retryDisabled: false,
+    });
+    assert.equal(state({ traits: { status: "error", error, actions }, intentSentAt: "error" }).error?.retryDisabled, true);
+    assert.equal(state({ traits: { status: "error", error } }).error?.retryHidden, true); // not offered: not shown
+  });
+
+  it("counts down while waiting to retry, from the seconds the view counted", () => {
+    const error = { kind: "overloaded", message: "m", headline: "Claude is overloaded", retry_in: 8, attempt: 2, max_attempts: 5 };
+    const s = state({ traits: { status: "retrying", error }, secondsLeft: 2.6 });
+    assert.equal(s.error?.text, "Claude is overloaded — retrying in 3 s (attempt 2 of 5)");
+    assert.equal(s.error?.tone, "warn");
+    assert.equal(s.error?.retryHidden, true);
+    assert.equal(s.stop.hidden, false);
+  });
+
+  it("shows the stop reason's notice, with Continue after the token limit", () => {
+    const s = state({ traits: { status: "done", stop_reason: "max_tokens", notice: "Cut at the limit.", actions: ["continue"] }, text: "a" });
+    assert.equal(s.statusLabel, "Done · max tokens reached");
+    assert.deepEqual(s.notice, { text: "Cut at the limit.", continueHidden: false, continueDisabled: false });
+    const refused = state({ traits: { status: "done", stop_reason: "refusal", notice: "Declined." }, text: "a" });
+    assert.equal(refused.notice?.continueHidden, true);
+  });
+
+  it("shows the inspector when the reader opened it, with the output tokens for the rate", () => {
+    assert.deepEqual(state().inspector, { shown: false, outputTokens: 0 });
+    assert.deepEqual(state({ inspecting: true, traits: { usage: { output_tokens: 42 } } }).inspector, { shown: true, outputTokens: 42 });
+  });
+
+  it("repaints on every trait it reads (and on the tool cards)", () => {
+    /** @type {Array<keyof import("../src/ui/view_state.js").ShownTraits | "cards">} */
+    const read = ["status", "usage", "prices", "error", "model", "stop_reason", "offline", "notice", "thinking_tokens", "actions", "cards"];
+    assert.deepEqual([...PAINTED_TRAITS].sort(), [...read].sort());
+  });
+});
