@@ -19,7 +19,7 @@ FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "protocol.json").read
 
 def test_the_channels_texts_and_actions_are_the_shared_ones() -> None:
     assert list(protocol.CHANNELS) == FIXTURE["channels"]
-    assert protocol.TEXT_STATE == FIXTURE["text_state"]
+    assert dict(protocol.TEXT_STATE) == FIXTURE["text_state"]
     assert list(protocol.ACTIONS) == FIXTURE["actions"]
 
 

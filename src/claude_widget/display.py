@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .events import FINAL_STATUSES
 from .fallback import answer_markdown
@@ -19,7 +19,11 @@ from .fallback import answer_markdown
 class MarkdownOutput:
     """Mixed into `ChatWidget`: its output's markdown fallback, and `freeze()`."""
 
-    text: str
+    if TYPE_CHECKING:
+
+        @property
+        def text(self) -> str: ...
+
     status: str
     model: str
     error: dict[str, Any] | None

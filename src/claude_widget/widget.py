@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import anywidget
 import traitlets
@@ -40,6 +40,7 @@ from .pricing import Prices, cost_usd
 from .stream import USAGE_KEYS, StreamManager
 
 log = logging.getLogger("claude_widget")
+OptionalDict = traitlets.TraitType[dict[str, Any] | None, dict[str, Any] | None]
 
 TEXT_KEYS = tuple(protocol.TEXT_STATE.values())  # the texts in the widget's state: text, thinking, tool_input
 # The traits a stream changes (the rest, `_esm` among them, never change after the widget opens).
@@ -64,8 +65,9 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     usage = traitlets.Dict().tag(sync=True)
     thinking_tokens = traitlets.Int(0).tag(sync=True)
     prices = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
-    error = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
-    cards = traitlets.List().tag(sync=True)  # tool cards without their input, which is the `tool_input` text
+    # traitlets types Dict(allow_none=True) as never None: say it can be
+    error = cast(OptionalDict, traitlets.Dict(allow_none=True, default_value=None).tag(sync=True))
+    cards = traitlets.List(traitlets.Dict()).tag(sync=True)  # tool cards; their input is the `tool_input` text
     actions = traitlets.List(traitlets.Unicode()).tag(sync=True)  # what the view may offer: "retry", "continue"
     model = traitlets.Unicode("").tag(sync=True)
     stop_reason = traitlets.Unicode(allow_none=True, default_value=None).tag(sync=True)
