@@ -8,6 +8,7 @@ asked for (stop, retry, continue, inspect) and what its copy of the streams need
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
@@ -78,3 +79,8 @@ def _parse(content: object) -> Intent | None:
     if deflate is not None and not isinstance(deflate, bool):
         return None
     return Intent(name, frontend, channel, deflate, is_open, request_id)
+
+
+def log_line(at: float, kind: str, detail: str) -> str:
+    """One entry of the "events" channel: a JSON array per line, so the view parses complete lines as they come."""
+    return json.dumps([at, kind, detail], ensure_ascii=False) + "\n"

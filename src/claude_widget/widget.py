@@ -1,18 +1,17 @@
-"""The notebook widget: one answer's state and streams, between its `StreamManager` and its views.
+"""The notebook widget: one answer's traits and intents, between its `StreamManager` and its views.
 
 Synced traits hold what a fresh view needs; the texts (answer, thinking, tool inputs, the inspector's event log)
-travel on delta channels (channels.py). The answer and the thinking live in the engine: `w.text` reads it, and
-the widget's state carries it for a front end that asks (a reloaded page) or does not follow the deltas
-(nbclient), but it is never sent again to a front end that builds it from the deltas. The view sends back only
-intents (protocol.py). Comm handlers may run on another thread, so they only schedule work on the stream's loop.
+travel on delta channels, carried there by `StreamSync` (sync.py). The answer and the thinking live in the
+engine: `w.text` reads it, and the widget's state carries it for a front end that asks (a reloaded page) or
+does not follow the deltas (nbclient), but never sends it again to a front end that builds it from the deltas.
+The view sends back only intents (protocol.py). Comm handlers may run on another thread, so they only schedule
+work on the stream's loop.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Generator, Iterable
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any, cast
 
@@ -22,22 +21,11 @@ from ipywidgets import widget_serialization
 
 from . import protocol
 from .assets import STATIC, ChatAssets, bundle_reply, shared_assets
-from .batching import Throttle, utf16_length
-from .channels import DeltaChannel, FrontEnds
 from .display import MarkdownOutput
-from .events import (
-    FINAL_STATUSES,
-    LogEntry,
-    StatusChanged,
-    StreamEvent,
-    TextDelta,
-    ThinkingDelta,
-    ToolCall,
-    UsageChanged,
-)
 from .loops import stream_loop
 from .pricing import Prices, cost_usd
 from .stream import USAGE_KEYS, StreamManager
+from .sync import StreamSync
 
 log = logging.getLogger("claude_widget")
 OptionalDict = traitlets.TraitType[dict[str, Any] | None, dict[str, Any] | None]
@@ -45,13 +33,6 @@ OptionalDict = traitlets.TraitType[dict[str, Any] | None, dict[str, Any] | None]
 TEXT_KEYS = tuple(protocol.TEXT_STATE.values())  # the texts in the widget's state: text, thinking, tool_input
 # The traits a stream changes (the rest, `_esm` among them, never change after the widget opens).
 STREAMED_TRAITS = ("status", "usage", "thinking_tokens", "error", "cards", "actions", "stop_reason", "notice")
-TOOL_RESULT_SHOWN = 4000  # characters of a tool result kept in the widget (Claude gets all of it)
-STOP_NOTICES = {
-    "max_tokens": "The answer was cut at the token limit (max_tokens).",
-    "refusal": "Claude declined to answer this request.",
-    "model_context_window_exceeded": "The conversation no longer fits the model's context window: start a new "
-    "Chat (or chat.reset()) or shorten the prompt.",
-}
 
 
 class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
@@ -90,20 +71,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         self._new_stream = new_stream  # an unstarted manager for the request; called again by Retry
         self.freeze_when_done = freeze_when_done
         self._loop = stream_loop()
-        self._front_ends = FrontEnds()
-        self._channels: dict[protocol.Channel, DeltaChannel] = {
-            "answer": DeltaChannel("answer", self._loop, self.send, lambda: self.text),
-            "thinking": DeltaChannel("thinking", self._loop, self.send, lambda: self.thinking),
-            "tools": DeltaChannel("tools", self._loop, self.send, lambda: self.tool_input),
-            "events": DeltaChannel("events", self._loop, self.send, self._event_log),
-        }
-        self._tool_input_at: dict[str, tuple[int, int]] = {}  # call id -> (UTF-16 offset on "tools", chars sent)
-        self._tool_input_length = 0  # UTF-16 code units of every tool input so far
-        self._earlier_log = ""  # the event log of this answer's earlier streams (before a Retry or Continue)
-        self._usage_pending: UsageChanged | None = None
-        # Usage changes just before a status change (at message_start, at the end): it waits to go out with it.
-        self._usage_sync = Throttle(self._loop, self._sync_usage, leading=False)
-        self._cards_sync = Throttle(self._loop, self._sync_cards)
+        self._sync = StreamSync(self, self._loop)
         self._awaiters = 0  # while a cell awaits the answer, the final state goes out from that cell
         self.on_msg(self._on_intent)
         if self.comm is not None:
@@ -193,63 +161,14 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     def _follow(self, manager: StreamManager) -> None:
         """Listen to a not yet started manager, then start it on the stream loop."""
         self._manager = manager
-        manager.subscribe(self._apply)
+        manager.subscribe(self._sync.apply)
         manager.start(self._loop)
 
-    def _apply(self, event: StreamEvent) -> None:
-        if isinstance(event, TextDelta):
-            self._channels["answer"].add(event.text)
-        elif isinstance(event, ThinkingDelta):
-            self._channels["thinking"].add(event.text)
-        elif isinstance(event, ToolCall):
-            self._on_tool_call(event)
-        elif isinstance(event, LogEntry):
-            if self._front_ends.inspecting:
-                self._channels["events"].add(_log_line(event))
-        elif isinstance(event, UsageChanged):
-            self._usage_pending = event
-            self._usage_sync.poke()
-        elif isinstance(event, StatusChanged):
-            self._on_status(event)
-
-    def _on_status(self, event: StatusChanged) -> None:
-        for channel in self._channels.values():
-            channel.flush()  # a status change must never overtake the text before it
-        self._cards_sync.flush()
-        final = event.status in FINAL_STATUSES
-        with self.hold_sync():
-            self._sync_usage()
-            self.status = event.status
-            self.error = event.error
-            if final:
-                self.stop_reason = self.manager.stop_reason
-                self.notice = self._notice() if event.status == "done" else None
-            self.actions = [name for name, offered in self._offers().items() if offered]
-        # A cell awaiting the answer sends the final state itself, so that nbclient keeps it.
-        if final and self._awaiters == 0:
-            self._send_final_texts()
+    def finished(self) -> None:
+        """The stream ended. A cell awaiting the answer sends the final state itself (so that nbclient keeps it)."""
+        if self._awaiters == 0:
+            self._sync.send_final_texts()
             self._update_output()
-
-    def _sync_usage(self) -> None:
-        self._usage_sync.cancel()
-        event, self._usage_pending = self._usage_pending, None
-        if event is not None:
-            with self.hold_sync():
-                self.usage = event.usage
-                self.thinking_tokens = event.thinking_tokens
-
-    def _notice(self) -> str | None:
-        """What a stop reason means for the reader, if it is worth saying."""
-        notice = STOP_NOTICES.get(self.manager.stop_reason or "")
-        category = (self.manager.stop_details or {}).get("category")
-        if notice and self.manager.stop_reason == "refusal" and category:
-            notice = f"{notice[:-1]} (category: {category})."
-        return notice
-
-    def _send_final_texts(self) -> None:
-        """The final texts go only to front ends that did not build them from the deltas."""
-        if not self._front_ends.followed:
-            self.send_state(key=list(TEXT_KEYS))
 
     async def _wait_and_sync(self) -> str:
         self._awaiters += 1
@@ -261,37 +180,8 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
             # are sent (again, if the stream ended before the await) from the cell that awaits.
             if self.comm is not None:
                 self.send_state(key=list(STREAMED_TRAITS))  # not the whole state: it holds the loader
-                self._send_final_texts()
+                self._sync.send_final_texts()
             self._update_output()
-
-    # -- tool cards: each call's input streams on the "tools" channel; its card changes with its status ----
-    def _on_tool_call(self, call: ToolCall) -> None:
-        at, sent = self._tool_input_at.setdefault(call.id, (self._tool_input_length, 0))
-        piece = call.input_json[sent:]
-        if piece:  # calls stream one after the other: each one's input extends the channel's text
-            self._tool_input_at[call.id] = (at, len(call.input_json))
-            self._tool_input_length += utf16_length(piece)
-            self._channels["tools"].add(piece)
-        if call.status != "writing" or sent == 0:
-            self._cards_sync.poke()  # a new card, or a new status: not every piece of input
-
-    def _sync_cards(self) -> None:
-        cards = [self._card(call) for call in self.manager.tool_calls.values()]
-        if cards != self.cards:
-            self.cards = cards
-
-    def _card(self, call: ToolCall) -> dict[str, Any]:
-        card = asdict(call)
-        del card["input_json"]  # the view reads it from the channel, saved state from `tool_input`
-        card["at"] = utf16_length(self.text[: call.at])  # the browser indexes strings in UTF-16 code units
-        card["input_at"] = self._tool_input_at.get(call.id, (0, 0))[0]
-        if call.result is not None and len(call.result) > TOOL_RESULT_SHOWN:
-            card["result"] = call.result[:TOOL_RESULT_SHOWN] + "\n… (shortened for display)"
-        return card
-
-    # -- the inspector's event log ----------------------------------------------------------------------
-    def _event_log(self) -> str:
-        return self._earlier_log + "".join(_log_line(entry) for entry in self.manager.event_log)
 
     # -- front end → kernel: intents only --------------------------------------------------------------
     def _on_intent(self, _widget: Any, content: Any, _buffers: Any) -> None:
@@ -308,25 +198,15 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     def _handle(self, intent: protocol.Intent) -> None:
         """An intent, on the stream's loop."""
         if intent.name == "follow":
-            self._front_ends.follow(intent.frontend, intent.deflate is True)
-            self._use_compression()
+            self._sync.follow(intent.frontend, intent.deflate is True)
         elif intent.name == "resync":
-            if intent.deflate is False:  # compressed deltas arrived without their bytes: plain text from now on
-                self._front_ends.cannot_inflate(intent.frontend)
-                self._use_compression()
-            if intent.channel != "events" or self._front_ends.inspecting:
-                self._channels[intent.channel].send_snapshot()
+            self._sync.resync(intent.frontend, intent.channel, intent.deflate)
         elif intent.name == "inspect":
-            if self._front_ends.inspect(intent.frontend, intent.open) and intent.open:
-                self._channels["events"].send_snapshot()
-        elif intent.name in ("retry", "continue") and self._offers()[intent.name]:
+            self._sync.inspect(intent.frontend, intent.open)
+        elif intent.name in ("retry", "continue") and self.offers()[intent.name]:
             self._retry() if intent.name == "retry" else self._continue()
 
-    def _use_compression(self) -> None:
-        for channel in self._channels.values():
-            channel.deflate = self._front_ends.deflate
-
-    def _offers(self) -> dict[str, bool]:
+    def offers(self) -> dict[str, bool]:
         """Which actions the view may offer now; the same predicates decide whether an intent is carried out."""
         manager = self.manager
         return {
@@ -340,27 +220,19 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
 
     def _retry(self) -> None:
         """Ask again from the start, in the same widget."""
-        self._earlier_log = self._event_log()
-        self._tool_input_at.clear()
-        self._tool_input_length = 0
+        self._sync.next_stream(start_over=True)
         self._follow(self._new_stream())
         with self.hold_sync():
             self.status = "connecting"
             self.error = self.notice = self.stop_reason = None
             self.cards, self.actions = [], []
             self.usage, self.thinking_tokens = dict.fromkeys(USAGE_KEYS, 0), 0
-        for name in ("answer", "thinking", "tools"):
-            self._channels[name].send_snapshot()  # empty: the view starts over
+        self._sync.started_over()
 
     def _continue(self) -> None:
         """Continue an answer that stopped at the token limit, in place: the channels go on where they are."""
-        self._earlier_log = self._event_log()
+        self._sync.next_stream(start_over=False)
         with self.hold_sync():
             self.error = self.notice = None
             self.actions = []
         self._follow(StreamManager.continuing(self.manager))
-
-
-def _log_line(entry: LogEntry) -> str:
-    # One JSON array per line: the inspector parses complete lines as they arrive.
-    return json.dumps([entry.at, entry.kind, entry.detail], ensure_ascii=False) + "\n"

@@ -1,0 +1,178 @@
+"""Carrying one widget's stream to its front ends: each `StreamEvent` to a delta channel or to a trait.
+
+Paced: text on delta channels (at most one message per ~30 ms each), tool cards when a call changes status (not
+with every piece of its input), usage with the status change it comes with. A status change never overtakes
+the text before it. What each front end said about itself (`FrontEnds`) decides compression and whether the
+event log streams; the texts go out as state at the end only when no front end built them from the deltas.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from . import protocol
+from .batching import Throttle, utf16_length
+from .channels import DeltaChannel, FrontEnds
+from .events import (
+    FINAL_STATUSES,
+    LogEntry,
+    StatusChanged,
+    StreamEvent,
+    TextDelta,
+    ThinkingDelta,
+    ToolCall,
+    UsageChanged,
+)
+
+if TYPE_CHECKING:
+    from .widget import ChatWidget
+
+TOOL_RESULT_SHOWN = 4000  # characters of a tool result kept in the widget (Claude gets all of it)
+STOP_NOTICES = {
+    "max_tokens": "The answer was cut at the token limit (max_tokens).",
+    "refusal": "Claude declined to answer this request.",
+    "model_context_window_exceeded": "The conversation no longer fits the model's context window: start a new "
+    "Chat (or chat.reset()) or shorten the prompt.",
+}
+
+
+class StreamSync:
+    """The streams of one `ChatWidget`, on the stream's loop (every method but `__init__` runs there)."""
+
+    def __init__(self, widget: ChatWidget, loop: asyncio.AbstractEventLoop) -> None:
+        self.widget = widget
+        self.front_ends = FrontEnds()
+        self.channels: dict[protocol.Channel, DeltaChannel] = {
+            "answer": DeltaChannel("answer", loop, widget.send, lambda: widget.text),
+            "thinking": DeltaChannel("thinking", loop, widget.send, lambda: widget.thinking),
+            "tools": DeltaChannel("tools", loop, widget.send, lambda: widget.tool_input),
+            "events": DeltaChannel("events", loop, widget.send, self._event_log),
+        }
+        self._tool_input_at: dict[str, tuple[int, int]] = {}  # call id -> (UTF-16 offset on "tools", chars sent)
+        self._tool_input_length = 0  # UTF-16 code units of every tool input so far
+        self._earlier_log = ""  # the event log of this answer's earlier streams (before a Retry or Continue)
+        self._usage: UsageChanged | None = None  # not sent yet
+        # Usage changes just before a status change (at message_start, at the end): it waits to go out with it.
+        self._usage_sync = Throttle(loop, self._sync_usage, leading=False)
+        self._cards_sync = Throttle(loop, self._sync_cards)
+
+    # -- the stream's events --------------------------------------------------------------------------
+    def apply(self, event: StreamEvent) -> None:
+        if isinstance(event, TextDelta):
+            self.channels["answer"].add(event.text)
+        elif isinstance(event, ThinkingDelta):
+            self.channels["thinking"].add(event.text)
+        elif isinstance(event, ToolCall):
+            self._on_tool_call(event)
+        elif isinstance(event, LogEntry):
+            if self.front_ends.inspecting:
+                self.channels["events"].add(protocol.log_line(event.at, event.kind, event.detail))
+        elif isinstance(event, UsageChanged):
+            self._usage = event
+            self._usage_sync.poke()
+        elif isinstance(event, StatusChanged):
+            self._on_status(event)
+
+    def _on_status(self, event: StatusChanged) -> None:
+        for channel in self.channels.values():
+            channel.flush()  # a status change must never overtake the text before it
+        self._cards_sync.flush()
+        widget, manager = self.widget, self.widget.manager
+        final = event.status in FINAL_STATUSES
+        with widget.hold_sync():
+            self._sync_usage()
+            widget.status = event.status
+            widget.error = event.error
+            if final:
+                widget.stop_reason = manager.stop_reason
+                widget.notice = self._notice() if event.status == "done" else None
+            widget.actions = [name for name, offered in widget.offers().items() if offered]
+        if final:
+            widget.finished()
+
+    def _sync_usage(self) -> None:
+        self._usage_sync.cancel()
+        event, self._usage = self._usage, None
+        if event is not None:
+            with self.widget.hold_sync():
+                self.widget.usage = event.usage
+                self.widget.thinking_tokens = event.thinking_tokens
+
+    def _notice(self) -> str | None:
+        """What a stop reason means for the reader, if it is worth saying."""
+        manager = self.widget.manager
+        notice = STOP_NOTICES.get(manager.stop_reason or "")
+        category = (manager.stop_details or {}).get("category")
+        if notice and manager.stop_reason == "refusal" and category:
+            notice = f"{notice[:-1]} (category: {category})."
+        return notice
+
+    def send_final_texts(self) -> None:
+        """The final texts go only to front ends that did not build them from the deltas."""
+        if not self.front_ends.followed:
+            self.widget.send_state(key=list(protocol.TEXT_STATE.values()))
+
+    # -- tool cards: each call's input streams on the "tools" channel; its card changes with its status ----
+    def _on_tool_call(self, call: ToolCall) -> None:
+        at, sent = self._tool_input_at.setdefault(call.id, (self._tool_input_length, 0))
+        piece = call.input_json[sent:]
+        if piece:  # calls stream one after the other: each one's input extends the channel's text
+            self._tool_input_at[call.id] = (at, len(call.input_json))
+            self._tool_input_length += utf16_length(piece)
+            self.channels["tools"].add(piece)
+        if call.status != "writing" or sent == 0:
+            self._cards_sync.poke()  # a new card, or a new status: not every piece of input
+
+    def _sync_cards(self) -> None:
+        cards = [self._card(call) for call in self.widget.manager.tool_calls.values()]
+        if cards != self.widget.cards:
+            self.widget.cards = cards
+
+    def _card(self, call: ToolCall) -> dict[str, Any]:
+        card = asdict(call)
+        del card["input_json"]  # the view reads it from the channel, saved state from `tool_input`
+        card["at"] = utf16_length(self.widget.text[: call.at])  # the browser indexes strings in UTF-16 code units
+        card["input_at"] = self._tool_input_at.get(call.id, (0, 0))[0]
+        if call.result is not None and len(call.result) > TOOL_RESULT_SHOWN:
+            card["result"] = call.result[:TOOL_RESULT_SHOWN] + "\n… (shortened for display)"
+        return card
+
+    # -- what the front ends need ----------------------------------------------------------------------
+    def follow(self, frontend: str, inflates: bool) -> None:
+        self.front_ends.follow(frontend, inflates)
+        self._use_compression()
+
+    def resync(self, frontend: str, channel: protocol.Channel, inflates: bool | None) -> None:
+        """A front end lost track of a channel (a gap, or a deflate stream it did not see begin)."""
+        if inflates is False:  # compressed deltas arrived without their bytes: plain text from now on
+            self.front_ends.cannot_inflate(frontend)
+            self._use_compression()
+        if channel != "events" or self.front_ends.inspecting:
+            self.channels[channel].send_snapshot()
+
+    def inspect(self, frontend: str, is_open: bool) -> None:
+        if self.front_ends.inspect(frontend, is_open) and is_open:
+            self.channels["events"].send_snapshot()  # the log so far; then each new entry as it happens
+
+    def _use_compression(self) -> None:
+        for channel in self.channels.values():
+            channel.deflate = self.front_ends.deflate
+
+    # -- another stream in the same widget ---------------------------------------------------------------
+    def next_stream(self, *, start_over: bool) -> None:
+        """Before the widget follows another stream: a Retry starts the texts over, a Continue goes on."""
+        self._earlier_log = self._event_log()  # the log goes on across streams
+        if start_over:
+            self._tool_input_at.clear()
+            self._tool_input_length = 0
+
+    def started_over(self) -> None:
+        """After a Retry's stream took over: the views start from empty texts."""
+        for name in ("answer", "thinking", "tools"):
+            self.channels[name].send_snapshot()
+
+    def _event_log(self) -> str:
+        entries = self.widget.manager.event_log
+        return self._earlier_log + "".join(protocol.log_line(e.at, e.kind, e.detail) for e in entries)
