@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def answer_text(size: int) -> str:
     """The first `size` characters of the docs, each source file following as a fenced code block."""
     docs = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-    sources = sorted((ROOT / "src" / "claude_widget").glob("*.py")) + sorted((ROOT / "js" / "src").glob("*.js"))
+    sources = sorted((ROOT / "src" / "claude_widget").glob("*.py")) + sorted((ROOT / "js" / "src").rglob("*.js"))
     parts = [path.read_text() for path in docs]
     for path in sources:
         language = "python" if path.suffix == ".py" else "javascript"

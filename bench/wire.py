@@ -69,6 +69,45 @@ def measure(size: int, delay: float, follow: bool = True) -> dict[str, Any]:
     }
 
 
+def save_notes(notes: str) -> str:
+    """Store the notes.
+
+    Args:
+        notes: The notes.
+    """
+    return "stored"
+
+
+def measure_tool_input(size: int) -> dict[str, Any]:
+    """A tool call whose input is `size` characters of JSON, at full speed, to a front end that follows: the
+    bytes of its input channel and of its card's updates, against the input's own size."""
+    notes = answer_text(size)
+    tool_json = json.dumps({"notes": notes})
+    payloads: list[int] = []
+    original = ChatWidget._send
+
+    def counting_send(self: ChatWidget, msg: dict[str, Any], buffers: Any = None) -> None:
+        data = msg.get("content", {})
+        state = msg.get("state", {})
+        if data.get("channel") == "tools" or "cards" in state:
+            size = len(json.dumps(msg, ensure_ascii=False).encode()) + sum(len(b) for b in buffers or [])
+            payloads.append(size)
+        original(self, msg, buffers)
+
+    ChatWidget._send = counting_send  # type: ignore[method-assign]
+    try:
+        with FakeAnthropic(api_key="bench") as server:
+            server.enqueue(Script(text="", tool_use={"name": "save_notes", "input": {"notes": notes}}, chunk_size=4),
+                           Script(text="Saved."))  # fmt: skip
+            widget = Chat(api_key="bench", base_url=server.url, tools=[save_notes]).send("bench")
+            widget._on_intent(widget, {"intent": "follow", "deflate": True, "frontend": "bench"}, [])
+            widget.wait(timeout=600)
+            time.sleep(0.05)
+    finally:
+        ChatWidget._send = original  # type: ignore[method-assign]
+    return {"input_bytes": len(tool_json.encode()), "messages": len(payloads), "bytes": sum(payloads)}
+
+
 def main() -> None:
     rows = [measure(size, 0.0) for size in (1_000, 10_000, 50_000)]
     rows.append(measure(50_000, 0.0, follow=False))
@@ -80,6 +119,11 @@ def main() -> None:
             f"| {r['chars']:,} chars | {r['pace']} | {r['deltas']:,} | {r['messages']:,} | {r['payload_bytes']:,} | "
             f"{r['payload_ratio']:.2f}x | {r['with_envelopes_ratio']:.2f}x | {r['messages_per_s']:.0f} |"
         )
+    tool = measure_tool_input(20_000)
+    print(
+        f"\nA tool call with a {tool['input_bytes']:,}-byte input: {tool['messages']} messages, "
+        f"{tool['bytes']:,} bytes on the wire for its input and its card ({tool['bytes'] / tool['input_bytes']:.2f}x)"
+    )
     loader = rows[0]["bundle_bytes"]
     print(f"\nOnce per widget, its loader (`_esm`): {loader:,} bytes; the front-end bundle travels once per kernel")
 
