@@ -40,7 +40,7 @@ def test_an_injected_fault_is_shown_and_recovered_from(clean_answer: str, fault:
     chat.inject_fault(fault)
     w = chat.send("Hi")
     assert w.wait(30) == clean_answer  # the same answer, with nothing lost or repeated at the seam
-    assert [a["outcome"] for a in w.attempts] == outcomes
+    assert [a.outcome for a in w.attempts] == outcomes
 
 
 def test_fault_injection_is_for_the_offline_mode_only(server: FakeAnthropic) -> None:

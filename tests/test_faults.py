@@ -10,13 +10,15 @@ import asyncio
 import socket
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import anthropic
 import pytest
 
 from claude_widget import StatusChanged, StreamManager
+from claude_widget.continuation import CONTINUE_PROMPT
 from claude_widget.fake_server import FakeAnthropic, Script
-from claude_widget.stream import CONTINUE_PROMPT, Backoff
+from claude_widget.options import Backoff, StreamOptions
 
 from .conftest import TEST_KEY
 
@@ -28,11 +30,9 @@ ANSWER = (
 FAST = Backoff(base=0.01, cap=0.02)
 
 
-def manager(client: anthropic.AsyncAnthropic, **kwargs: object) -> StreamManager:
-    options: dict[str, object] = {"model": "claude-sonnet-5-5", "messages": [{"role": "user", "content": "Go"}],
-                                  "backoff": FAST, "stall_timeout": 5.0}  # fmt: skip
-    options.update(kwargs)
-    return StreamManager(client, **options)  # type: ignore[arg-type]
+def manager(client: anthropic.AsyncAnthropic, **options: Any) -> StreamManager:
+    options = {"model": "claude-sonnet-5-5", "backoff": FAST, "stall_timeout": 5.0, **options}
+    return StreamManager(client, StreamOptions(**options), [{"role": "user", "content": "Go"}])
 
 
 async def run(m: StreamManager) -> list[StatusChanged]:
@@ -178,7 +178,7 @@ async def test_mid_stream_failures_continue_to_the_exact_answer(
         {"role": "assistant", "content": [{"type": "text", "text": partial.rstrip()}]},
         {"role": "user", "content": CONTINUE_PROMPT},
     ]
-    assert [a["continuation"] for a in m.attempts] == [None, "user_turn"]
+    assert [a.continuation for a in m.attempts] == [None, "user_turn"]
 
 
 @pytest.mark.parametrize("fault", ["stall", "ping_stall"])
@@ -214,7 +214,7 @@ async def test_prefill_where_the_model_accepts_it(server: FakeAnthropic, client:
         "role": "assistant",
         "content": [{"type": "text", "text": ANSWER[:80].rstrip()}],
     }
-    assert [a["continuation"] for a in m.attempts] == [None, "prefill"]
+    assert [a.continuation for a in m.attempts] == [None, "prefill"]
 
 
 async def test_rejected_prefill_falls_back_to_a_user_turn() -> None:
@@ -224,8 +224,8 @@ async def test_rejected_prefill_falls_back_to_a_user_turn() -> None:
         m = manager(client, model="claude-haiku-4-5")
         await run(m)
         assert m.text == ANSWER
-        assert [a["continuation"] for a in m.attempts] == [None, "prefill", "user_turn"]
-        assert [a["outcome"] for a in m.attempts] == ["connection", "prefill_rejected", "done"]
+        assert [a.continuation for a in m.attempts] == [None, "prefill", "user_turn"]
+        assert [a.outcome for a in m.attempts] == ["connection", "prefill_rejected", "done"]
         assert server.message_requests()[2].body["messages"][-1]["role"] == "user"
 
 
@@ -237,11 +237,11 @@ async def test_usage_sums_every_attempt_and_attempts_show_their_cause(
     m = manager(client)
     await run(m)
     assert m.text == ANSWER
-    assert [a["outcome"] for a in m.attempts] == ["overloaded", "connection", "done"]
+    assert [a.outcome for a in m.attempts] == ["overloaded", "connection", "done"]
     continued = -(-(len(ANSWER) - 40) // 4)  # deltas of the continuation, one token each
     assert m.usage["input_tokens"] == 100 + 150
     assert m.usage["output_tokens"] == 10 + continued  # 10 deltas arrived before the drop
-    assert m.attempts[1]["usage_estimated"] is True
+    assert m.attempts[1].usage_estimated is True
 
 
 async def test_malformed_event_keeps_the_partial_and_reports(

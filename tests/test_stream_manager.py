@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from typing import Any
 
 import anthropic
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from claude_widget import Finished, StatusChanged, StreamError, StreamManager, TextDelta, UsageChanged
 from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.fake_server.script import estimate_input_tokens
-from claude_widget.stream import Backoff
+from claude_widget.options import Backoff, StreamOptions
 
 from .conftest import TEST_KEY
 
@@ -19,14 +20,9 @@ ANSWER = "Server-sent events push **text** over one HTTP response. Ünïcödé a
 MESSAGES = [{"role": "user", "content": "Explain SSE"}]
 
 
-def manager(client: anthropic.AsyncAnthropic, **kwargs: object) -> StreamManager:
-    options: dict[str, object] = {
-        "model": "claude-sonnet-5-5",
-        "messages": MESSAGES,
-        "backoff": Backoff(base=0.01, cap=0.05),
-    }
-    options.update(kwargs)
-    return StreamManager(client, **options)  # type: ignore[arg-type]
+def manager(client: anthropic.AsyncAnthropic, **options: Any) -> StreamManager:
+    options = {"model": "claude-sonnet-5-5", "backoff": Backoff(base=0.01, cap=0.05), **options}
+    return StreamManager(client, StreamOptions(**options), MESSAGES)
 
 
 async def collect(m: StreamManager) -> list[object]:
@@ -135,7 +131,7 @@ async def test_overload_before_the_stream_is_retried_visibly(
     assert retrying[0].error["kind"] == "overloaded"  # type: ignore[index]
     assert retrying[0].error["message"].startswith("Claude is overloaded — retrying in")  # type: ignore[index]
     assert len(server.message_requests()) == 3
-    assert [a["outcome"] for a in m.attempts] == ["overloaded", "server", "done"]
+    assert [a.outcome for a in m.attempts] == ["overloaded", "server", "done"]
 
 
 async def test_rate_limit_waits_as_long_as_retry_after_says(

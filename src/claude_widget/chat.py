@@ -11,9 +11,9 @@ import os
 import threading
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import anthropic
 import httpx2
@@ -23,15 +23,18 @@ from .errors import MissingAPIKeyError
 from .fake_server import FakeAnthropic
 from .fake_server.demo import demo_responder
 from .loops import stream_loop
+from .options import StreamOptions
 from .pricing import cost_usd, prices_for
-from .stream import USAGE_KEYS, StreamManager
-from .tools import tools_from
+from .stream import StreamManager
+from .tools import Tool, tools_from
+from .usage import USAGE_KEYS
 from .widget import ChatWidget
 
 OFFLINE_API_KEY = "offline-demo-key"
 
 _offline_server: FakeAnthropic | None = None
 _offline_lock = threading.Lock()
+T = TypeVar("T")
 
 
 @dataclass
@@ -43,6 +46,21 @@ class Turn:
     def messages(self) -> list[dict[str, Any]]:
         answer = self.frozen if self.frozen is not None else self.widget.manager.history_messages()
         return [{"role": "user", "content": self.prompt}, *answer]
+
+
+class _Option(Generic[T]):
+    """A `Chat` attribute that is one of its `StreamOptions` (setting it checks the new value)."""
+
+    def __set_name__(self, owner: type[Chat], name: str) -> None:
+        self.name = name
+
+    def __get__(self, chat: Chat, owner: type[Chat]) -> T:
+        value: T = getattr(chat.options, self.name)
+        return value
+
+    def __set__(self, chat: Chat, value: T) -> None:
+        changed: dict[str, Any] = {self.name: value}
+        chat.options = replace(chat.options, **changed)
 
 
 class Chat:
@@ -81,24 +99,13 @@ class Chat:
                     "Chat(api_key=...)); to try claude-widget without a key, use Chat(offline=True), which "
                     "streams canned answers from the built-in fake server."
                 )
-        if max_retries < 0 or stall_timeout <= 0 or max_tokens <= 0 or tool_timeout <= 0 or max_tool_rounds < 1:
-            raise ValueError(
-                "max_retries must be >= 0, max_tool_rounds >= 1, and stall_timeout, tool_timeout and max_tokens > 0"
-            )
-        if thinking is not None and (not isinstance(thinking, dict) or "type" not in thinking):
-            raise ValueError('thinking must be {"type": "adaptive"} or {"type": "enabled", "budget_tokens": N}')
-        self.model = model
-        self.system = system
-        self.max_tokens = max_tokens
-        self.stall_timeout = stall_timeout
-        self.max_retries = max_retries
-        self.thinking = thinking
-        self.tools = tools_from(tools)  # a function that cannot be described fails here, not mid-conversation
-        self.tool_timeout = tool_timeout
-        self.max_tool_rounds = max_tool_rounds
+        self.options = StreamOptions(model=model, max_tokens=max_tokens, system=system, stall_timeout=stall_timeout,
+                                     max_retries=max_retries, thinking=thinking, record=record,
+                                     tool_timeout=tool_timeout, max_tool_rounds=max_tool_rounds)  # fmt: skip
+        # A function that cannot be described fails here, not mid-conversation.
+        self.options = replace(self.options, tools=tools_from(tools))
         self.offline = offline
         self.freeze = freeze  # finished answers become plain markdown outputs
-        self.record = record  # keep each answer's raw events, for w.save_recording()
         self.turns: list[Turn] = []
         self._api_key = api_key
         self._base_url = base_url
@@ -109,6 +116,18 @@ class Chat:
         self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anthropic.AsyncAnthropic] = (
             weakref.WeakKeyDictionary()
         )
+
+    # -- the options, as they were given -----------------------------------------------------------------
+    model: _Option[str] = _Option()
+    system: _Option[str | None] = _Option()
+    max_tokens: _Option[int] = _Option()
+    stall_timeout: _Option[float] = _Option()
+    max_retries: _Option[int] = _Option()
+    thinking: _Option[dict[str, Any] | None] = _Option()
+    tools: _Option[dict[str, Tool]] = _Option()
+    tool_timeout: _Option[float] = _Option()
+    max_tool_rounds: _Option[int] = _Option()
+    record: _Option[bool] = _Option()  # keep each answer's raw events, for w.save_recording()
 
     def __repr__(self) -> str:
         mode = "offline" if self.offline else "online"
@@ -175,20 +194,7 @@ class Chat:
             turn.frozen = turn.widget.manager.history_messages()  # what the next request is built on
 
     def _manager(self, messages: list[dict[str, Any]]) -> StreamManager:
-        return StreamManager(
-            self._client_for(stream_loop()),
-            model=self.model,
-            messages=messages,
-            max_tokens=self.max_tokens,
-            system=self.system,
-            stall_timeout=self.stall_timeout,
-            max_retries=self.max_retries,
-            thinking=self.thinking,
-            tools=self.tools,
-            tool_timeout=self.tool_timeout,
-            max_tool_rounds=self.max_tool_rounds,
-            record=self.record,
-        )
+        return StreamManager(self._client_for(stream_loop()), self.options, messages)
 
     def _client_for(self, loop: asyncio.AbstractEventLoop) -> anthropic.AsyncAnthropic:
         client = self._clients.get(loop)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import anthropic
@@ -193,3 +193,16 @@ def _retry_after(exc: anthropic.APIStatusError) -> float | None:
 def _cause(exc: BaseException) -> str:
     cause = exc.__cause__ or exc.__context__
     return type(cause).__name__ if cause else type(exc).__name__
+
+
+async def explain(failure: Failure, client: anthropic.AsyncAnthropic, model: str) -> Failure:
+    """Add what the user needs to fix a failure: for an unknown model, the models that exist."""
+    if failure.kind != "not_found" or "model" not in failure.message:
+        return failure
+    try:
+        models = [m.id async for m in client.models.list(timeout=5)]
+    except (anthropic.APIError, httpx2.TransportError):
+        return failure
+    if not models:
+        return failure
+    return replace(failure, message=f"Unknown model {model!r}. Available models: {', '.join(models)}.")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .events import FINAL_STATUSES
+
 _FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})", re.MULTILINE)
 _CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1", re.DOTALL)
 
@@ -21,7 +23,7 @@ def answer_markdown(text: str, *, status: str, model: str, error: dict[str, Any]
         parts.append("*(Stopped before the end of the answer.)*")
     elif status == "error" and error:
         parts.append(f"> **Error:** {escape_html_outside_code(str(error.get('message', '')))}")
-    elif status not in ("done", "stopped", "error"):
+    elif status not in FINAL_STATUSES:
         parts.append(f"*({model} is still answering…)*")
     if notice:
         parts.append(f"*{notice}*")

@@ -30,3 +30,11 @@ def background_loop() -> asyncio.AbstractEventLoop:
             threading.Thread(target=loop.run_forever, name="claude-widget-loop", daemon=True).start()
             _background = loop
         return _background
+
+
+def on_loop_thread(loop: asyncio.AbstractEventLoop) -> bool:
+    """Whether we run on `loop`'s thread (code on a loop's thread always runs inside one of its callbacks)."""
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False

@@ -22,7 +22,7 @@ def recording_of(manager: StreamManager) -> dict[str, Any]:
     """The recording of a finished stream started with `record=True` (its clean responses, in order)."""
     if not manager.record:
         raise RuntimeError("this stream was not recorded: create the Chat with record=True")
-    responses = [{"events": a["events"]} for a in manager.attempts if a["outcome"] == "done" and a["events"]]
+    responses = [{"events": a.events} for a in manager.attempts if a.outcome == "done" and a.events]
     return {"format": FORMAT, "model": manager.model, "system": manager.system, "messages": manager.messages,
             "responses": responses}  # fmt: skip
 
@@ -42,7 +42,7 @@ def load(source: str | Path) -> dict[str, Any]:
         text = path.read_text()
     else:
         raise FileNotFoundError(f"no recording at {source!r}; shipped recordings: {', '.join(shipped())}")
-    recording = json.loads(text)
+    recording: dict[str, Any] = json.loads(text)
     if recording.get("format") != FORMAT:
         raise ValueError(f"{source!r} is not a claude-widget recording (format {recording.get('format')!r})")
     return recording

@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from ..usage import estimate_tokens
+
 Fault = Literal["error_event", "drop", "reset", "stall", "ping_stall", "early_end", "malformed"]
 
 ERROR_TYPES = {
@@ -119,7 +121,7 @@ def error_body(status: int, message: str, request_id: str) -> dict[str, Any]:
 def estimate_input_tokens(body: dict[str, Any]) -> int:
     """A deterministic stand-in for the tokenizer: one token per four characters of prompt."""
     prompt = json.dumps(body.get("messages", [])) + json.dumps(body.get("system", ""))
-    return max(1, math.ceil(len(prompt) / 4))
+    return max(1, estimate_tokens(prompt))
 
 
 def partial_answer(body: dict[str, Any]) -> str:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..continuation import prefill_supported
 from .script import (
     Drop,
     Pause,
@@ -47,11 +48,6 @@ INJECTABLE = ("rate_limit", "overloaded", "mid_stream_error", "drop", "reset", "
 PREFILL_REJECTED = (
     "This model does not support assistant message prefill. The conversation must end with a user message."
 )
-
-
-def accepts_prefill(model: str) -> bool:
-    """Like the real API: the 4.5 family and older accept assistant prefill; 4.6 and later reject it."""
-    return "-4-5" in model or "-3-" in model
 
 
 Responder = Callable[[dict[str, Any]], Script]
@@ -97,7 +93,7 @@ class FakeAnthropic:
         responder: Responder | None = None,
         api_key: str | None = None,
         models: tuple[str, ...] = KNOWN_MODELS,
-        prefill: Callable[[str], bool] = accepts_prefill,
+        prefill: Callable[[str], bool] = prefill_supported,
     ) -> None:
         self.host = host
         self.port = port

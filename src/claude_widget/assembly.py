@@ -1,0 +1,168 @@
+"""Turning the SDK's stream events into content blocks and the text shown to the user. Pure: no I/O, no asyncio.
+
+`Assembler` keeps the current round's blocks (one assistant message) and the answer and thinking as shown for
+the whole turn. Each SDK event it is given returns an `Update`: the deltas and tool-call changes to emit, and
+what the attempt received. It also joins a continuation to the interrupted answer: the continuation's text
+extends the interrupted text block (through a `SeamMerger`, so nothing at the seam is doubled), and thinking
+about a continuation is shown but never kept for the history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from anthropic import types as api
+
+from .blocks import (
+    Block,
+    OtherBlock,
+    RedactedThinkingBlock,
+    TextBlock,
+    ThinkingBlock,
+    ToolUseBlock,
+    block_from_api,
+)
+from .events import TextDelta, ThinkingDelta, ToolCall
+from .seam import SeamMerger
+from .tool_calls import ToolCalls
+
+PARAGRAPH = "\n\n"  # a text block after other blocks starts a new paragraph of the answer
+REDACTED_NOTE = "\n\n*(Some of Claude's thinking was redacted for safety.)*\n\n"
+RETHINKING_NOTE = "\n\n*(interrupted; thinking again)*\n\n"
+
+AssemblyEvent = TextDelta | ThinkingDelta | ToolCall
+
+
+@dataclass
+class Update:
+    """What applying SDK events gave: the events to emit, in order, and what the attempt received."""
+
+    events: list[AssemblyEvent] = field(default_factory=list)
+    deltas: int = 0  # content deltas received (each carried at least one token)
+    chars: int = 0  # characters added to the answer's blocks (separators shown between blocks not included)
+
+
+class Assembler:
+    """The current round's content blocks, and the turn's answer and thinking as shown."""
+
+    def __init__(self, calls: ToolCalls | None = None, *, text: str = "", thinking: str = "",
+                 blocks: list[Block] | None = None) -> None:  # fmt: skip
+        self.calls = calls if calls is not None else ToolCalls()
+        self.text = text  # the answer as shown: every text block of the turn
+        self.thinking = thinking  # every thinking block of the turn, as shown
+        self.blocks: list[Block] = blocks if blocks is not None else []  # the current round's blocks
+        self._at: dict[int, Block] = {}  # the current response's block index -> its block
+        self._continuing = False
+        self._seam: SeamMerger | None = None
+        self._update = Update()
+
+    # -- the round -------------------------------------------------------------------------------------
+    @property
+    def round_text(self) -> str:
+        """The round's last text block: what a continuation continues."""
+        texts = [b.text for b in self.blocks if isinstance(b, TextBlock)]
+        return texts[-1] if texts else ""
+
+    def message(self) -> dict[str, object]:
+        """The round as an assistant message for the history: its complete blocks."""
+        return {"role": "assistant", "content": [b.to_api() for b in self.blocks if b.complete]}
+
+    def tool_uses(self) -> list[ToolUseBlock]:
+        """The round's complete calls of the kernel's tools, in order."""
+        return [b for b in self.blocks if isinstance(b, ToolUseBlock) and not b.server and b.complete]
+
+    def new_round(self) -> None:
+        self.blocks, self._at = [], {}
+
+    def restart_round(self) -> Update:
+        """Only thinking (or an unfinished tool input) arrived: it cannot be continued, so the round starts over."""
+        self.blocks = []
+        if self.thinking:
+            self._append_thinking(RETHINKING_NOTE)
+        return self._flush()
+
+    # -- attempts --------------------------------------------------------------------------------------
+    def begin_attempt(self, continuing: bool) -> None:
+        """A new response starts: from the top of the round, or continuing its text."""
+        self._continuing = continuing
+        self._seam = SeamMerger(self.round_text) if continuing else None
+        self._at = {}
+
+    def end_attempt(self) -> Update:
+        """The response ended (finished or not): release the text the seam merger still holds."""
+        if self._seam is not None:
+            self._append_text(self._seam.finish())
+            self._seam = None
+        return self._flush()
+
+    # -- events ----------------------------------------------------------------------------------------
+    def apply(self, event: object) -> Update:
+        """Apply one SDK stream event; events about the message rather than its content change nothing here."""
+        if isinstance(event, api.RawContentBlockStartEvent):
+            self._start_block(event.index, block_from_api(event.content_block.to_dict()))
+        elif isinstance(event, api.RawContentBlockDeltaEvent):
+            self._apply_delta(event.index, event.delta)
+        elif isinstance(event, api.RawContentBlockStopEvent):
+            block = self._at.get(event.index)
+            if isinstance(block, ToolUseBlock):
+                block.finish()
+        elif isinstance(event, api.RawMessageStopEvent) and self._seam is not None:
+            self._append_text(self._seam.finish())
+        return self._flush()
+
+    def _start_block(self, index: int, block: Block) -> None:
+        kept = [b for b in self.blocks if not b.shown_only]
+        if isinstance(block, TextBlock) and self._continuing and kept and isinstance(kept[-1], TextBlock):
+            self._at[index] = kept[-1]  # the continuation extends the interrupted text
+            return
+        if isinstance(block, ThinkingBlock | RedactedThinkingBlock) and self._continuing:
+            block.shown_only = True  # thinking again about a continuation: shown, not kept in history
+        if isinstance(block, TextBlock) and self.text and not self.text.endswith(PARAGRAPH):
+            self._append_text(PARAGRAPH, keep=False)
+        if isinstance(block, RedactedThinkingBlock):
+            self._append_thinking(REDACTED_NOTE)
+        self._at[index] = block
+        self.blocks.append(block)
+        if isinstance(block, ToolUseBlock):
+            block.input_json = ""
+            self._update.events.append(self.calls.report(block, "writing", len(self.text)))
+        elif isinstance(block, OtherBlock) and block.type.endswith("_tool_result"):
+            call = self.calls.server_result(block)
+            if call is not None:
+                self._update.events.append(call)
+
+    def _apply_delta(self, index: int, delta: api.RawContentBlockDelta) -> None:
+        block = self._at.get(index)
+        if isinstance(delta, api.TextDelta) and isinstance(block, TextBlock) and delta.text:
+            self._update.deltas += 1
+            self._append_text(self._seam.feed(delta.text) if self._seam else delta.text, block)
+        elif isinstance(delta, api.ThinkingDelta) and isinstance(block, ThinkingBlock) and delta.thinking:
+            self._update.deltas += 1
+            block.thinking += delta.thinking
+            self._append_thinking(delta.thinking)
+        elif isinstance(delta, api.SignatureDelta) and isinstance(block, ThinkingBlock):
+            block.signature = delta.signature
+        elif isinstance(delta, api.InputJSONDelta) and isinstance(block, ToolUseBlock):
+            self._update.deltas += 1
+            block.input_json += delta.partial_json
+            self._update.events.append(self.calls.report(block, "writing", len(self.text)))
+
+    # -- text ------------------------------------------------------------------------------------------
+    def _append_text(self, text: str, block: TextBlock | None = None, keep: bool = True) -> None:
+        if not text:
+            return
+        if keep:
+            if block is None:
+                block = next(b for b in reversed(self.blocks) if isinstance(b, TextBlock))
+            block.text += text
+            self._update.chars += len(text)
+        self._update.events.append(TextDelta(text, len(self.text)))
+        self.text += text
+
+    def _append_thinking(self, text: str) -> None:
+        self._update.events.append(ThinkingDelta(text, len(self.thinking)))
+        self.thinking += text
+
+    def _flush(self) -> Update:
+        update, self._update = self._update, Update()
+        return update

@@ -1,0 +1,117 @@
+"""What each request cost: one `Attempt` per request sent, and usage as billed, the sum over every attempt.
+
+An interrupted attempt never reports its output tokens, so they are estimated as one per delta received (each
+delta carried at least one token). `estimate_tokens` is the one stand-in for a tokenizer, where a count is
+needed before the API gives one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Literal
+
+from .events import UsageChanged
+
+USAGE_KEYS = ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
+Continuation = Literal["prefill", "user_turn"]  # how a request continues an interrupted answer
+RecordedEvent = tuple[float, str, dict[str, Any]]  # seconds since the request, event type, event data
+
+
+def estimate_tokens(text: str) -> int:
+    """About one token per four characters: the estimate used wherever the real count is not known yet."""
+    return math.ceil(len(text) / 4)
+
+
+def empty_usage() -> dict[str, int]:
+    return dict.fromkeys(USAGE_KEYS, 0)
+
+
+@dataclass
+class Attempt:
+    """One request sent: when, whether it continued the answer and how, how it ended, and what it cost."""
+
+    sent_at: float  # time.time()
+    continuation: Continuation | None = None
+    outcome: str = "pending"  # "done", "stopped", or the kind of failure that ended it
+    usage: dict[str, int] = field(default_factory=empty_usage)
+    thinking_tokens: int = 0
+    chars: int = 0  # characters of answer it added
+    deltas: int = 0  # content deltas it received
+    events: list[RecordedEvent] = field(default_factory=list)  # its raw events, when recording
+    usage_estimated: bool = False  # output tokens estimated from the deltas (the attempt was interrupted)
+
+    def __getitem__(self, key: str) -> Any:
+        """Read access by name, as when attempts were dicts (`attempt["outcome"]`)."""
+        if key not in _FIELDS:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def record_usage(self, usage: object) -> None:
+        """Take the usage the API reported (at message_start, then in message_delta)."""
+        for key in USAGE_KEYS:
+            value = getattr(usage, key, None)
+            if value is not None:
+                self.usage[key] = value
+        details = getattr(usage, "output_tokens_details", None)
+        thinking = getattr(details, "thinking_tokens", None) if details is not None else None
+        if thinking is not None:
+            self.thinking_tokens = thinking
+
+    def end(self, outcome: str) -> None:
+        self.outcome = outcome
+        if outcome != "done" and self.deltas:
+            self.usage["output_tokens"] = max(self.usage["output_tokens"], self.deltas)
+            self.usage_estimated = True
+
+    def copy(self) -> Attempt:
+        return replace(self, usage=dict(self.usage))
+
+
+_FIELDS = frozenset(f.name for f in fields(Attempt))
+
+
+def total_usage(attempts: Iterable[Attempt]) -> dict[str, int]:
+    """Usage as billed: the sum over every attempt."""
+    attempts = list(attempts)
+    return {key: sum(a.usage[key] for a in attempts) for key in USAGE_KEYS}
+
+
+def total_thinking_tokens(attempts: Iterable[Attempt]) -> int:
+    return sum(a.thinking_tokens for a in attempts)
+
+
+class Ledger:
+    """A turn's attempts, and its usage as billed: the sum over every attempt."""
+
+    def __init__(self, attempts: Iterable[Attempt] = ()) -> None:
+        self.attempts = [attempt.copy() for attempt in attempts]
+        self.usage = total_usage(self.attempts)
+        self.thinking_tokens = total_thinking_tokens(self.attempts)
+
+    @property
+    def pending(self) -> Attempt | None:
+        """The attempt under way, if one is."""
+        return self.attempts[-1] if self.attempts and self.attempts[-1].outcome == "pending" else None
+
+    def begin(self, sent_at: float, continuation: Continuation | None) -> Attempt:
+        self.attempts.append(Attempt(sent_at=sent_at, continuation=continuation))
+        return self.attempts[-1]
+
+    def record(self, usage: object) -> UsageChanged | None:
+        """The API reported the current attempt's usage; the change in the total, if any."""
+        self.attempts[-1].record_usage(usage)
+        return self._total()
+
+    def end(self, outcome: str) -> UsageChanged | None:
+        """The current attempt ended with `outcome`; the change in the total, if any."""
+        self.attempts[-1].end(outcome)
+        return self._total()
+
+    def _total(self) -> UsageChanged | None:
+        usage, thinking = total_usage(self.attempts), total_thinking_tokens(self.attempts)
+        if usage == self.usage and thinking == self.thinking_tokens:
+            return None
+        self.usage, self.thinking_tokens = usage, thinking
+        return UsageChanged(dict(usage), thinking)

@@ -1,0 +1,84 @@
+"""Attempts and usage accounting, from the SDK's usage objects: no HTTP."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from anthropic import types as api
+
+from claude_widget.events import UsageChanged
+from claude_widget.fake_server.script import estimate_input_tokens
+from claude_widget.usage import USAGE_KEYS, Attempt, Ledger, estimate_tokens
+
+
+def test_one_token_estimate() -> None:
+    assert [estimate_tokens(t) for t in ("", "abc", "abcd", "abcde", "x" * 400)] == [0, 1, 1, 2, 100]
+
+
+def test_the_fake_server_counts_input_tokens_with_it() -> None:
+    body = {"messages": [{"role": "user", "content": "Explain SSE"}], "system": "Be brief."}
+    prompt = json.dumps(body["messages"]) + json.dumps(body["system"])
+    assert estimate_input_tokens(body) == estimate_tokens(prompt)
+    assert estimate_input_tokens({}) == 1  # never zero
+
+
+def test_an_attempt_takes_the_usage_the_api_reports() -> None:
+    attempt = Attempt(sent_at=0.0)
+    attempt.record_usage(api.Usage(input_tokens=120, output_tokens=1, cache_read_input_tokens=7))
+    details = {"output_tokens": 40, "output_tokens_details": {"thinking_tokens": 25}}
+    attempt.record_usage(api.MessageDeltaUsage.model_validate(details))
+    assert attempt.usage == {"input_tokens": 120, "output_tokens": 40, "cache_creation_input_tokens": 0,
+                             "cache_read_input_tokens": 7}  # fmt: skip
+    assert attempt.thinking_tokens == 25
+
+
+def test_an_interrupted_attempt_estimates_its_output_as_one_token_per_delta() -> None:
+    attempt = Attempt(sent_at=0.0, deltas=12)
+    attempt.record_usage(api.Usage(input_tokens=50, output_tokens=1))
+    attempt.end("connection")
+    assert attempt.usage["output_tokens"] == 12 and attempt.usage_estimated
+    finished = Attempt(sent_at=0.0, deltas=12)
+    finished.end("done")
+    assert finished.usage["output_tokens"] == 0 and not finished.usage_estimated
+    quiet = Attempt(sent_at=0.0)
+    quiet.end("overloaded")
+    assert not quiet.usage_estimated  # nothing arrived, nothing to estimate
+
+
+def test_attempts_still_read_like_the_dicts_they_were() -> None:
+    attempt = Attempt(sent_at=1.5, continuation="prefill", outcome="done")
+    assert attempt["outcome"] == "done" and attempt["continuation"] == "prefill" and attempt["sent_at"] == 1.5
+    with pytest.raises(KeyError):
+        attempt["nothing"]
+
+
+def test_the_ledger_sums_every_attempt_and_reports_changes_only() -> None:
+    ledger = Ledger()
+    first = ledger.begin(0.0, None)
+    assert ledger.pending is first
+    change = ledger.record(api.Usage(input_tokens=100, output_tokens=1))
+    assert change == UsageChanged({**dict.fromkeys(USAGE_KEYS, 0), "input_tokens": 100, "output_tokens": 1})
+    assert ledger.record(api.Usage(input_tokens=100, output_tokens=1)) is None  # nothing new
+    first.deltas = 9
+    assert ledger.end("stall") is not None and ledger.pending is None
+    ledger.begin(1.0, "user_turn")
+    ledger.record(api.Usage(input_tokens=130, output_tokens=1))
+    ledger.record(api.MessageDeltaUsage(output_tokens=20))
+    ledger.end("done")
+    assert ledger.usage["input_tokens"] == 230 and ledger.usage["output_tokens"] == 29
+    assert [a.outcome for a in ledger.attempts] == ["stall", "done"]
+
+
+def test_a_ledger_continued_from_another_does_not_change_it() -> None:
+    ledger = Ledger()
+    ledger.begin(0.0, None)
+    ledger.record(api.Usage(input_tokens=10, output_tokens=3))
+    ledger.end("done")
+    later = Ledger(ledger.attempts)
+    assert later.usage == ledger.usage
+    later.begin(1.0, "prefill")
+    later.record(api.Usage(input_tokens=20, output_tokens=1))
+    later.attempts[0].usage["input_tokens"] = 999
+    assert ledger.usage["input_tokens"] == 10 and ledger.attempts[0].usage["input_tokens"] == 10
+    assert len(ledger.attempts) == 1
