@@ -61,6 +61,10 @@ export function fakeModel(traits = {}, { models = {} } = {}) {
     },
 
     // -- the test's side ---------------------------------------------------------------------------
+    /** another wrapper of the same model, as anywidget hands one to `initialize` and one to each `render` */
+    wrapper() {
+      return { ...this, get: this.get, set: this.set, on: this.on, off: this.off, send: this.send };
+    },
     sent,
     localSets,
     /** what the front end sent besides the one `follow` of initialize, without its random `frontend` id */

@@ -89,6 +89,19 @@ describe("model-level stream", () => {
     assert.notEqual(frontendOf(a), frontendOf(b));
   });
 
+  it("finds one model's streams from every wrapper anywidget hands out, by the answer's id", () => {
+    const model = fakeModel({ answer_id: "a1" });
+    initialize({ model: model.wrapper() });
+    model.kernelSends({ kind: "delta", offset: 0, text: "Hello" });
+    const view = model.wrapper();
+    assert.equal(bufferFor(view).text, "Hello"); // a view rendered later finds the text collected so far
+    assert.equal(frontendOf(view), frontendOf(model.wrapper()));
+    assert.equal(model.sent.length, 1); // one `follow` per model, not one per view
+    const other = fakeModel({ answer_id: "a2" });
+    other.widget_manager = model.widget_manager;
+    assert.notEqual(bufferFor(other), bufferFor(view)); // another answer, even in the same widget manager
+  });
+
   it("keeps each tool input in the tools channel and the tool_input trait", () => {
     const model = fakeModel();
     initialize({ model });

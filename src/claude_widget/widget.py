@@ -11,6 +11,7 @@ work on the stream's loop.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Generator, Iterable
 from pathlib import Path
 from typing import Any, cast
@@ -54,6 +55,8 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     stop_reason = traitlets.Unicode(allow_none=True, default_value=None).tag(sync=True)
     notice = traitlets.Unicode(allow_none=True, default_value=None).tag(sync=True)
     offline = traitlets.Bool(False).tag(sync=True)
+    # Unique in the kernel: how a front end finds one answer's streams from every copy of its model it is handed.
+    answer_id = traitlets.Unicode("").tag(sync=True)
 
     _manager: StreamManager | None = None  # read by get_state while the widget opens
 
@@ -67,7 +70,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         freeze_when_done: bool = False,
     ) -> None:
         super().__init__(model=model, prices=prices, offline=offline, usage=dict.fromkeys(USAGE_KEYS, 0),
-                         assets=shared_assets())  # fmt: skip
+                         assets=shared_assets(), answer_id=uuid.uuid4().hex)  # fmt: skip
         self._new_stream = new_stream  # an unstarted manager for the request; called again by Retry
         self.freeze_when_done = freeze_when_done
         self._loop = stream_loop()

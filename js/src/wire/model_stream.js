@@ -20,8 +20,32 @@ import { StreamBuffer } from "./stream_buffer.js";
  * @typedef {{buffer: StreamBuffer, inflater: DeltaInflater}} ChannelState
  */
 
-/** @type {WeakMap<Model, {channels: Record<Channel, ChannelState>, frontend: string, detach: () => void}>} */
-const attached = new WeakMap();
+/** @typedef {{channels: Record<Channel, ChannelState>, frontend: string, detach: () => void}} Streams */
+
+// anywidget hands `initialize` and each `render` a different wrapper of the same model, so the streams are
+// found by the answer's id (a synced trait, unique in the kernel) within the wrapper's widget manager (one per
+// notebook panel: each holds its own copy of the model). A model without the id (old saved state) is found by
+// the wrapper itself.
+/** @type {WeakMap<object, Map<string, Streams>>} */
+const byManager = new WeakMap();
+/** @type {WeakMap<Model, Streams>} */
+const byWrapper = new WeakMap();
+
+/**
+ * Where the streams of a model are kept, and under which key.
+ * @param {Model} model
+ * @returns {{get: () => Streams | undefined, set: (streams: Streams) => void, remove: () => void}}
+ */
+function slotOf(model) {
+  const id = model.get("answer_id");
+  const manager = /** @type {object | undefined} */ (model.widget_manager);
+  if (typeof id !== "string" || !id || !manager) {
+    return { get: () => byWrapper.get(model), set: (s) => byWrapper.set(model, s), remove: () => byWrapper.delete(model) };
+  }
+  const streams = byManager.get(manager) ?? new Map();
+  byManager.set(manager, streams);
+  return { get: () => streams.get(id), set: (s) => streams.set(id, s), remove: () => streams.delete(id) };
+}
 
 /**
  * Apply one kernel → view custom message; asks for ONE resync of the channel when a gap starts.
@@ -73,7 +97,8 @@ export function bufferFor(model, channel = DEFAULT_CHANNEL) {
 
 /** @param {Model} model */
 function attach(model) {
-  const existing = attached.get(model);
+  const slot = slotOf(model);
+  const existing = slot.get();
   if (existing) return existing;
   const channels = /** @type {Record<Channel, ChannelState>} */ ({});
   const frontend = newFrontendId();
@@ -113,10 +138,10 @@ function attach(model) {
     frontend,
     detach() {
       for (const [event, fn] of listeners) model.off(event, fn);
-      attached.delete(model);
+      slot.remove();
     },
   };
-  attached.set(model, entry);
+  slot.set(entry);
   model.send(intents.follow({ deflate: true, frontend }));
   return entry;
 }

@@ -38,6 +38,7 @@
  *   notice?: string | null,
  *   offline?: boolean,
  *   assets?: string,
+ *   answer_id?: string,
  * }} WidgetState
  */
 
