@@ -22,7 +22,8 @@ CONTINUE_PROMPT = (
 )
 INTERRUPTED_NOTE = "[The answer was interrupted here.]"
 
-_PREFILL = re.compile(r"^claude-3(?![0-9])|-4-5(?![0-9])")
+# claude-[family-]MAJOR[-MINOR][-...]: "claude-3-5-sonnet-20241022", "claude-opus-4-20250514", "claude-sonnet-4-5"
+_VERSION = re.compile(r"^claude-(?:[a-z]+-)?(\d+)(?:-(\d{1,2})(?!\d))?")
 # Models seen rejecting assistant prefill in this process, so later continuations skip the failed attempt.
 _prefill_rejected: set[str] = set()
 
@@ -30,10 +31,13 @@ Message = dict[str, Any]
 
 
 def prefill_supported(model: str) -> bool:
-    """Whether `model` accepts an assistant-message prefill, as the API decides it: the Claude 3 models and the
-    4.5 family do; Claude 4.6 and later, and 5.x, reject it. Any other name is treated as rejecting it (a user
-    turn works with every model)."""
-    return _PREFILL.search(model) is not None
+    """Whether `model` accepts an assistant-message prefill, as the API decides it: Claude 4.5 and older do;
+    Claude 4.6 and later reject it. Any other name is treated as rejecting it (a user turn works with every
+    model)."""
+    version = _VERSION.match(model)
+    if version is None:
+        return False
+    return (int(version[1]), int(version[2] or 0)) < (4, 6)
 
 
 def prefill_rejected(model: str) -> None:
