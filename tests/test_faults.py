@@ -78,6 +78,7 @@ async def test_rate_limit_counts_down_from_retry_after_then_streams(
     [info] = retrying(await run(m))
     assert info["retry_in"] == 0.3
     assert str(info["message"]).startswith("Rate limited — retrying in 0.3 s")
+    assert info["countdown"] == "Rate limited — retrying{in}"  # the view fills in the wait as it counts down
     first, second = server.message_requests()
     assert second.received_at - first.received_at >= 0.3
     assert m.text == ANSWER

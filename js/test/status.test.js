@@ -22,7 +22,8 @@ describe("errorBanner", () => {
   });
 
   it("counts down to the next attempt while retrying", () => {
-    const error = { kind: "overloaded", message: "…", headline: "Claude is overloaded", retry_in: 2.4, attempt: 2, max_attempts: 5 };
+    const error = { kind: "overloaded", message: "…", headline: "Claude is overloaded", retry_in: 2.4, attempt: 2, max_attempts: 5,
+      countdown: "Claude is overloaded — retrying{in} (attempt 2 of 5)" };
     assert.deepEqual(errorBanner(error, "retrying"), {
       tone: "warn", kind: "overloaded", text: "Claude is overloaded — retrying in 2 s (attempt 2 of 5)",
     });
@@ -30,14 +31,15 @@ describe("errorBanner", () => {
     assert.equal(errorBanner(error, "retrying", 0.1)?.text, "Claude is overloaded — retrying… (attempt 2 of 5)");
   });
 
-  it("words rate limits and continuations as the user expects", () => {
-    const limited = { kind: "rate_limit", headline: "Rate limited", retry_in: 7, attempt: 2, max_attempts: 5 };
+  it("fills in the kernel's wording, whatever it says", () => {
+    const limited = { kind: "rate_limit", headline: "Rate limited", retry_in: 7, countdown: "Rate limited — retrying{in}" };
     assert.equal(errorBanner(limited, "retrying")?.text, "Rate limited — retrying in 7 s");
-    const dropped = { kind: "connection", headline: "Connection interrupted", retry_in: 0.2, continuing: true };
+    const dropped = { kind: "connection", headline: "Connection interrupted", retry_in: 0.2, continuing: true,
+      countdown: "Connection interrupted — continuing{in}" };
     assert.equal(errorBanner(dropped, "retrying")?.text, "Connection interrupted — continuing…");
   });
 
-  it("shows the kernel's message when there is no headline", () => {
+  it("shows the kernel's message when there is no countdown", () => {
     assert.equal(errorBanner({ kind: "x", message: "Lost." }, "retrying")?.text, "Lost.");
   });
 

@@ -78,7 +78,8 @@ describe("view state", () => {
   });
 
   it("counts down while waiting to retry, from the seconds the view counted", () => {
-    const error = { kind: "overloaded", message: "m", headline: "Claude is overloaded", retry_in: 8, attempt: 2, max_attempts: 5 };
+    const error = { kind: "overloaded", message: "m", headline: "Claude is overloaded", retry_in: 8, attempt: 2, max_attempts: 5,
+      countdown: "Claude is overloaded — retrying{in} (attempt 2 of 5)" };
     const s = state({ traits: { status: "retrying", error }, secondsLeft: 2.6 });
     assert.equal(s.error?.text, "Claude is overloaded — retrying in 3 s (attempt 2 of 5)");
     assert.equal(s.error?.tone, "warn");

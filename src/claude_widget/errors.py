@@ -52,17 +52,21 @@ class Failure:
     def retry_dict(
         self, *, delay: float, attempt: int, max_attempts: int, continuing: bool, secret: str | None = None
     ) -> dict[str, Any]:
-        """The `error` shown while waiting to try again: the cause, and when and how we try next."""
+        """The `error` shown while waiting to try again: the cause, and when and how we try next.
+
+        `countdown` is the same sentence with `{in}` where the wait goes, for a view that counts it down
+        (" in 3 s", then "…"): the wording lives here only.
+        """
         headline = redact(self.headline or self.message.rstrip("."), secret)
-        if continuing:
-            message = f"{headline} — continuing in {delay:.1f} s…"
-        elif self.kind == "rate_limit":
-            message = f"{headline} — retrying in {delay:.1f} s…"
-        else:
-            message = f"{headline} — retrying in {delay:.1f} s (attempt {attempt} of {max_attempts})…"
+        verb = "continuing" if continuing else "retrying"
+        # The attempt count says little for a continuation (it goes on where it was) or a rate limit (its wait is
+        # the server's, not our backoff).
+        count = "" if continuing or self.kind == "rate_limit" else f" (attempt {attempt} of {max_attempts})"
+        countdown = f"{headline} — {verb}{{in}}{count}"
         info = self.as_dict(secret)
         info.update(
-            message=message,
+            message=countdown.replace("{in}", f" in {delay:.1f} s") + "…",
+            countdown=countdown,
             headline=headline,
             retry_in=round(delay, 3),
             attempt=attempt,

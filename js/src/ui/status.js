@@ -62,13 +62,11 @@ export function errorBanner(error, status, secondsLeft) {
   const message = error.message || "Something went wrong.";
   const kind = error.kind ?? "";
   if (status === "error") return { tone: "error", kind, text: message };
-  if (status !== "retrying" || !error.headline) return { tone: "warn", kind, text: message };
-  const verb = error.continuing ? "continuing" : "retrying";
+  if (status !== "retrying" || !error.countdown) return { tone: "warn", kind, text: message };
+  // The kernel words it; the view only fills in the wait it counts down.
   const left = secondsLeft ?? error.retry_in;
-  const when = typeof left === "number" && left >= 0.5 ? `${verb} in ${Math.round(left)} s` : `${verb}…`;
-  const showAttempt = !error.continuing && kind !== "rate_limit" && error.attempt && error.max_attempts;
-  const attempt = showAttempt ? ` (attempt ${error.attempt} of ${error.max_attempts})` : "";
-  return { tone: "warn", kind, text: `${error.headline} — ${when}${attempt}` };
+  const wait = typeof left === "number" && left >= 0.5 ? ` in ${Math.round(left)} s` : "…";
+  return { tone: "warn", kind, text: error.countdown.replace("{in}", wait) };
 }
 
 /**

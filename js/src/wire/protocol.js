@@ -11,8 +11,9 @@
  *   cache_read_input_tokens?: number,
  * }} Usage exact figures known so far
  * @typedef {{input: number, output: number, cache_write: number, cache_read: number}} Prices USD per million tokens
- * @typedef {{kind?: string, message?: string, headline?: string, retry_in?: number | null, attempt?: number,
- *   max_attempts?: number, continuing?: boolean}} ErrorInfo
+ * @typedef {{kind?: string, message?: string, headline?: string, countdown?: string, retry_in?: number | null,
+ *   attempt?: number, max_attempts?: number, continuing?: boolean}} ErrorInfo
+ *   countdown: while retrying, the banner's sentence with `{in}` where the wait goes
  * @typedef {{id: string, name: string, status: string, at: number, input_at: number,
  *   result: string | null, is_error: boolean, server: boolean}} ToolCard
  *   at: the answer's length when the call began; input_at: where its input begins in `tool_input` (it ends where
