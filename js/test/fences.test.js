@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { isClosedFence } from "../src/markdown/blocks.js";
 import { canOpen, closes, fenceLine, isTopLevel } from "../src/markdown/fences.js";
@@ -12,7 +13,18 @@ const fence = (line) => {
   return found;
 };
 
+const shared = JSON.parse(readFileSync(new URL("../../tests/fixtures/fences.json", import.meta.url), "utf8"));
+
 describe("code fences", () => {
+  it("are recognised as the kernel's markdown fallback recognises them (tests/fixtures/fences.json)", () => {
+    for (const c of shared.lines) {
+      const found = fenceLine(c.line);
+      assert.deepEqual(found, c.fence, JSON.stringify(c.line));
+      if (found) assert.deepEqual([isTopLevel(found), canOpen(found)], [c.top_level, c.can_open], JSON.stringify(c.line));
+    }
+    for (const c of shared.closing) assert.equal(closes(fence(c.line), fence(c.opener)), c.closes, JSON.stringify(c));
+  });
+
   it("are runs of three or more backticks or tildes, with an info string", () => {
     assert.deepEqual(fenceLine("```python"), { indent: "", run: "```", info: "python" });
     assert.deepEqual(fenceLine("  ~~~~ x y"), { indent: "  ", run: "~~~~", info: " x y" });
