@@ -41,10 +41,10 @@ T = TypeVar("T")
 class Turn:
     prompt: str
     widget: ChatWidget
-    frozen: list[dict[str, Any]] | None = None  # the history as sent on, once a later turn superseded this one
+    settled: list[dict[str, Any]] | None = None  # the history as sent on, once a later turn superseded this one
 
     def messages(self) -> list[dict[str, Any]]:
-        answer = self.frozen if self.frozen is not None else self.widget.manager.history_messages()
+        answer = self.settled if self.settled is not None else self.widget.manager.history_messages()
         return [{"role": "user", "content": self.prompt}, *answer]
 
 
@@ -191,7 +191,7 @@ class Chat:
         if self.turns and not self.turns[-1].widget.manager.done:
             turn = self.turns[-1]
             turn.widget.stop()
-            turn.frozen = turn.widget.manager.history_messages()  # what the next request is built on
+            turn.settled = turn.widget.manager.history_messages()  # what the next request is built on
 
     def _manager(self, messages: list[dict[str, Any]]) -> StreamManager:
         return StreamManager(self._client_for(stream_loop()), self.options, messages)

@@ -79,7 +79,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         self.on_msg(self._on_intent)
         if self.comm is not None:
             self.comm.on_close(self._on_comm_closed)  # the front end closed the widget: stop paying for it
-        self._follow(new_stream())
+        self._start(new_stream())
 
     # -- public API ------------------------------------------------------------------------------------
     @property
@@ -160,9 +160,9 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         state.update({k: getattr(self, k) for k in keys if k in TEXT_KEYS})
         return state
 
-    # -- kernel side: follow a stream ------------------------------------------------------------------
-    def _follow(self, manager: StreamManager) -> None:
-        """Listen to a not yet started manager, then start it on the stream loop."""
+    # -- kernel side: the stream ------------------------------------------------------------------------
+    def _start(self, manager: StreamManager) -> None:
+        """Listen to a not yet started manager, then start it on the stream loop: the widget shows it from now on."""
         self._manager = manager
         manager.subscribe(self._sync.apply)
         manager.start(self._loop)
@@ -224,7 +224,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     def _retry(self) -> None:
         """Ask again from the start, in the same widget."""
         self._sync.next_stream(start_over=True)
-        self._follow(self._new_stream())
+        self._start(self._new_stream())
         with self.hold_sync():
             self.status = "connecting"
             self.error = self.notice = self.stop_reason = None
@@ -238,4 +238,4 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         with self.hold_sync():
             self.error = self.notice = None
             self.actions = []
-        self._follow(StreamManager.continuing(self.manager))
+        self._start(StreamManager.continuing(self.manager))
