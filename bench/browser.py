@@ -4,8 +4,12 @@
    1,000 tokens per second (p50, p99).
 3. Stop: from the Stop click to the server seeing the socket closed, over 20 runs (p50, p99).
 5. Scale: a 1 MB answer: kernel and browser memory, DOM nodes, and how long the final render takes.
+6. Heap per answer: forty finished answers as widgets against the same forty printed as plain markdown
+   outputs, the page's JS heap after forced garbage collection (CDP), and how often the view module is
+   evaluated for five widgets.
 
-    .venv/bin/python bench/browser.py
+    .venv/bin/python bench/browser.py          # every section
+    .venv/bin/python bench/browser.py heap     # only the heap per answer
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TEST_KEY, _serve, open_notebook  # noqa: E402
 
 from claude_widget.fake_server import FakeAnthropic, Script  # noqa: E402
+from claude_widget.fake_server.demo import SSE_ANSWER  # noqa: E402
 
 WATCH = """el => {
   // Record, at each DOM change, the epoch time and the highest numbered word on screen.
@@ -129,36 +134,153 @@ def scale(page: Any, server: FakeAnthropic, lab_root: Path) -> dict[str, float]:
             "final_render_ms": final_render}  # fmt: skip
 
 
+HEAP_ANSWERS = 40
+HEAP_SETUP = f"""from claude_widget import Chat
+from IPython.display import Markdown, display
+ANSWER = {SSE_ANSWER!r}"""
+# One output first (the one-time costs: the view bundle, its styles and fonts, JupyterLab's markdown and math
+# renderers), then forty more, one cell each, run one after the other as a user asks. A widget is finished when
+# its status is "done".
+HEAP_CELLS = {
+    "widget": "display(Chat().send('q{i}'))",
+    "markdown": "display(Markdown(ANSWER))",
+}
+HEAP_FINISHED = {
+    "widget": "n => document.querySelectorAll('.cw-root[data-status=done]').length >= n",
+    "markdown": "n => document.querySelectorAll('.jp-OutputArea-output.jp-RenderedMarkdown').length >= n",
+}
+
+
+def heap_used(cdp: Any) -> float:
+    """The page's JS heap after forced garbage collection, in bytes."""
+    for _ in range(3):  # collections free in generations: repeat until the figure settles
+        cdp.send("HeapProfiler.collectGarbage")
+    return float(cdp.send("Runtime.getHeapUsage")["usedSize"])
+
+
+def run_cell_at(page: Any, index: int) -> None:
+    """Run the notebook's cell `index` and wait until the kernel has finished it."""
+    page.evaluate(
+        """i => { const nb = window.jupyterapp.shell.currentWidget; nb.content.activeCellIndex = i;
+                  window.jupyterapp.commands.execute('notebook:run-cell'); }""",
+        index,
+    )
+    page.wait_for_function(
+        """i => { const nb = window.jupyterapp.shell.currentWidget;
+                  return nb.content.widgets[i].model.executionCount
+                    && nb.content.widgets[i].promptNode.textContent !== '[*]:'
+                    && nb.sessionContext.session.kernel.status === 'idle'; }""",
+        arg=index,
+    )
+
+
+def heap_pass(browser: Any, lab: Any, kind: str) -> dict[str, float]:
+    """A fresh page (its own browser context, so its own renderer process and heap) showing one output of `kind`,
+    then forty more: the heap before any, after the first, and after the forty."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(120_000)
+        cells = [HEAP_CELLS[kind].format(i=i) for i in range(1 + HEAP_ANSWERS)]
+        open_notebook(page, lab, lab.add_notebook(f"heap-{kind}.ipynb", HEAP_SETUP, *cells))
+        cdp = context.new_cdp_session(page)
+        run_cell_at(page, 0)
+        time.sleep(1)
+        base = heap_used(cdp)
+        run_cell_at(page, 1)
+        page.wait_for_function(HEAP_FINISHED[kind], arg=1)
+        time.sleep(2)  # the last state updates, the markdown fallback, the inflate windows freed
+        first = heap_used(cdp)
+        for i in range(2, 2 + HEAP_ANSWERS):
+            run_cell_at(page, i)
+            page.wait_for_function(HEAP_FINISHED[kind], arg=i)
+        time.sleep(3)
+        after = heap_used(cdp)
+        return {"base": base, "first": first, "after": after}
+    finally:
+        context.close()
+
+
+def blob_modules(browser: Any, lab: Any, count: int = 5) -> int:
+    """How many `blob:` ES modules a fresh page evaluates to show `count` widgets (each widget's loader, the
+    shared assets model's empty module, and the view)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(120_000)
+        cdp = context.new_cdp_session(page)
+        parsed: list[str] = []
+        cdp.on("Debugger.scriptParsed", lambda event: parsed.append(event.get("url", "")))
+        cdp.send("Debugger.enable")
+        cells = (HEAP_SETUP, f"for i in range({count}): display(Chat().send(f'q{{i}}'))")
+        open_notebook(page, lab, lab.add_notebook("modules.ipynb", *cells))
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        page.wait_for_function(HEAP_FINISHED["widget"], arg=count)
+        return sum(url.startswith("blob:") for url in parsed)
+    finally:
+        context.close()
+
+
+def heap(browser: Any, lab: Any, server: FakeAnthropic) -> None:
+    server.responder = lambda body: Script(text=SSE_ANSWER, chunk_size=4)
+    passes = {kind: heap_pass(browser, lab, kind) for kind in ("markdown", "widget")}
+    mb = 1e6
+    print(f"\n## JS heap per finished answer ({len(SSE_ANSWER):,}-character answer, {HEAP_ANSWERS} answers)\n")
+    print("| shown as | page heap before | after the first (one-time costs) | after 40 more | per answer |")
+    print("|---|---:|---:|---:|---:|")
+    per = {}
+    for kind, h in passes.items():
+        per[kind] = (h["after"] - h["first"]) / HEAP_ANSWERS
+        print(f"| {kind} | {h['base'] / mb:.1f} MB | {h['first'] / mb:.1f} MB (+{(h['first'] - h['base']) / mb:.2f}) "
+              f"| {h['after'] / mb:.1f} MB | {per[kind] / mb:.3f} MB |")  # fmt: skip
+    print(f"\nwidget / markdown, per answer: {per['widget'] / per['markdown']:.2f}x")
+    with_first = {k: (h["after"] - h["base"]) / (HEAP_ANSWERS + 1) for k, h in passes.items()}
+    print(
+        f"counting the first output's one-time costs too: widget {with_first['widget'] / mb:.3f} MB, markdown "
+        f"{with_first['markdown'] / mb:.3f} MB per answer: {with_first['widget'] / with_first['markdown']:.2f}x"
+    )
+    print(f"\n`blob:` modules evaluated for 5 widgets: {blob_modules(browser, lab)}", flush=True)
+
+
+def sections(browser: Any, lab: Any, server: FakeAnthropic) -> bool:
+    """Delta to screen, Stop and the 1 MB answer, in one page; False when BENCH_DEBUG stops after the first."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(60_000)
+    open_notebook(page, lab, lab.add_notebook("bench.ipynb", "from claude_widget import Chat"))
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    time.sleep(3)
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:insert-cell-below')")
+    time.sleep(1)
+    print("## Delta to screen (fake server write → text in the DOM)\n")
+    print("| rate | p50 (ms) | p99 (ms) |\n|---:|---:|---:|")
+    for rate in [int(r) for r in os.environ.get("BENCH_RATES", "50,200,1000").split(",")]:
+        p50, p99 = latency(page, server, rate)
+        print(f"| {rate} tokens/s | {p50:.1f} | {p99:.1f} |", flush=True)
+    if os.environ.get("BENCH_DEBUG"):
+        return False
+    stops = stop_latency(page, server)
+    print(
+        f"\n## Stop click → socket closed, {len(stops)} runs: p50 {statistics.median(stops):.1f} ms, "
+        f"p99 {percentile(stops, 0.99):.1f} ms, max {max(stops):.1f} ms"
+    )
+    figures = scale(page, server, lab.root)
+    print("\n## A 1 MB answer\n")
+    for name, value in figures.items():
+        print(f"- {name}: {value:,.1f}")
+    page.close()
+    return True
+
+
 def main() -> None:
+    only_heap = sys.argv[1:] == ["heap"]
     with FakeAnthropic(api_key=TEST_KEY) as server, tempfile.TemporaryDirectory() as tmp:
         lab_gen = _serve("lab", Path(tmp), server)
         lab = next(lab_gen)
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
-                page.set_default_timeout(60_000)
-                open_notebook(page, lab, lab.add_notebook("bench.ipynb", "from claude_widget import Chat"))
-                page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-                time.sleep(3)
-                page.evaluate("() => window.jupyterapp.commands.execute('notebook:insert-cell-below')")
-                time.sleep(1)
-                print("## Delta to screen (fake server write → text in the DOM)\n")
-                print("| rate | p50 (ms) | p99 (ms) |\n|---:|---:|---:|")
-                for rate in [int(r) for r in os.environ.get("BENCH_RATES", "50,200,1000").split(",")]:
-                    p50, p99 = latency(page, server, rate)
-                    print(f"| {rate} tokens/s | {p50:.1f} | {p99:.1f} |", flush=True)
-                if os.environ.get("BENCH_DEBUG"):
-                    return
-                stops = stop_latency(page, server)
-                print(
-                    f"\n## Stop click → socket closed, {len(stops)} runs: p50 {statistics.median(stops):.1f} ms, "
-                    f"p99 {percentile(stops, 0.99):.1f} ms, max {max(stops):.1f} ms"
-                )
-                figures = scale(page, server, lab.root)
-                print("\n## A 1 MB answer\n")
-                for name, value in figures.items():
-                    print(f"- {name}: {value:,.1f}")
+                if only_heap or sections(browser, lab, server):
+                    heap(browser, lab, server)
                 browser.close()
         finally:
             lab_gen.close()

@@ -7,7 +7,7 @@
 // traits current itself (locally, never sent back), so that saved widget state holds the whole answer.
 import { INITIAL_STATUS, isFinished } from "../ui/status.js";
 import { bytesOf, DeltaInflater } from "./inflate_stream.js";
-import { CHANNELS, channelOf, DEFAULT_CHANNEL, intents, KIND, newFrontendId, TRAIT } from "./protocol.js";
+import { CHANNELS, channelOf, DEFAULT_CHANNEL, intents, KIND, randomId, TRAIT } from "./protocol.js";
 import { StreamBuffer } from "./stream_buffer.js";
 
 /**
@@ -101,7 +101,7 @@ function attach(model) {
   const existing = slot.get();
   if (existing) return existing;
   const channels = /** @type {Record<Channel, ChannelState>} */ ({});
-  const frontend = newFrontendId();
+  const frontend = randomId();
   /** @type {Array<[string, (...args: any[]) => void]>} */
   const listeners = [];
   for (const channel of CHANNELS) {

@@ -74,6 +74,15 @@ export function channelOf(msg) {
 /** @typedef {"stop" | "retry" | "continue"} UserIntent what a button (or Esc) asks the kernel to do */
 
 /** View → kernel messages. */
+/**
+ * The view's code, asked for by a front end that cannot reach the shared assets model. On its own (not only in
+ * `intents`) so that the loader, which every widget carries, bundles this builder alone.
+ * @param {string} id matched by the reply's `id`
+ */
+export function bundleIntent(id) {
+  return { intent: "bundle", id };
+}
+
 // Intents about this front end's own copy of the streams say which front end it is (`frontend`, a random id
 // per page and model): the kernel's messages reach every front end, so it sends what all of them can read.
 export const intents = {
@@ -96,16 +105,12 @@ export const intents = {
    * @param {string} frontend
    */
   inspect: (open, frontend) => ({ intent: "inspect", open, frontend }),
-  /**
-   * The view's code, asked for by a front end that cannot reach the shared assets model.
-   * @param {string} id matched by the reply's `id`
-   */
-  bundle: (id) => ({ intent: "bundle", id }),
+  bundle: bundleIntent,
   /** @param {UserIntent} intent */
   user: (intent) => ({ intent }),
 };
 
-/** A random id for one front end's copy of a model (not a secret; `crypto.randomUUID` needs a secure context). */
-export function newFrontendId() {
+/** A random id: a front end's, or a request's (not a secret; `crypto.randomUUID` needs a secure context). */
+export function randomId() {
   return Math.random().toString(36).slice(2, 10) + Date.now().toString(36);
 }
