@@ -8,7 +8,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from claude_widget.fake_server import FakeAnthropic, Script
-from claude_widget.fake_server.script import estimate_input_tokens
+from claude_widget.fake_server.api import estimate_input_tokens
 
 from .conftest import TEST_KEY
 

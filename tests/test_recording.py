@@ -11,7 +11,7 @@ from claude_widget import Chat, ChatWidget, replay
 from claude_widget.chat import offline_server
 from claude_widget.fake_server import FakeAnthropic, Replay, Script
 from claude_widget.fake_server.demo import SSE_ANSWER
-from claude_widget.fake_server.script import Pause
+from claude_widget.fake_server.wire import Pause
 from claude_widget.recording import load, shipped
 
 from .conftest import TEST_KEY

@@ -11,7 +11,7 @@ import pytest
 
 from claude_widget import Finished, StatusChanged, StreamError, StreamManager, TextDelta, UsageChanged
 from claude_widget.fake_server import FakeAnthropic, Script
-from claude_widget.fake_server.script import estimate_input_tokens
+from claude_widget.fake_server.api import estimate_input_tokens
 from claude_widget.options import Backoff, StreamOptions
 
 from .conftest import TEST_KEY

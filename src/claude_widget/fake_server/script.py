@@ -12,20 +12,10 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from ..usage import estimate_tokens
+from .api import estimate_input_tokens, message_text, partial_answer
+from .wire import Drop, Pause, Reset, Send, Stall, Step, sse
 
 Fault = Literal["error_event", "drop", "reset", "stall", "ping_stall", "early_end", "malformed"]
-
-ERROR_TYPES = {
-    400: "invalid_request_error",
-    401: "authentication_error",
-    403: "permission_error",
-    404: "not_found_error",
-    413: "request_too_large",
-    429: "rate_limit_error",
-    500: "api_error",
-    529: "overloaded_error",
-}
 
 
 @dataclass
@@ -74,69 +64,6 @@ class Script:
         return total
 
 
-@dataclass(frozen=True)
-class Send:
-    data: bytes
-    label: str  # the SSE event name, for the request log
-
-
-@dataclass(frozen=True)
-class Pause:
-    seconds: float
-
-
-@dataclass(frozen=True)
-class Drop:
-    """Close the connection mid-body (FIN)."""
-
-
-@dataclass(frozen=True)
-class Reset:
-    """Abort the connection with a TCP reset."""
-
-
-@dataclass(frozen=True)
-class Stall:
-    """Send nothing more until the client gives up; with `ping_interval`, keep sending pings."""
-
-    ping_interval: float | None = None
-
-
-Step = Send | Pause | Drop | Reset | Stall
-
-
-def sse(event: str, payload: dict[str, Any]) -> bytes:
-    """One SSE event exactly as the API frames it: event line, one-line JSON data, blank line."""
-    return f"event: {event}\ndata: {json.dumps(payload, separators=(',', ':'))}\n\n".encode()
-
-
-def error_body(status: int, message: str, request_id: str) -> dict[str, Any]:
-    return {
-        "type": "error",
-        "error": {"type": ERROR_TYPES.get(status, "api_error"), "message": message},
-        "request_id": request_id,
-    }
-
-
-def estimate_input_tokens(body: dict[str, Any]) -> int:
-    """A deterministic stand-in for the tokenizer: one token per four characters of prompt."""
-    prompt = json.dumps(body.get("messages", [])) + json.dumps(body.get("system", ""))
-    return max(1, estimate_tokens(prompt))
-
-
-def partial_answer(body: dict[str, Any]) -> str:
-    """The text of the request's last assistant turn, which a continuation request carries."""
-    for message in reversed(body.get("messages", [])):
-        if message.get("role") == "assistant":
-            content = message.get("content")
-            if isinstance(content, str):
-                return content
-            if isinstance(content, list):
-                return "".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
-            return ""
-    return ""
-
-
 def continue_script(script: Script, body: dict[str, Any]) -> Script:
     """The script a request gets: the whole answer, or only its rest when the request continues it.
 
@@ -144,7 +71,7 @@ def continue_script(script: Script, body: dict[str, Any]) -> Script:
     to continue right after it; a later question in a conversation is not a continuation.
     """
     messages = body.get("messages") or [{}]
-    asks_to_continue = messages[-1].get("role") == "user" and "continue" in _text(messages[-1]).lower()
+    asks_to_continue = messages[-1].get("role") == "user" and "continue" in message_text(messages[-1]).lower()
     if messages[-1].get("role") != "assistant" and not asks_to_continue:
         return script
     partial = partial_answer(body)
@@ -154,13 +81,6 @@ def continue_script(script: Script, body: dict[str, Any]) -> Script:
     while 0 < start < len(partial) and script.text[start - 1].isalnum():
         start -= 1  # models restart at the beginning of a word
     return replace(script, text=script.text[start:], thinking=None)
-
-
-def _text(message: dict[str, Any]) -> str:
-    content = message.get("content")
-    if isinstance(content, str):
-        return content
-    return "".join(p.get("text", "") for p in content or [] if isinstance(p, dict))
 
 
 def compile_script(script: Script, body: dict[str, Any], message_id: str) -> list[Step]:

@@ -3,78 +3,30 @@
 It runs its own asyncio loop in a daemon thread, so scripts, tests and notebooks can start it without
 owning a loop. Each request takes the next queued `Script` (or asks the responder), and the server logs
 what it received and what happened to the connection, so a test can see exactly when a client closed it.
+This module is the server and its routes; `api` holds what the real API says, `script` what an answer
+streams, `wire` the HTTP on the socket.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import json
-import socket
-import struct
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from ..continuation import prefill_supported
-from .script import (
-    Drop,
-    Pause,
-    Replay,
-    Reset,
-    Script,
-    Send,
-    Stall,
-    Step,
-    compile_script,
-    continue_script,
-    error_body,
-    estimate_input_tokens,
-)
+from .api import KNOWN_MODELS, PREFILL_REJECTED, error_body, estimate_input_tokens, is_prefill
+from .script import Replay, Script, compile_script, continue_script
+from .wire import RecordedRequest, read_request, send_json, send_stream
 
-KNOWN_MODELS = (
-    "claude-opus-5-5",
-    "claude-sonnet-5-5",
-    "claude-haiku-5-5",
-    "claude-opus-4-8",
-    "claude-sonnet-4-6",
-    "claude-sonnet-4-5",
-    "claude-haiku-4-5",
-)
 INJECTABLE = ("rate_limit", "overloaded", "mid_stream_error", "drop", "reset", "stall", "ping_stall")
-PREFILL_REJECTED = (
-    "This model does not support assistant message prefill. The conversation must end with a user message."
-)
 
 
 Responder = Callable[[dict[str, Any]], Script]
-
-
-@dataclass
-class RecordedRequest:
-    """What the server saw of one request, and how its connection ended."""
-
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: dict[str, Any]
-    received_at: float  # time.monotonic()
-    status: int = 0
-    events: list[tuple[float, str]] = field(default_factory=list)  # (monotonic time, SSE event name)
-    bytes_sent: int = 0
-    finished_at: float | None = None  # the server ended the response itself
-    client_closed_at: float | None = None  # the client closed the socket before the response ended
-    done: threading.Event = field(default_factory=threading.Event, repr=False)
-
-    @property
-    def api_key(self) -> str | None:
-        auth = self.headers.get("authorization", "")
-        if auth.lower().startswith("bearer "):
-            return auth[7:]
-        return self.headers.get("x-api-key")
 
 
 class FakeAnthropic:
@@ -220,23 +172,9 @@ class FakeAnthropic:
 
     async def _serve_one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
         """Serve one request; return whether the connection may be reused."""
-        try:
-            head = await reader.readuntil(b"\r\n\r\n")
-        except (asyncio.IncompleteReadError, ConnectionError):
+        record = await read_request(reader)
+        if record is None:
             return False
-        lines = head.decode("latin-1").split("\r\n")
-        method, path, _ = lines[0].split(" ", 2)
-        headers = {}
-        for line in lines[1:]:
-            if ":" in line:
-                name, value = line.split(":", 1)
-                headers[name.strip().lower()] = value.strip()
-        raw = await reader.readexactly(int(headers.get("content-length", "0")))
-        try:
-            body = json.loads(raw) if raw else {}
-        except json.JSONDecodeError:
-            body = {"_unparsable": raw.decode("utf-8", "replace")}
-        record = RecordedRequest(method, path.split("?")[0], headers, body, time.monotonic())
         self.requests.append(record)
         request_id = f"req_fake_{next(self._ids):06d}"
         try:
@@ -249,32 +187,32 @@ class FakeAnthropic:
     ) -> bool:
         if not record.api_key or (self.api_key is not None and record.api_key != self.api_key):
             message = "invalid x-api-key" if record.api_key else "x-api-key header is required"
-            return await self._json(writer, record, 401, error_body(401, message, request_id), request_id)
+            return await send_json(writer, record, 401, error_body(401, message, request_id), request_id)
         if record.method == "GET" and record.path == "/v1/models":
             data = [{"type": "model", "id": m, "display_name": m} for m in self.models]
-            return await self._json(writer, record, 200, {"data": data, "has_more": False}, request_id)
+            return await send_json(writer, record, 200, {"data": data, "has_more": False}, request_id)
         if record.method == "POST" and record.path == "/v1/messages/count_tokens":
-            return await self._json(
+            return await send_json(
                 writer, record, 200, {"input_tokens": estimate_input_tokens(record.body)}, request_id
             )
         if record.method != "POST" or record.path != "/v1/messages":
-            return await self._json(
+            return await send_json(
                 writer, record, 404, error_body(404, f"Not found: {record.path}", request_id), request_id
             )
         model = record.body.get("model")
         if model not in self.models:
-            return await self._json(writer, record, 404, error_body(404, f"model: {model}", request_id), request_id)
+            return await send_json(writer, record, 404, error_body(404, f"model: {model}", request_id), request_id)
 
         messages = record.body.get("messages") or [{}]
-        if _is_prefill(messages[-1]) and not self.prefill(model):
-            return await self._json(writer, record, 400, error_body(400, PREFILL_REJECTED, request_id), request_id)
+        if is_prefill(messages[-1]) and not self.prefill(model):
+            return await send_json(writer, record, 400, error_body(400, PREFILL_REJECTED, request_id), request_id)
         answer = self._next_script(record.body)
         if isinstance(answer, Replay):
-            return await self._stream(writer, reader, record, answer.steps(), request_id)
+            return await send_stream(writer, reader, record, answer.steps(), request_id)
         script = continue_script(answer, record.body)
         if script.status >= 400:
             message = script.error_message or f"scripted HTTP {script.status}"
-            return await self._json(
+            return await send_json(
                 writer,
                 record,
                 script.status,
@@ -283,141 +221,11 @@ class FakeAnthropic:
                 script.headers,
             )
         if not record.body.get("stream"):
-            return await self._json(
+            return await send_json(
                 writer, record, 200, _whole_message(script, record.body, request_id), request_id, script.headers
             )
         steps = compile_script(script, record.body, f"msg_fake_{request_id[9:]}")
-        return await self._stream(writer, reader, record, steps, request_id, script.headers)
-
-    async def _json(
-        self,
-        writer: asyncio.StreamWriter,
-        record: RecordedRequest,
-        status: int,
-        payload: dict[str, Any],
-        request_id: str,
-        extra: dict[str, str] | None = None,
-    ) -> bool:
-        data = json.dumps(payload).encode()
-        head = _head(
-            status,
-            {
-                "content-type": "application/json",
-                "content-length": str(len(data)),
-                "request-id": request_id,
-                **(extra or {}),
-            },
-        )
-        writer.write(head + data)
-        await writer.drain()
-        record.status = status
-        record.bytes_sent = len(data)
-        record.finished_at = time.monotonic()
-        return True
-
-    async def _stream(
-        self,
-        writer: asyncio.StreamWriter,
-        reader: asyncio.StreamReader,
-        record: RecordedRequest,
-        steps: list[Step],
-        request_id: str,
-        extra_headers: dict[str, str] | None = None,
-    ) -> bool:
-        record.status = 200
-        headers = {
-            "content-type": "text/event-stream; charset=utf-8",
-            "transfer-encoding": "chunked",
-            "cache-control": "no-cache",
-            "request-id": request_id,
-            "connection": "close",
-            **(extra_headers or {}),
-        }
-        writer.write(_head(200, headers))
-        # The client sends nothing more on this connection (it is closed after the body), so a read that
-        # returns means the client closed the socket: that is how the server sees a Stop.
-        closed = asyncio.ensure_future(reader.read(1))
-
-        def client_gone() -> bool:
-            if closed.done():
-                if record.client_closed_at is None:
-                    record.client_closed_at = time.monotonic()
-                return True
-            return False
-
-        try:
-            for step in steps:
-                if client_gone():
-                    return False
-                if isinstance(step, Send):
-                    writer.write(b"%x\r\n%s\r\n" % (len(step.data), step.data))
-                    await writer.drain()
-                    record.bytes_sent += len(step.data)
-                    record.events.append((time.monotonic(), step.label))
-                elif isinstance(step, Pause):
-                    await asyncio.wait([closed], timeout=step.seconds)
-                elif isinstance(step, Drop):
-                    writer.close()
-                    record.finished_at = time.monotonic()
-                    return False
-                elif isinstance(step, Reset):
-                    sock = writer.get_extra_info("socket")
-                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                    writer.transport.abort()
-                    record.finished_at = time.monotonic()
-                    return False
-                elif isinstance(step, Stall):
-                    while not client_gone():
-                        if step.ping_interval is None:
-                            await asyncio.wait([closed])
-                        else:
-                            await asyncio.wait([closed], timeout=step.ping_interval)
-                            if not closed.done():
-                                ping = b'event: ping\ndata: {"type": "ping"}\n\n'
-                                writer.write(b"%x\r\n%s\r\n" % (len(ping), ping))
-                                await writer.drain()
-                                record.events.append((time.monotonic(), "ping"))
-                    return False
-            writer.write(b"0\r\n\r\n")
-            await writer.drain()
-            record.finished_at = time.monotonic()
-            return False
-        except ConnectionError:
-            _mark_closed(record)
-            return False
-        finally:
-            if not closed.done():
-                closed.cancel()
-            elif not closed.cancelled():
-                closed.exception()  # a reset surfaces here; it is how the client hung up, nothing more
-
-
-def _is_prefill(message: dict[str, Any]) -> bool:
-    """A final assistant turn that is not a paused server-tool turn being resumed."""
-    content = message.get("content")
-    resumed = isinstance(content, list) and any(b.get("type") == "server_tool_use" for b in content)
-    return message.get("role") == "assistant" and not resumed
-
-
-def _mark_closed(record: RecordedRequest) -> None:
-    if record.client_closed_at is None:
-        record.client_closed_at = time.monotonic()
-
-
-def _head(status: int, headers: dict[str, str]) -> bytes:
-    reason = {
-        200: "OK",
-        400: "Bad Request",
-        401: "Unauthorized",
-        403: "Forbidden",
-        404: "Not Found",
-        413: "Payload Too Large",
-        429: "Too Many Requests",
-        500: "Internal Server Error",
-        529: "Overloaded",
-    }.get(status, "Status")
-    lines = [f"HTTP/1.1 {status} {reason}"] + [f"{k}: {v}" for k, v in headers.items()]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+        return await send_stream(writer, reader, record, steps, request_id, script.headers)
 
 
 def _whole_message(script: Script, body: dict[str, Any], request_id: str) -> dict[str, Any]:
