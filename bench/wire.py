@@ -78,9 +78,9 @@ def save_notes(notes: str) -> str:
     return "stored"
 
 
-def measure_tool_input(size: int) -> dict[str, Any]:
-    """A tool call whose input is `size` characters of JSON, at full speed, to a front end that follows: the
-    bytes of its input channel and of its card's updates, against the input's own size."""
+def measure_tool_input(size: int, delay: float = 0.0, chunk_size: int = 4) -> dict[str, Any]:
+    """A tool call whose input is `size` characters of JSON, to a front end that follows: the bytes of its input
+    channel and of its card's updates, against the input's own size."""
     notes = answer_text(size)
     tool_json = json.dumps({"notes": notes})
     payloads: list[int] = []
@@ -97,8 +97,8 @@ def measure_tool_input(size: int) -> dict[str, Any]:
     ChatWidget._send = counting_send  # type: ignore[method-assign]
     try:
         with FakeAnthropic(api_key="bench") as server:
-            server.enqueue(Script(text="", tool_use={"name": "save_notes", "input": {"notes": notes}}, chunk_size=4),
-                           Script(text="Saved."))  # fmt: skip
+            server.enqueue(Script(text="", tool_use={"name": "save_notes", "input": {"notes": notes}},
+                                  chunk_size=chunk_size, delay=delay), Script(text="Saved."))  # fmt: skip
             widget = Chat(api_key="bench", base_url=server.url, tools=[save_notes]).send("bench")
             widget._on_intent(widget, {"intent": "follow", "deflate": True, "frontend": "bench"}, [])
             widget.wait(timeout=600)
@@ -119,11 +119,12 @@ def main() -> None:
             f"| {r['chars']:,} chars | {r['pace']} | {r['deltas']:,} | {r['messages']:,} | {r['payload_bytes']:,} | "
             f"{r['payload_ratio']:.2f}x | {r['with_envelopes_ratio']:.2f}x | {r['messages_per_s']:.0f} |"
         )
-    tool = measure_tool_input(20_000)
-    print(
-        f"\nA tool call with a {tool['input_bytes']:,}-byte input: {tool['messages']} messages, "
-        f"{tool['bytes']:,} bytes on the wire for its input and its card ({tool['bytes'] / tool['input_bytes']:.2f}x)"
-    )
+    for pace, tool in (("at full speed", measure_tool_input(20_000)),
+                       ("at 200 deltas/s", measure_tool_input(20_000, delay=0.005, chunk_size=16))):  # fmt: skip
+        print(
+            f"\nA tool call with a {tool['input_bytes']:,}-byte input, {pace}: {tool['messages']} messages, "
+            f"{tool['bytes']:,} bytes for its input and its card ({tool['bytes'] / tool['input_bytes']:.2f}x)"
+        )
     loader = rows[0]["bundle_bytes"]
     print(f"\nOnce per widget, its loader (`_esm`): {loader:,} bytes; the front-end bundle travels once per kernel")
 
