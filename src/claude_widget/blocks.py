@@ -8,28 +8,31 @@ history (an unsigned thinking block or a tool call whose input never finished mu
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
 
 @dataclass(kw_only=True)
-class Block:
+class Block(ABC):
     """One content block. `shown_only`: shown to the user but never sent back (thinking about a continuation)."""
 
     shown_only: bool = False
     extra: dict[str, Any] = field(default_factory=dict)  # other fields the API sent with the block, kept as is
 
     @property
+    @abstractmethod
     def type(self) -> str:
-        raise NotImplementedError
+        """The block's type as the API names it."""
 
     @property
     def complete(self) -> bool:
         """Whether the block may go into the history."""
         return not self.shown_only
 
+    @abstractmethod
     def to_api(self) -> dict[str, Any]:
-        raise NotImplementedError
+        """The block exactly as the Messages API accepts it back."""
 
     def _api(self, **fields: Any) -> dict[str, Any]:
         kept = {k: v for k, v in self.extra.items() if not (k == "citations" and v is None)}
