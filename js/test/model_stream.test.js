@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { bufferFor, frontendOf, initialize } from "../src/wire/model_stream.js";
+import { bufferFor, frontendOf, initialize, shownOf } from "../src/wire/model_stream.js";
 import { deflatePieces } from "./deflate.js";
 import { fakeModel } from "./fake_model.js";
 
@@ -97,6 +97,8 @@ describe("model-level stream", () => {
     assert.equal(bufferFor(view).text, "Hello"); // a view rendered later finds the text collected so far
     assert.equal(frontendOf(view), frontendOf(model.wrapper()));
     assert.equal(model.sent.length, 1); // one `follow` per model, not one per view
+    shownOf(view).inspecting = true;
+    assert.equal(shownOf(model.wrapper()).inspecting, true); // a view rendered again opens as the last one was
     const other = fakeModel({ answer_id: "a2" });
     other.widget_manager = model.widget_manager;
     assert.notEqual(bufferFor(other), bufferFor(view)); // another answer, even in the same widget manager

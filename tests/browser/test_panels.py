@@ -85,6 +85,23 @@ def test_thinking_streams_open_then_collapses_and_a_tool_card_sits_in_the_answer
         shutil.copy(RESULTS / "inspector.png", ROOT / "docs" / "images" / "inspector.png")
 
 
+def test_the_inspector_stays_open_when_jupyterlab_renders_the_finished_answer_again(
+    lab: Lab, page: Any, slow_server: FakeAnthropic
+) -> None:
+    slow_server.enqueue(Script(text="A short answer, streamed slowly. " * 8, delay=0.02))
+    widget = show_widget(page, lab, "inspect.ipynb", "from claude_widget import Chat\nw = Chat().send('go')\nw")
+    widget.locator("[data-role=inspect]").click()
+    widget.locator("[data-role=inspector]").wait_for(state="visible")
+    page.evaluate("el => { el.dataset.first = 'yes'; }", widget.element_handle())
+    # At the end the kernel brings the output's markdown up to date, and JupyterLab renders the output anew.
+    page.wait_for_function("() => { const el = document.querySelector('.cw-root'); return el && !el.dataset.first; }")
+    wait_for(page, "el => el.dataset.status === 'done'", widget)
+    inspector = widget.locator("[data-role=inspector]")
+    assert inspector.is_visible()
+    assert widget.locator("[data-role=inspect]").get_attribute("aria-pressed") == "true"
+    wait_for(page, "el => el.textContent.includes('message_stop')", inspector)
+
+
 def test_an_answer_cut_at_the_token_limit_continues_in_place(lab: Lab, page: Any, slow_server: FakeAnthropic) -> None:
     full = "This answer is long enough to reach the token limit, and Continue finishes it where it stopped."
     slow_server.enqueue(Script(text=full[:50], stop_reason="max_tokens", delay=0.01), Script(text=full, delay=0.01))

@@ -2,7 +2,7 @@
 // synced state and the model-level text buffers; it talks back with user intents only (stop, retry,
 // continue, inspect; the model says `follow` and `resync` itself, see ../wire/model_stream.js).
 // What it shows is decided by viewState (view_state.js) and applied by applyViewState (view_dom.js).
-import { bufferFor, frontendOf } from "../wire/model_stream.js";
+import { bufferFor, frontendOf, shownOf } from "../wire/model_stream.js";
 import { intents } from "../wire/protocol.js";
 import { createAnnouncer } from "./announcer.js";
 import { createAnswer } from "./answer.js";
@@ -120,7 +120,8 @@ export function render({ model, el, signal }) {
   dom.jump.hidden = true;
 
   // The view's own state, besides what the model holds.
-  let inspecting = false;
+  const shown = shownOf(model); // kept at model level: JupyterLab may render this output again
+  let inspecting = shown.inspecting;
   /** The status for which Stop/Retry/Continue was last clicked: disables the button until the status moves on. */
   let intentSentAt = /** @type {string | null} */ (null);
   const status = () => model.get("status") ?? INITIAL_STATUS;
@@ -180,6 +181,7 @@ export function render({ model, el, signal }) {
   listen(dom.continueButton, "click", () => sendIntent("continue"));
   listen(dom.inspect, "click", () => {
     inspecting = !inspecting;
+    shown.inspecting = inspecting;
     model.send(intents.inspect(inspecting, frontendOf(model)));
     schedule();
   });

@@ -20,7 +20,12 @@ import { StreamBuffer } from "./stream_buffer.js";
  * @typedef {{buffer: StreamBuffer, inflater: DeltaInflater}} ChannelState
  */
 
-/** @typedef {{channels: Record<Channel, ChannelState>, frontend: string, detach: () => void}} Streams */
+/**
+ * What this front end holds of one answer. `shown`: what its views chose that a view rendered again should
+ * keep (JupyterLab renders the output anew when the kernel updates its markdown fallback at the end).
+ * @typedef {{channels: Record<Channel, ChannelState>, frontend: string, shown: {inspecting: boolean},
+ *   detach: () => void}} Streams
+ */
 
 // anywidget hands `initialize` and each `render` a different wrapper of the same model, so the streams are
 // found by the answer's id (a synced trait, unique in the kernel) within the wrapper's widget manager (one per
@@ -136,6 +141,7 @@ function attach(model) {
   const entry = {
     channels,
     frontend,
+    shown: { inspecting: false },
     detach() {
       for (const [event, fn] of listeners) model.off(event, fn);
       slot.remove();
@@ -154,6 +160,14 @@ function attach(model) {
 export function replay(model, messages) {
   const { channels, frontend } = attach(model);
   for (const [msg, messageBuffers] of messages) handleKernelMessage(channels, msg, messageBuffers, (c) => model.send(c), frontend);
+}
+
+/**
+ * What this front end's views of a model chose (the inspector open or not), for a view rendered again.
+ * @param {Model} model
+ */
+export function shownOf(model) {
+  return attach(model).shown;
 }
 
 /**
