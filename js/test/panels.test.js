@@ -63,19 +63,22 @@ describe("inspector", () => {
   ].map((e) => JSON.stringify(e)).join("\n");
 
   it("parses complete lines only, skipping malformed ones", () => {
-    assert.equal(parseLog(log).length, 6); // the last line has no newline yet
-    assert.equal(parseLog(log + "\n").length, 7);
-    assert.equal(parseLog("not json\n[1, \"x\", \"\"]\n").length, 1);
+    assert.equal(parseLog(log).entries.length, 6); // the last line has no newline yet
+    assert.equal(parseLog(log + "\n").entries.length, 7);
+    assert.equal(parseLog("not json\n[1, \"x\", \"\"]\n").entries.length, 1);
   });
 
   it("reads only what is new as the log grows, and starts over when it shrinks", () => {
     const reader = createLogReader();
     const lines = log.split("\n");
-    assert.equal(reader.read(lines.slice(0, 3).join("\n") + "\n[0.55, ").length, 3);
-    const entries = reader.read(log + "\n");
-    assert.equal(entries.length, 7);
-    assert.deepEqual(entries.map((e) => e.kind), parseLog(log + "\n").map((e) => e.kind));
-    assert.equal(reader.read(lines[0] + "\n").length, 1); // a shorter text: read again from its start
+    assert.equal(reader.read(lines.slice(0, 3).join("\n") + "\n[0.55, ").entries.length, 3);
+    const grown = reader.read(log + "\n");
+    const whole = parseLog(log + "\n");
+    assert.deepEqual(grown, whole); // the same entries and delta times as reading it all at once
+    assert.deepEqual(streamStats(grown), streamStats(whole));
+    assert.deepEqual(whole.deltaTimes, [0.6, 0.7, 1.1]);
+    assert.equal(reader.read(lines[0] + "\n").entries.length, 1); // a shorter text: read again from its start
+    assert.deepEqual(reader.read(lines[0] + "\n").deltaTimes, []);
   });
 
   it("computes time to first token and deltas per second", () => {
@@ -94,8 +97,8 @@ describe("inspector", () => {
     for (const [x, y] of path.slice(1).split(" L").map((p) => p.split(",").map(Number))) {
       assert.ok(x >= 0 && x <= 300 && y >= 0 && y <= 60);
     }
-    const many = Array.from({ length: 5000 }, (_, i) => ({ at: i / 100, kind: "content_block_delta", detail: "text_delta" }));
-    assert.ok(timelinePath(many, 300, 60).split(" L").length < 900);
+    const many = Array.from({ length: 5000 }, (_, i) => JSON.stringify([i / 100, "content_block_delta", "text_delta 'x'"]));
+    assert.ok(timelinePath(parseLog(many.join("\n") + "\n"), 300, 60).split(" L").length < 900);
   });
 });
 

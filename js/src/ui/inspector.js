@@ -3,7 +3,11 @@
 // tokens over time. Pure functions for the figures; a thin DOM part.
 import { h } from "./dom.js";
 
-/** @typedef {{at: number, kind: string, detail: string}} LogEntry */
+/**
+ * @typedef {{at: number, kind: string, detail: string}} LogEntry
+ * @typedef {{entries: LogEntry[], deltaTimes: number[], textDeltaTimes: number[]}} Log the log so far, with the
+ *   times of its content deltas (all, and text only) kept as it grows, so the figures never rescan it
+ */
 
 /**
  * Reads the event log channel as it grows: one JSON array per complete line (a partial last line waits),
@@ -11,31 +15,36 @@ import { h } from "./dom.js";
  * a shorter text is read again from the start.
  */
 export function createLogReader() {
-  /** @type {LogEntry[]} */
-  const entries = [];
+  /** @type {Log} */
+  const log = { entries: [], deltaTimes: [], textDeltaTimes: [] };
   let parsed = 0; // characters of the text read so far: whole lines
   return {
     /**
      * @param {string} text the channel's text
-     * @returns {LogEntry[]} every entry so far (the same array, grown)
+     * @returns {Log} the log so far (the same object, grown)
      */
     read(text) {
       if (text.length < parsed) {
-        entries.length = 0;
+        for (const list of [log.entries, log.deltaTimes, log.textDeltaTimes]) list.length = 0;
         parsed = 0;
       }
       const end = text.lastIndexOf("\n");
-      if (end < parsed) return entries;
+      if (end < parsed) return log;
       for (const line of text.slice(parsed, end).split("\n")) {
         try {
           const [at, kind, detail] = JSON.parse(line);
-          if (typeof at === "number" && typeof kind === "string") entries.push({ at, kind, detail: String(detail ?? "") });
+          if (typeof at !== "number" || typeof kind !== "string") continue;
+          const entry = { at, kind, detail: String(detail ?? "") };
+          log.entries.push(entry);
+          if (kind !== "content_block_delta") continue;
+          log.deltaTimes.push(at);
+          if (entry.detail.startsWith("text_delta")) log.textDeltaTimes.push(at);
         } catch {
           // a malformed line is skipped, never fatal
         }
       }
       parsed = end + 1;
-      return entries;
+      return log;
     },
   };
 }
@@ -43,21 +52,20 @@ export function createLogReader() {
 /**
  * Parse a whole event log at once.
  * @param {string} text
- * @returns {LogEntry[]}
+ * @returns {Log}
  */
 export function parseLog(text) {
   return createLogReader().read(text);
 }
 
 /**
- * @param {LogEntry[]} entries
+ * @param {Log} log
  * @returns {{events: number, deltas: number, firstTokenAt: number | null, lastAt: number | null, deltasPerSecond: number | null}}
  */
-export function streamStats(entries) {
-  const deltas = entries.filter((e) => e.kind === "content_block_delta" && e.detail.startsWith("text_delta"));
-  const firstTokenAt = deltas.length ? deltas[0].at : null;
+export function streamStats({ entries, textDeltaTimes: deltas }) {
+  const firstTokenAt = deltas.length ? deltas[0] : null;
   const lastAt = entries.length ? entries[entries.length - 1].at : null;
-  const span = deltas.length > 1 ? deltas[deltas.length - 1].at - deltas[0].at : 0;
+  const span = deltas.length > 1 ? deltas[deltas.length - 1] - deltas[0] : 0;
   return {
     events: entries.length,
     deltas: deltas.length,
@@ -80,20 +88,19 @@ export function tokensPerSecond(stats, outputTokens) {
 }
 
 /**
- * SVG path of text deltas received over time (cumulative), scaled into width x height.
- * @param {LogEntry[]} entries
+ * SVG path of content deltas received over time (cumulative), scaled into width x height.
+ * @param {Log} log
  * @param {number} width
  * @param {number} height
  * @returns {string}
  */
-export function timelinePath(entries, width, height) {
-  const deltas = entries.filter((e) => e.kind === "content_block_delta");
+export function timelinePath({ entries, deltaTimes: deltas }, width, height) {
   if (!deltas.length) return "";
   const maxT = Math.max(entries[entries.length - 1].at, 1e-6);
   const step = Math.max(1, Math.floor(deltas.length / 400)); // at most ~400 points, whatever the length
   const points = [`M0,${height}`];
-  for (let i = 0; i < deltas.length; i += step) points.push(point(deltas[i].at, i + 1));
-  points.push(point(deltas[deltas.length - 1].at, deltas.length));
+  for (let i = 0; i < deltas.length; i += step) points.push(point(deltas[i], i + 1));
+  points.push(point(deltas[deltas.length - 1], deltas.length));
   return points.join(" L");
 
   /** @param {number} at @param {number} count */
@@ -125,11 +132,12 @@ export function createInspector(doc) {
   return {
     element,
     /**
-     * @param {LogEntry[]} entries
+     * @param {Log} log
      * @param {number} [outputTokens] from the usage, to turn deltas into tokens per second
      */
-    update(entries, outputTokens = 0) {
-      const s = streamStats(entries);
+    update(log, outputTokens = 0) {
+      const { entries } = log;
+      const s = streamStats(log);
       const parts = [`${s.events} events`, `${s.deltas} text deltas`];
       if (s.firstTokenAt !== null) parts.push(`first token after ${(s.firstTokenAt * 1000).toFixed(0)} ms`);
       const rate = tokensPerSecond(s, outputTokens);
@@ -137,7 +145,7 @@ export function createInspector(doc) {
       if (s.deltasPerSecond !== null) parts.push(`${s.deltasPerSecond.toFixed(0)} deltas/s`);
       if (s.lastAt !== null) parts.push(`${s.lastAt.toFixed(2)} s in all`);
       stats.textContent = parts.join(" · ");
-      path.setAttribute("d", timelinePath(entries, 300, 60));
+      path.setAttribute("d", timelinePath(log, 300, 60));
       if (entries.length < listed) {
         list.textContent = "";
         listed = 0;
