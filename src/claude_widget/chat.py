@@ -101,9 +101,9 @@ class Chat:
                 )
         self.options = StreamOptions(model=model, max_tokens=max_tokens, system=system, stall_timeout=stall_timeout,
                                      max_retries=max_retries, thinking=thinking, record=record,
-                                     tool_timeout=tool_timeout, max_tool_rounds=max_tool_rounds)  # fmt: skip
-        # A function that cannot be described fails here, not mid-conversation.
-        self.options = replace(self.options, tools=tools_from(tools))
+                                     tool_timeout=tool_timeout, max_tool_rounds=max_tool_rounds,
+                                     # a function that cannot be described fails here, not mid-conversation
+                                     tools=tools_from(tools))  # fmt: skip
         self.offline = offline
         self.freeze = freeze  # finished answers become plain markdown outputs
         self.turns: list[Turn] = []

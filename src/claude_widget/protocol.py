@@ -20,6 +20,7 @@ CHANNELS: tuple[Channel, ...] = get_args(Channel)
 # The channels whose whole text is also part of the widget's state (a fresh front end gets it there; a front end
 # that follows the deltas keeps it current on its own copy of the model, so that saved widget state holds it).
 TEXT_STATE: dict[Channel, str] = {"answer": "text", "thinking": "thinking", "tools": "tool_input"}
+TEXT_KEYS = tuple(TEXT_STATE.values())
 ACTIONS = ("retry", "continue")  # what the view may offer, as published by the kernel in the `actions` trait
 
 IntentName = Literal["stop", "retry", "continue", "inspect", "follow", "resync", "bundle"]

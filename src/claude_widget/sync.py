@@ -112,7 +112,7 @@ class StreamSync:
     def send_final_texts(self) -> None:
         """The final texts go only to front ends that did not build them from the deltas."""
         if not self.front_ends.followed:
-            self.widget.send_state(key=list(protocol.TEXT_STATE.values()))
+            self.widget.send_state(key=list(protocol.TEXT_KEYS))
 
     # -- tool cards: each call's input streams on the "tools" channel; its card changes with its status ----
     def _on_tool_call(self, call: ToolCall) -> None:

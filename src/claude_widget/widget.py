@@ -31,7 +31,6 @@ from .sync import StreamSync
 log = logging.getLogger("claude_widget")
 OptionalDict = traitlets.TraitType[dict[str, Any] | None, dict[str, Any] | None]
 
-TEXT_KEYS = tuple(protocol.TEXT_STATE.values())  # the texts in the widget's state: text, thinking, tool_input
 # The traits a stream changes (the rest, `_esm` among them, never change after the widget opens).
 STREAMED_TRAITS = ("status", "usage", "thinking_tokens", "error", "cards", "actions", "stop_reason", "notice")
 
@@ -155,9 +154,9 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
 
     def get_state(self, key: str | Iterable[str] | None = None, drop_defaults: bool = False) -> dict[str, Any]:
         """The synced state, with the texts read from the engine (they are state, but not traits)."""
-        keys = [*self.keys, *TEXT_KEYS] if key is None else [key] if isinstance(key, str) else list(key)
-        state: dict[str, Any] = super().get_state([k for k in keys if k not in TEXT_KEYS], drop_defaults)
-        state.update({k: getattr(self, k) for k in keys if k in TEXT_KEYS})
+        keys = [*self.keys, *protocol.TEXT_KEYS] if key is None else [key] if isinstance(key, str) else list(key)
+        state: dict[str, Any] = super().get_state([k for k in keys if k not in protocol.TEXT_KEYS], drop_defaults)
+        state.update({k: getattr(self, k) for k in keys if k in protocol.TEXT_KEYS})
         return state
 
     # -- kernel side: the stream ------------------------------------------------------------------------
