@@ -11,7 +11,6 @@ import time
 
 from claude_widget import Chat, TextDelta
 from claude_widget.fake_server import FakeAnthropic, Script
-from claude_widget.loops import background_loop
 
 ANSWER = "Recovery is measured from the fault to the first token of the continuation. " * 20
 RUNS = 5
@@ -41,7 +40,7 @@ def run(scripts: list[Script]) -> tuple[int, float | None, bool]:
         manager = chat.stream("bench")
         arrivals: list[float] = []
         manager.subscribe(lambda e: arrivals.append(time.monotonic()) if isinstance(e, TextDelta) else None)
-        manager.start(background_loop())
+        manager.start()
         text = manager.wait(60)
         requests = server.message_requests()
         recovery = None

@@ -27,6 +27,11 @@ from claude_widget.fake_server import FakeAnthropic, Script
 ENVELOPE_BYTES = 550  # measured per-message Jupyter envelope (see the reference notes)
 
 
+def front_end_says(widget: Any, content: dict[str, Any]) -> None:
+    """What a view sends: a custom comm message (handled on the stream's loop)."""
+    widget._handle_msg({"content": {"data": {"method": "custom", "content": content}}, "buffers": []})
+
+
 def measure(size: int, delay: float, follow: bool = True) -> dict[str, Any]:
     text = answer_text(size)
     payloads: list[int] = []
@@ -48,7 +53,7 @@ def measure(size: int, delay: float, follow: bool = True) -> dict[str, Any]:
             widget = chat.send("bench")
             if follow:
                 # what each live front end says at once
-                widget._on_intent(widget, {"intent": "follow", "deflate": True}, [])
+                front_end_says(widget, {"intent": "follow", "deflate": True})
             widget.wait(timeout=600)
             elapsed = time.monotonic() - started
             time.sleep(0.05)
@@ -100,7 +105,7 @@ def measure_tool_input(size: int, delay: float = 0.0, chunk_size: int = 4) -> di
             server.enqueue(Script(text="", tool_use={"name": "save_notes", "input": {"notes": notes}},
                                   chunk_size=chunk_size, delay=delay), Script(text="Saved."))  # fmt: skip
             widget = Chat(api_key="bench", base_url=server.url, tools=[save_notes]).send("bench")
-            widget._on_intent(widget, {"intent": "follow", "deflate": True, "frontend": "bench"}, [])
+            front_end_says(widget, {"intent": "follow", "deflate": True, "frontend": "bench"})
             widget.wait(timeout=600)
             time.sleep(0.05)
     finally:

@@ -15,7 +15,7 @@ from claude_widget.continuation import INTERRUPTED_NOTE
 from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.tools import ToolDefinitionError
 
-from .conftest import TEST_KEY
+from .conftest import TEST_KEY, front_end_says
 
 
 @pytest.fixture(autouse=True)
@@ -341,7 +341,7 @@ def test_max_tokens_offers_continue_which_finishes_the_answer_in_place(server: F
     w = chat.send("go")
     assert w.wait(5) == full[:40]
     assert w.stop_reason == "max_tokens" and "token limit" in (w.notice or "")
-    w._on_intent(w, {"intent": "continue"}, [])
+    front_end_says(w, {"intent": "continue"})
     wait_until(lambda: w.manager.done and w.text == full)
     assert w.status == "done" and w.notice is None
     assert chat.history[-1] == {"role": "assistant", "content": [{"type": "text", "text": full}]}

@@ -1,4 +1,4 @@
-"""In a real IPython kernel (via nbclient): the stream is a task on the kernel's loop and cells return at once."""
+"""In a real IPython kernel (via nbclient): the stream runs on the library's loop thread and cells return at once."""
 
 from __future__ import annotations
 
@@ -30,12 +30,12 @@ def test_exact_text_and_usage_in_a_notebook_and_cells_return_while_streaming(ser
         f"from claude_widget import Chat\nchat = Chat(api_key={TEST_KEY!r}, base_url={server.url!r})",
         "w = chat.send('hi')\nprint(w.status)",
         "import asyncio\nawait asyncio.sleep(0.3)\nprint(1 + 1, w.status)",  # other cells run while it streams
-        "try:\n    w.wait()\nexcept RuntimeError as e:\n    print('refused:', 'await w' in str(e))",
+        "print(w.wait() == w.text, w.status)",  # blocking the main thread does not block the stream
         "import json\ntext = await w\nprint(json.dumps({'text': text, 'status': w.status, 'usage': w.usage}))",
     )
     assert outputs[1].strip() == "connecting"  # send() returned before any answer
     assert outputs[2].strip() == "2 streaming"
-    assert outputs[3].strip() == "refused: True"  # wait() on the kernel's loop would deadlock
+    assert outputs[3].strip() == "True done"
     result = json.loads(outputs[4])
     assert result["text"] == ANSWER
     assert result["status"] == "done"
@@ -48,10 +48,35 @@ def test_stop_in_a_notebook_while_the_kernel_runs_other_cells(server: FakeAnthro
     outputs = run_cells(
         f"from claude_widget import Chat\nchat = Chat(api_key={TEST_KEY!r}, base_url={server.url!r})",
         "import asyncio\nw = chat.send('hi')\nawait asyncio.sleep(0.5)\nprint(w.status)",
-        "w._on_intent(w, {'intent': 'stop'}, [])  # what the Stop button sends\nawait w\nprint(w.status, len(w.text))",
+        "w._handle_msg({'content': {'data': {'method': 'custom', 'content': {'intent': 'stop'}}}})  # the Stop button\n"
+        "await w\nprint(w.status, len(w.text))",
     )
     assert outputs[1].strip() == "streaming"
     status, length = outputs[2].split()
     assert status == "stopped" and 0 < int(length) < 40000
     request = server.message_requests()[0]
     assert request.done.wait(2) and request.client_closed_at is not None
+
+
+def test_the_stream_goes_on_while_the_next_cell_blocks_and_no_block_looks_like_a_stall(server: FakeAnthropic) -> None:
+    # Two answers of about 40 s each: one with a 1 s stall_timeout, one with the default (30 s).
+    server.enqueue(*[Script(text="steady " * 600, chunk_size=4, delay=0.04) for _ in range(2)])
+    outputs = run_cells(
+        f"from claude_widget import Chat\nimport time\nkw = dict(api_key={TEST_KEY!r}, base_url={server.url!r})\n"
+        "short, default = Chat(stall_timeout=1, **kw), Chat(**kw)",
+        "a, b = short.send('a'), default.send('b')\ntime.sleep(0.5)\nprint(a.status, b.status)",
+        # A cell that sleeps longer than the default stall_timeout: the answers grow meanwhile.
+        "n = len(a.text), len(b.text)\ntime.sleep(31)\nprint(len(a.text) - n[0] > 500, len(b.text) - n[1] > 500)",
+        # A cell keeping the GIL for 2.5 s in one C call: nothing else runs, and the loop's check comes late.
+        "t = time.perf_counter(); sum(range(10**6)); unit = time.perf_counter() - t\n"
+        "t = time.perf_counter(); sum(range(int(2.5 / unit * 10**6))); print(time.perf_counter() - t > 1.5)",
+        # A pure-Python loop: the GIL is shared, the answers keep growing.
+        "n = len(a.text)\nend = time.monotonic() + 3\nwhile time.monotonic() < end:\n    pass\nprint(len(a.text) > n)",
+        "await a\nawait b\nprint([x.outcome for x in a.attempts + b.attempts], a.status, b.status)",
+    )
+    assert outputs[1].split() == ["streaming", "streaming"]
+    assert outputs[2].split() == ["True", "True"]
+    assert outputs[3].strip() == "True"
+    assert outputs[4].strip() == "True"
+    assert outputs[5].strip() == "['done', 'done'] done done"  # one request each: no spurious reconnect
+    assert len(server.message_requests()) == 2

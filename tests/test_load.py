@@ -47,7 +47,8 @@ print(json.dumps({"two": 1 + 1, "streaming": sum(w.status == "streaming" for w i
             f"""
 import threading
 # Stop messages may arrive on another thread (a kernel subshell): stop some streams from threads.
-threads = [threading.Thread(target=widgets[i]._on_intent, args=(widgets[i], {{"intent": "stop"}}, []))
+stop = {{"content": {{"data": {{"method": "custom", "content": {{"intent": "stop"}}}}}}}}
+threads = [threading.Thread(target=widgets[i]._handle_msg, args=(stop,))
            for i in {sorted(STOPPED)!r}]
 for t in threads: t.start()
 for t in threads: t.join()

@@ -113,7 +113,8 @@ async def test_cancel_before_the_task_starts_sends_nothing(
 async def test_wait_on_the_streams_own_loop_refuses_instead_of_deadlocking(
     server: FakeAnthropic, client: anthropic.AsyncAnthropic
 ) -> None:
-    m = manager(client).start()
+    m = manager(client).start(asyncio.get_running_loop())  # a stream may run on a loop of the caller's
+    assert not m.join(0.01)  # nor does join() wait there: it says whether the stream has ended
     with pytest.raises(RuntimeError, match="await"):
         m.wait(timeout=1)
     await m.wait_async()

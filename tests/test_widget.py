@@ -17,7 +17,7 @@ from claude_widget import Chat, ChatWidget, MissingAPIKeyError, StreamError
 from claude_widget.batching import utf16_length
 from claude_widget.fake_server import FakeAnthropic, Script
 
-from .conftest import TEST_KEY
+from .conftest import TEST_KEY, front_end_says
 
 
 @pytest.fixture
@@ -140,7 +140,7 @@ def test_a_following_front_end_never_gets_the_text_again(
     script = Script(text="Hello *world* " * 300, thinking="Let me see. " * 50, chunk_size=5, delay=0.0005)
     server.enqueue(script)
     w = Chat(api_key=TEST_KEY, base_url=server.url, thinking={"type": "adaptive"}).send("hi")
-    w._on_intent(w, {"intent": "follow"}, [])  # what each front end's model says once
+    front_end_says(w, {"intent": "follow"})  # what each front end's model says once
     w.wait(timeout=20)
     time.sleep(0.05)
     assert (w.text, w.thinking) == (script.text, script.thinking)
@@ -170,13 +170,13 @@ def test_a_front_end_that_inflates_gets_compressed_deltas_and_a_resync_starts_a_
     script = Script(text="Some *markdown* that repeats itself, as answers do. " * 200, chunk_size=5, delay=0.001)
     server.enqueue(script)
     w = chat.send("hi")
-    w._on_intent(w, {"intent": "follow", "deflate": True}, [])
+    front_end_says(w, {"intent": "follow", "deflate": True})
     deadline = time.monotonic() + 5
     while sum(m["kind"] == "delta" for m in sent) < 5 and time.monotonic() < deadline:
         time.sleep(0.01)
-    w._on_intent(w, {"intent": "resync"}, [])  # a page that joined late cannot read the current stream
+    front_end_says(w, {"intent": "resync"})  # a page that joined late cannot read the current stream
     time.sleep(0.1)
-    w._on_intent(w, {"intent": "resync", "deflate": False}, [])  # a host that drops binary buffers
+    front_end_says(w, {"intent": "resync", "deflate": False})  # a host that drops binary buffers
     w.wait(timeout=20)
     time.sleep(0.05)
     deltas = [m for m in sent if m["kind"] == "delta"]
@@ -197,7 +197,7 @@ def test_a_resync_of_an_unknown_channel_is_ignored_with_a_warning(
     server.enqueue(Script(text="fine"))
     w = chat.send("hi")
     with caplog.at_level(logging.WARNING, logger="claude_widget"):
-        w._on_intent(w, {"intent": "resync", "channel": "secrets"}, [])
+        front_end_says(w, {"intent": "resync", "channel": "secrets"})
     assert "ignored an unexpected message" in caplog.text
     assert w.wait(timeout=5) == "fine"
 
@@ -210,7 +210,7 @@ def test_stop_intent_from_another_thread_closes_the_connection(
     deadline = time.monotonic() + 5
     while len(w.manager.text) < 40 and time.monotonic() < deadline:
         time.sleep(0.01)
-    thread = threading.Thread(target=w._on_intent, args=(w, {"intent": "stop"}, []))
+    thread = threading.Thread(target=front_end_says, args=(w, {"intent": "stop"}))
     thread.start()
     thread.join()
     assert w.wait(timeout=5) == w.text
@@ -227,7 +227,7 @@ def test_malformed_front_end_messages_are_ignored_with_a_warning(
     server.enqueue(Script(text="still fine", delay=0.01))
     w = chat.send("hi")
     with caplog.at_level(logging.WARNING, logger="claude_widget"):
-        w._on_intent(w, message, [])
+        front_end_says(w, message)
     assert "ignored an unexpected message" in caplog.text
     assert w.wait(timeout=5) == "still fine"
 
@@ -238,7 +238,7 @@ def test_resync_sends_a_snapshot_of_everything_so_far(
     server.enqueue(Script(text="abc" * 100, delay=0.001))
     w = chat.send("hi")
     w.wait(timeout=5)
-    w._on_intent(w, {"intent": "resync"}, [])
+    front_end_says(w, {"intent": "resync"})
     deadline = time.monotonic() + 2
     while not any(m["kind"] == "snapshot" for m in sent) and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -254,7 +254,7 @@ def test_retry_after_an_error_starts_over_and_streams(
     with pytest.raises(StreamError, match="roles must alternate"):
         w.wait(timeout=5)
     assert w.status == "error" and w.error is not None and w.error["kind"] == "bad_request"
-    w._on_intent(w, {"intent": "retry"}, [])
+    front_end_says(w, {"intent": "retry"})
     deadline = time.monotonic() + 5
     while w.status != "done" and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -315,7 +315,7 @@ def test_the_inspector_gets_the_event_log_then_each_new_entry(
     server.enqueue(Script(status=529), Script(text="Inspect me, please.", delay=0.02))
     w = chat.send("hi")
     server.wait_for_request(2)
-    w._on_intent(w, {"intent": "inspect"}, [])
+    front_end_says(w, {"intent": "inspect"})
     w.wait(timeout=10)
     time.sleep(0.1)
     events = [m for m in sent if m.get("channel") == "events"]
@@ -347,7 +347,7 @@ def test_a_tool_input_streams_as_deltas_and_its_card_changes_only_with_its_statu
                           chunk_size=8, delay=0.0002), Script(text="Saved."))  # fmt: skip
     chat = Chat(api_key=TEST_KEY, base_url=server.url, tools=[tool_with_a_long_input])
     w = chat.send("save my notes")
-    w._on_intent(w, {"intent": "follow", "deflate": True, "frontend": "page"}, [])
+    front_end_says(w, {"intent": "follow", "deflate": True, "frontend": "page"})
     assert w.wait(timeout=20) == "Saving.\n\nSaved."
     time.sleep(0.05)
     tool_json = json.dumps({"notes": notes})
@@ -366,16 +366,16 @@ def test_two_front_ends_each_get_a_stream_they_can_read(
 ) -> None:
     server.enqueue(Script(text="Some *markdown* that repeats itself. " * 300, chunk_size=5, delay=0.001))
     w = chat.send("hi")
-    w._on_intent(w, {"intent": "follow", "deflate": True, "frontend": "lab"}, [])
-    w._on_intent(w, {"intent": "follow", "deflate": True, "frontend": "no-buffers"}, [])
+    front_end_says(w, {"intent": "follow", "deflate": True, "frontend": "lab"})
+    front_end_says(w, {"intent": "follow", "deflate": True, "frontend": "no-buffers"})
     deadline = time.monotonic() + 5
     while not any("deflate" in m for m in sent) and time.monotonic() < deadline:
         time.sleep(0.005)
     # The second page's host drops binary buffers: it asks for plain text...
-    w._on_intent(w, {"intent": "resync", "deflate": False, "frontend": "no-buffers"}, [])
+    front_end_says(w, {"intent": "resync", "deflate": False, "frontend": "no-buffers"})
     time.sleep(0.05)
     # ...and the first page saying `follow` again (a reload, say) does not switch compression back on under it.
-    w._on_intent(w, {"intent": "follow", "deflate": True, "frontend": "lab"}, [])
+    front_end_says(w, {"intent": "follow", "deflate": True, "frontend": "lab"})
     w.wait(timeout=20)
     time.sleep(0.05)
     snapshot = max(i for i, m in enumerate(sent) if m["kind"] == "snapshot")
@@ -389,16 +389,16 @@ def test_inspect_closes_both_ways_and_a_continue_does_not_resend_the_log(
 ) -> None:
     server.enqueue(Script(text="word " * 40, stop_reason="max_tokens"), Script(text="more " * 400, delay=0.002))
     w = chat.send("hi")
-    w._on_intent(w, {"intent": "inspect", "frontend": "page"}, [])
+    front_end_says(w, {"intent": "inspect", "frontend": "page"})
     w.wait(timeout=10)
     time.sleep(0.05)
     assert w.actions == ["continue"]
     log_messages = sum(m.get("channel") == "events" for m in sent)
-    w._on_intent(w, {"intent": "continue"}, [])
+    front_end_says(w, {"intent": "continue"})
     deadline = time.monotonic() + 5
     while "more" not in w.text and time.monotonic() < deadline:
         time.sleep(0.005)
-    w._on_intent(w, {"intent": "inspect", "open": False, "frontend": "page"}, [])
+    front_end_says(w, {"intent": "inspect", "open": False, "frontend": "page"})
     time.sleep(0.1)
     closed_at = len(sent)
     w.wait(timeout=10)
@@ -417,8 +417,8 @@ def test_the_view_is_offered_exactly_the_actions_the_kernel_carries_out(
     w.wait(timeout=5)
     time.sleep(0.05)
     assert w.actions == []
-    w._on_intent(w, {"intent": "retry"}, [])  # not offered: ignored
-    w._on_intent(w, {"intent": "continue"}, [])
+    front_end_says(w, {"intent": "retry"})  # not offered: ignored
+    front_end_says(w, {"intent": "continue"})
     time.sleep(0.1)
     assert len(server.message_requests()) == 1 and w.text == "fine"
     server.enqueue(Script(status=400, error_message="messages: bad"), Script(text="again"))
@@ -434,7 +434,7 @@ def test_a_front_end_without_the_assets_model_gets_the_bundle_with_its_request_i
 ) -> None:
     server.enqueue(Script(text="fine"))
     w = chat.send("hi")
-    w._on_intent(w, {"intent": "bundle", "id": "req-7"}, [])
+    front_end_says(w, {"intent": "bundle", "id": "req-7"})
     [reply] = [m for m in sent if m["kind"] == "bundle"]
     assert reply["id"] == "req-7" and reply["code"] == w.assets.code and reply["css"] == w.assets.style
     w.wait(timeout=5)

@@ -66,6 +66,17 @@ describe("view state", () => {
     assert.equal(movedOn.stop.hidden, true);
   });
 
+  it("says why a click waits when the kernel keeps it waiting (a running cell, no subshells)", () => {
+    const waiting = state({ traits: { status: "streaming" }, text: "a", intentSentAt: "streaming", intentWaiting: "stop" });
+    assert.equal(waiting.statusLabel, "Stopping · Stop takes effect when the running cell finishes");
+    assert.equal(waiting.stop.label, "Stopping…");
+    const retry = state({ traits: { status: "error" }, intentSentAt: "error", intentWaiting: "retry" });
+    assert.equal(retry.statusLabel, "Waiting for the running cell to finish");
+    // once the kernel acts, the status speaks for itself again
+    const stopped = state({ traits: { status: "stopped" }, text: "a", intentSentAt: "streaming", intentWaiting: "stop" });
+    assert.equal(stopped.statusLabel, "Stopped");
+  });
+
   it("offers Retry when the kernel does, disabled while a retry is on its way", () => {
     const error = { kind: "overloaded", message: "Claude is overloaded." };
     /** @type {import("../src/wire/protocol.js").Action[]} */

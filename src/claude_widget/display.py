@@ -8,12 +8,14 @@ complete (a cell's plain return value cannot be updated later).
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .events import FINAL_STATUSES
 from .fallback import answer_markdown
+from .loops import call_soon
 
 
 class MarkdownOutput:
@@ -31,6 +33,7 @@ class MarkdownOutput:
     comm: Any
     freeze_when_done: bool
     close: Callable[[], None]
+    _loop: asyncio.AbstractEventLoop  # the stream's, where the output is updated
     _display_id: str | None = None  # set once shown through IPython's display machinery
 
     @property
@@ -49,11 +52,15 @@ class MarkdownOutput:
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
+        self._display_id = self._display_id or f"claude-widget-{uuid.uuid4().hex}"
+        was_final = self.status in FINAL_STATUSES
         bundle = self._repr_mimebundle_()
         if bundle is None:
             return
-        self._display_id = self._display_id or f"claude-widget-{uuid.uuid4().hex}"
         display(bundle[0], metadata=bundle[1], raw=True, display_id=self._display_id)
+        if not was_final and self.status in FINAL_STATUSES:
+            # The stream (on its own thread) ended while this was shown: its update may have gone out first.
+            call_soon(self._loop, self._update_output)
 
     def freeze(self) -> None:
         """Replace the finished widget with plain markdown output, for lightweight notebooks.

@@ -1,35 +1,37 @@
-"""Which asyncio loop a stream runs on.
+"""The asyncio loop every stream runs on: the library's own, in a daemon thread, in notebooks and scripts alike.
 
-In a notebook the kernel's own loop is running while a cell executes: a stream started there as a task keeps
-running after the cell returns, and the kernel still handles Stop clicks and other cells meanwhile. In a plain
-script there is no running loop, so the library runs one of its own in a daemon thread.
+A notebook cell that blocks (a `time.sleep`, a groupby over millions of rows, a model fit) holds the kernel's
+main thread and with it the kernel's loop. A stream on a thread of its own keeps reading the socket, sending
+updates and watching for stalls meanwhile, and a Stop that reaches the kernel on another thread (a subshell:
+see subshell.py) closes the socket at once. Sending comm and display messages from this thread is safe:
+ipykernel hands them to its IOPub thread. What is scheduled here from a cell carries that cell's context, so
+the messages it sends keep the cell as their parent (ipykernel keeps the parent message in a ContextVar).
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
+from collections.abc import Callable
+from typing import TypeVar
 
-_background: asyncio.AbstractEventLoop | None = None
+T = TypeVar("T")
+THREAD_NAME = "claude-widget-loop"
+
+_loop: asyncio.AbstractEventLoop | None = None
 _lock = threading.Lock()
 
 
 def stream_loop() -> asyncio.AbstractEventLoop:
-    """The running loop if there is one (a notebook cell), else the library's background loop."""
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return background_loop()
-
-
-def background_loop() -> asyncio.AbstractEventLoop:
-    global _background
+    """The library's loop, started on first use in a daemon thread."""
+    global _loop
     with _lock:
-        if _background is None or _background.is_closed():
+        if _loop is None or _loop.is_closed():
             loop = asyncio.new_event_loop()
-            threading.Thread(target=loop.run_forever, name="claude-widget-loop", daemon=True).start()
-            _background = loop
-        return _background
+            threading.Thread(target=loop.run_forever, name=THREAD_NAME, daemon=True).start()
+            _loop = loop
+        return _loop
 
 
 def on_loop_thread(loop: asyncio.AbstractEventLoop) -> bool:
@@ -38,3 +40,27 @@ def on_loop_thread(loop: asyncio.AbstractEventLoop) -> bool:
         return asyncio.get_running_loop() is loop
     except RuntimeError:
         return False
+
+
+def call_soon(loop: asyncio.AbstractEventLoop, callback: Callable[[], object]) -> None:
+    """Run `callback` on `loop`: now if we are on its thread, else as soon as the loop gets to it (in order)."""
+    if on_loop_thread(loop):
+        callback()
+    elif not loop.is_closed():
+        loop.call_soon_threadsafe(callback)
+
+
+async def run_on(loop: asyncio.AbstractEventLoop, function: Callable[[], T]) -> T:
+    """Run `function` on `loop`'s thread, in the caller's context, and await its result from the caller's loop."""
+    if on_loop_thread(loop):
+        return function()
+    result: concurrent.futures.Future[T] = concurrent.futures.Future()
+
+    def call() -> None:
+        try:
+            result.set_result(function())
+        except BaseException as exc:  # handed to the caller
+            result.set_exception(exc)
+
+    loop.call_soon_threadsafe(call)  # the handle copies the caller's context (and with it the parent message)
+    return await asyncio.wrap_future(result)

@@ -67,6 +67,12 @@ def parse_intent(content: object) -> Intent | None:
     return intent
 
 
+def is_stop(content: object) -> bool:
+    """Whether a front end's message is a Stop (checked as it arrives, before anything else is done with it)."""
+    intent = _parse(content)
+    return intent is not None and intent.name == "stop"
+
+
 def _parse(content: object) -> Intent | None:
     if not isinstance(content, dict):
         return None

@@ -1,10 +1,11 @@
 """The kernel-side engine: one turn of a conversation with Claude, with no widget in sight.
 
-`StreamManager` drives `AsyncAnthropic.messages.stream` as a task on an asyncio loop (the kernel's own loop in
-a notebook, a background loop in a plain script). It owns the turn's lifecycle: it sends the requests, retries
-what is worth retrying with visible backoff, continues interrupted answers, runs tool calls and streams the
-continuation, watches for stalls, and can be cancelled from any thread: cancelling the task closes the socket,
-which is what stops generation and billing. Listeners get `StreamEvent`s in order on the stream's loop.
+`StreamManager` drives `AsyncAnthropic.messages.stream` as a task on the library's own loop thread (loops.py), so
+that a cell blocking the kernel's main thread neither pauses it nor makes it look stalled. It owns the turn's
+lifecycle: it sends the requests, retries what is worth retrying with visible backoff, continues interrupted
+answers, runs tool calls and streams the continuation, watches for stalls (watchdog.py), and can be cancelled
+from any thread: cancelling the task closes the socket, which is what stops generation and billing. Listeners
+get `StreamEvent`s in order on the stream's loop.
 
 A turn is one or more rounds (one assistant message each: a tool call or a paused turn starts another round),
 and a round is one or more attempts (requests: a retry or a continuation is another attempt). What is known of
@@ -31,12 +32,13 @@ from .continuation import continuation_mode, prefill_rejected, request_messages
 from .errors import Failure, StallError, StreamError, TruncatedStreamError, classify, explain
 from .event_log import RAW_EVENTS, summary
 from .events import FINAL_STATUSES, Finished, Status, StatusChanged, StreamEvent, ToolStatus, UsageChanged
-from .loops import on_loop_thread
+from .loops import call_soon, on_loop_thread, stream_loop
 from .options import Backoff as Backoff
 from .options import StreamOptions
 from .tool_calls import run_tool_call
 from .turn import TurnState
 from .usage import USAGE_KEYS as USAGE_KEYS
+from .watchdog import StallWatchdog
 
 log = logging.getLogger("claude_widget")
 
@@ -82,8 +84,10 @@ class StreamManager(TurnState):
         self._listeners.append(listener)
 
     async def __aiter__(self) -> AsyncIterator[StreamEvent]:
+        """The events, on the iterating loop (whichever it is: they are handed over from the stream's)."""
+        here = asyncio.get_running_loop()
         queue: asyncio.Queue[StreamEvent] = asyncio.Queue()
-        self.subscribe(queue.put_nowait)
+        self.subscribe(lambda event: call_soon(here, lambda: queue.put_nowait(event)))
         if self._loop is None:
             self.start()
         while True:
@@ -94,34 +98,35 @@ class StreamManager(TurnState):
 
     # -- controlling -----------------------------------------------------------------------------------
     def start(self, loop: asyncio.AbstractEventLoop | None = None) -> StreamManager:
-        """Start streaming on `loop` (default: the running loop). Safe to call from another thread."""
+        """Start streaming on `loop` (default: the library's loop, `loops.stream_loop()`). Safe from any thread;
+        whatever the stream sends carries the caller's context (in a kernel, the cell that started it)."""
         if self._loop is not None:
             raise RuntimeError("this StreamManager has already started")
-        self._loop = loop or asyncio.get_running_loop()
-        if on_loop_thread(self._loop):
-            self._spawn()
-        else:
-            self._loop.call_soon_threadsafe(self._spawn)
+        self._loop = loop or stream_loop()
+        call_soon(self._loop, self._spawn)
         return self
 
     def cancel(self) -> None:
-        """Stop the stream: closes the socket and keeps the partial answer. Safe from any thread."""
+        """Stop the stream: closes the socket and keeps the partial answer. Safe from any thread; returns at once
+        (`join` waits for the end)."""
         self._cancel_requested = True
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-        if on_loop_thread(loop):
-            self._cancel_on_loop()
-        else:
-            loop.call_soon_threadsafe(self._cancel_on_loop)
+        if self._loop is not None:
+            call_soon(self._loop, self._cancel_on_loop)
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Block until the stream has ended (after `cancel`, a few milliseconds); whether it has. Never raises."""
+        if self._loop is not None and on_loop_thread(self._loop):
+            return self.done  # waiting here would keep the stream from ending
+        try:
+            self._result.exception(timeout)
+        except concurrent.futures.TimeoutError:
+            return False
+        return True
 
     def wait(self, timeout: float | None = None) -> str:
         """Block until the stream ends; return the answer. Raises `StreamError` if it ended in an error."""
         if self._loop is not None and on_loop_thread(self._loop):
-            raise RuntimeError(
-                "wait() would block the loop this stream runs on (the notebook kernel's loop) and deadlock. "
-                "In a notebook, use `await w` instead."
-            )
+            raise RuntimeError("wait() would block the loop this stream runs on and deadlock: `await` it instead.")
         try:
             return self._result.result(timeout)
         except concurrent.futures.TimeoutError:
@@ -230,16 +235,14 @@ class StreamManager(TurnState):
         messages = request_messages(self.messages, self.turn_messages, assembler.blocks, continuation)
         async with self.client.messages.stream(**options.request(messages)) as stream:
             self._mark("first_byte")
-            loop = asyncio.get_running_loop()
             completed = False
-            # The watchdog watches content, not bytes: pings keep a socket busy but carry no answer.
             try:
-                async with asyncio.timeout_at(loop.time() + options.stall_timeout) as watchdog:
+                async with StallWatchdog(options.stall_timeout) as watchdog:
                     async for event in stream:
                         if options.record and event.type in RAW_EVENTS:
                             attempt.events.append((round(time.monotonic() - sent_at, 4), event.type, event.to_dict()))
                         if self._handle(event):
-                            watchdog.reschedule(loop.time() + options.stall_timeout)
+                            watchdog.fed()
                         completed = completed or event.type == "message_stop"
             except TimeoutError:
                 raise StallError(f"no content for {options.stall_timeout:g} s.") from None

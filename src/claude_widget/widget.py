@@ -4,8 +4,11 @@ Synced traits hold what a fresh view needs; the texts (answer, thinking, tool in
 travel on delta channels, carried there by `StreamSync` (sync.py). The answer and the thinking live in the
 engine: `w.text` reads it, and the widget's state carries it for a front end that asks (a reloaded page) or
 does not follow the deltas (nbclient), but never sends it again to a front end that builds it from the deltas.
-The view sends back only intents (protocol.py). Comm handlers may run on another thread, so they only schedule
-work on the stream's loop.
+The view sends back only intents (protocol.py).
+
+Threads: everything that touches the widget's state runs on the stream's loop (loops.py). The front end's
+messages arrive on whatever thread the kernel hands them to (a subshell's, while a cell blocks the main one: see
+subshell.py); a Stop is carried out there and then, every other message is handed to the stream's loop.
 """
 
 from __future__ import annotations
@@ -23,12 +26,14 @@ from ipywidgets import widget_serialization
 from . import protocol
 from .assets import STATIC, ChatAssets, bundle_reply, shared_assets
 from .display import MarkdownOutput
-from .loops import stream_loop
+from .loops import call_soon, run_on, stream_loop
 from .pricing import Prices, cost_usd
 from .stream import USAGE_KEYS, StreamManager
+from .subshell import keep_front_end_subshell
 from .sync import StreamSync
 
 log = logging.getLogger("claude_widget")
+STOP_WAIT = 2.0  # seconds `stop()` waits, at most, for the stream to end (it takes milliseconds)
 OptionalDict = traitlets.TraitType[dict[str, Any] | None, dict[str, Any] | None]
 
 # The traits a stream changes (the rest, `_esm` among them, never change after the widget opens).
@@ -78,6 +83,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         self.on_msg(self._on_intent)
         if self.comm is not None:
             self.comm.on_close(self._on_comm_closed)  # the front end closed the widget: stop paying for it
+            keep_front_end_subshell(self.comm)
         self._start(new_stream())
 
     # -- public API ------------------------------------------------------------------------------------
@@ -133,11 +139,13 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         return save(self.recording(), path)
 
     def stop(self) -> None:
-        """Stop streaming, close the connection and keep the partial answer. Safe from any thread."""
+        """Stop streaming, close the connection and keep the partial answer. Safe from any thread; returns when
+        the stream has ended, so that what follows (the next `send`) sees the final partial answer."""
         self.manager.cancel()
+        self.manager.join(STOP_WAIT)
 
     def wait(self, timeout: float | None = None) -> str:
-        """Block until the answer is complete (plain scripts). In a notebook, `await w` instead."""
+        """Block until the answer is complete. In a notebook `await w` does the same without blocking the kernel."""
         return self.manager.wait(timeout)
 
     def __await__(self) -> Generator[Any, None, str]:
@@ -179,27 +187,32 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         finally:
             self._awaiters -= 1
             # nbclient keeps only messages whose parent is the executing cell, so the final state and markdown
-            # are sent (again, if the stream ended before the await) from the cell that awaits.
-            if self.comm is not None:
-                self.send_state(key=list(STREAMED_TRAITS))  # not the whole state: it holds the loader
-                self._sync.send_final_texts()
-            self._update_output()
+            # are sent (again, if the stream ended before the await) in the context of the cell that awaits.
+            await run_on(self._loop, self._send_final)
+
+    def _send_final(self) -> None:
+        if self.comm is not None:
+            self.send_state(key=list(STREAMED_TRAITS))  # not the whole state: it holds the loader
+            self._sync.send_final_texts()
+        self._update_output()
 
     # -- front end → kernel: intents only --------------------------------------------------------------
-    def _on_intent(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        intent = protocol.parse_intent(content)
-        if intent is None:
-            return
-        if intent.name == "stop":
-            self.stop()  # at once, from whatever thread the comm handler runs on
-        elif intent.name == "bundle":
-            self.send(bundle_reply(intent.request_id))
-        elif not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._handle, intent)
+    def _handle_msg(self, msg: dict[str, Any]) -> None:
+        """A message from the front end, on the thread the kernel handed it to: a Stop now, the rest on the loop."""
+        data = msg.get("content", {}).get("data", {})
+        if isinstance(data, dict) and data.get("method") == "custom" and protocol.is_stop(data.get("content")):
+            self.manager.cancel()  # not `stop()`: the thread that delivers messages need not wait
+        else:
+            call_soon(self._loop, lambda: super(ChatWidget, self)._handle_msg(msg))
 
-    def _handle(self, intent: protocol.Intent) -> None:
-        """An intent, on the stream's loop."""
-        if intent.name == "follow":
+    def _on_intent(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        """An intent, on the stream's loop (a Stop was carried out when it arrived)."""
+        intent = protocol.parse_intent(content)
+        if intent is None or intent.name == "stop":
+            return
+        if intent.name == "bundle":
+            self.send(bundle_reply(intent.request_id))
+        elif intent.name == "follow":
             self._sync.follow(intent.frontend, intent.deflate is True)
         elif intent.name == "resync":
             self._sync.resync(intent.frontend, intent.channel, intent.deflate)

@@ -31,6 +31,21 @@ export const isActive = (status) => ACTIVE.has(status);
 /** @param {string} status */
 export const isFinished = (status) => FINISHED.has(status);
 
+/** How long a click may wait for the kernel to act on it before the view says why it waits. */
+export const INTENT_PATIENCE_MS = 1000;
+
+/**
+ * Text of the status indicator while a click waits for a busy kernel: one that reads the view's messages only
+ * between cells (no kernel subshells: ipykernel 6, some hosts) acts on it when the running cell finishes.
+ * @param {string} intent "stop", "retry" or "continue"
+ * @returns {string}
+ */
+export function waitingLabel(intent) {
+  return intent === "stop"
+    ? "Stopping · Stop takes effect when the running cell finishes"
+    : "Waiting for the running cell to finish";
+}
+
 /**
  * Text of the status indicator, e.g. "Done · max tokens reached".
  * @param {string} status

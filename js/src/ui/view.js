@@ -9,7 +9,7 @@ import { createAnswer } from "./answer.js";
 import { copyText } from "./clipboard.js";
 import { createLogReader } from "./inspector.js";
 import { createScrollController } from "./scroll.js";
-import { INITIAL_STATUS, isActive } from "./status.js";
+import { INITIAL_STATUS, INTENT_PATIENCE_MS, isActive } from "./status.js";
 import { applyViewState, buildDom, shareFontsOutsideShadowRoot } from "./view_dom.js";
 import { PAINTED_TRAITS, viewState } from "./view_state.js";
 
@@ -124,6 +124,10 @@ export function render({ model, el, signal }) {
   let inspecting = shown.inspecting;
   /** The status for which Stop/Retry/Continue was last clicked: disables the button until the status moves on. */
   let intentSentAt = /** @type {string | null} */ (null);
+  /** That click's intent once the kernel has kept it waiting a while (a cell runs; see waitingLabel). */
+  let intentWaiting = /** @type {string | null} */ (null);
+  let patience = 0;
+  alive.addEventListener("abort", () => win.clearTimeout(patience), { once: true });
   const status = () => model.get("status") ?? INITIAL_STATUS;
 
   // While waiting to retry, the banner counts down; the kernel only says how long the wait is.
@@ -155,10 +159,14 @@ export function render({ model, el, signal }) {
       text,
       thinking: thinkingBuffer.text,
       intentSentAt,
+      intentWaiting,
       inspecting,
       secondsLeft: retryCountdown.secondsLeft(status()),
     });
-    if (!state.intentPending) intentSentAt = null;
+    if (!state.intentPending) {
+      intentSentAt = intentWaiting = null;
+      win.clearTimeout(patience);
+    }
     applyViewState(dom, state);
     if (state.inspector.shown) dom.inspector.update(log.read(eventsBuffer.text), state.inspector.outputTokens);
     if (answer.render(text, state.final, model.get("cards") ?? [], toolInputBuffer.text)) followAtNextFrame();
@@ -170,6 +178,7 @@ export function render({ model, el, signal }) {
     if (intentSentAt !== null) return;
     intentSentAt = status();
     model.send(intents.user(intent));
+    patience = win.setTimeout(() => ((intentWaiting = intent), schedule()), INTENT_PATIENCE_MS);
     schedule();
   };
 

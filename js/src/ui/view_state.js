@@ -1,7 +1,7 @@
 // What one view shows, decided without a DOM: a pure function of the synced traits, the streamed texts
 // and the view's own small state (a click waiting for the status to move on, the inspector open or not,
 // the retry countdown). view.js reads the inputs, calls viewState, and applies the result (view_dom.js).
-import { errorBanner, INITIAL_STATUS, isActive, isFinished, noticeBanner, statusLabel } from "./status.js";
+import { errorBanner, INITIAL_STATUS, isActive, isFinished, noticeBanner, statusLabel, waitingLabel } from "./status.js";
 import { displayUsage, estimateTokens } from "./tokens.js";
 
 /**
@@ -23,6 +23,7 @@ export const PAINTED_TRAITS = /** @type {const} */ ([
  * @property {string} text the answer so far
  * @property {string} thinking the thinking text so far
  * @property {string | null} intentSentAt the status at which Stop, Retry or Continue was last clicked, if any
+ * @property {string | null} [intentWaiting] that click's intent, once it has waited INTENT_PATIENCE_MS for the kernel
  * @property {boolean} inspecting whether the reader has opened the inspector
  * @property {number | null} secondsLeft until the kernel retries, counted by the view; null when not waiting
  */
@@ -51,7 +52,7 @@ export const PAINTED_TRAITS = /** @type {const} */ ([
  * @param {ViewInputs} inputs
  * @returns {ViewState}
  */
-export function viewState({ traits, text, thinking, intentSentAt, inspecting, secondsLeft }) {
+export function viewState({ traits, text, thinking, intentSentAt, intentWaiting = null, inspecting, secondsLeft }) {
   const status = traits.status ?? INITIAL_STATUS;
   const active = isActive(status);
   // A click disables its button until the status moves on (then the kernel has acted on it).
@@ -67,7 +68,7 @@ export function viewState({ traits, text, thinking, intentSentAt, inspecting, se
   return {
     status,
     intentPending,
-    statusLabel: statusLabel(status, traits.stop_reason),
+    statusLabel: intentPending && intentWaiting ? waitingLabel(intentWaiting) : statusLabel(status, traits.stop_reason),
     model: traits.model ?? "",
     offlineHidden: !traits.offline,
     tokens: {
