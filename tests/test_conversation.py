@@ -231,6 +231,31 @@ def test_a_slow_tool_times_out_as_an_error_result(server: FakeAnthropic) -> None
     assert result["is_error"] and "did not finish within 0.2 s" in result["content"]
 
 
+async def test_an_async_tool_runs_on_the_loop_where_the_chat_was_made_and_its_timeout_cancels_it_there(
+    server: FakeAnthropic,
+) -> None:
+    # In a notebook that loop is the kernel's: what the tool awaits (a client made in a cell) may belong to it.
+    seen: list[asyncio.AbstractEventLoop] = []
+
+    async def where(query: str) -> str:
+        """Say where this runs.
+
+        Args:
+            query: Anything.
+        """
+        seen.append(asyncio.get_running_loop())
+        return "here"
+
+    calling = [Script(text="", tool_use={"name": name, "input": {"query": "q"}}) for name in ("where", "slow_lookup")]
+    server.enqueue(calling[0], Script(text="ok"), calling[1], Script(text="ok"))
+    chat = chat_for(server, tools=[where, slow_lookup], tool_timeout=0.2)
+    assert await chat.send("go") == "ok"
+    assert seen == [asyncio.get_running_loop()]
+    calls.clear()
+    assert await chat.send("again") == "ok"
+    assert calls == ["cancelled"]  # cancelled on this loop by the timeout
+
+
 @pytest.mark.parametrize(
     ("function", "words"),
     [

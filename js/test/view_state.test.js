@@ -68,10 +68,10 @@ describe("view state", () => {
 
   it("says why a click waits when the kernel keeps it waiting (a running cell, no subshells)", () => {
     const waiting = state({ traits: { status: "streaming" }, text: "a", intentSentAt: "streaming", intentWaiting: "stop" });
-    assert.equal(waiting.statusLabel, "Stopping · Stop takes effect when the running cell finishes");
+    assert.equal(waiting.statusLabel, "Stopping · Stop takes effect when the running cells finish");
     assert.equal(waiting.stop.label, "Stopping…");
     const retry = state({ traits: { status: "error" }, intentSentAt: "error", intentWaiting: "retry" });
-    assert.equal(retry.statusLabel, "Waiting for the running cell to finish");
+    assert.equal(retry.statusLabel, "Waiting for the running cells to finish");
     // once the kernel acts, the status speaks for itself again
     const stopped = state({ traits: { status: "stopped" }, text: "a", intentSentAt: "streaming", intentWaiting: "stop" });
     assert.equal(stopped.statusLabel, "Stopped");

@@ -1,9 +1,10 @@
 """Plain Python functions as Claude tools: a JSON schema from type hints and the docstring, and safe execution.
 
 `Tool.from_function(fn)` describes a function or says clearly why it cannot. `Tool.run(input)` validates the
-input against the signature, runs the function (async ones awaited, sync ones in a worker thread so the kernel
-stays responsive) under a timeout, and turns the outcome into a tool result: an exception becomes an error
-result that Claude can read, never a crash of the stream.
+input against the signature, runs the function under a timeout (a plain one in a worker thread, so the kernel
+stays responsive; an async one on the loop that was running where the tool was described, the kernel's in a
+notebook, since whatever it awaits may belong to that loop), and turns the outcome into a tool result: an
+exception becomes an error result that Claude can read, never a crash of the stream.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
 from typing import Any, get_type_hints
 
 import docstring_parser
@@ -29,6 +30,13 @@ class ToolOutcome:
     is_error: bool = False
 
 
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 @dataclass(frozen=True)
 class Tool:
     name: str
@@ -36,6 +44,7 @@ class Tool:
     input_schema: dict[str, Any]
     function: Callable[..., Any]
     arguments: type[pydantic.BaseModel]
+    home: asyncio.AbstractEventLoop | None = field(default_factory=_running_loop)  # where an async tool runs
 
     @classmethod
     def from_function(cls, function: Callable[..., Any]) -> Tool:
@@ -78,7 +87,7 @@ class Tool:
         kwargs = {field: getattr(arguments, field) for field in type(arguments).model_fields}
         try:
             if inspect.iscoroutinefunction(self.function):
-                result = await asyncio.wait_for(self.function(**kwargs), timeout)
+                result = await asyncio.wait_for(self._at_home(self.function(**kwargs)), timeout)
             else:
                 # A sync function cannot be interrupted: on a timeout or a Stop it finishes in its thread,
                 # and its result is discarded.
@@ -88,6 +97,14 @@ class Tool:
         except Exception as exc:
             return ToolOutcome(f"{type(exc).__name__}: {exc}", is_error=True)
         return ToolOutcome(_as_text(result))
+
+    def _at_home(self, call: Coroutine[Any, Any, Any]) -> Awaitable[Any]:
+        """`call`, run on the tool's home loop if that is another one and still running (a timeout or a Stop
+        cancels it there)."""
+        home = self.home
+        if home is None or not home.is_running() or home is asyncio.get_running_loop():
+            return call
+        return asyncio.wrap_future(asyncio.run_coroutine_threadsafe(call, home))
 
 
 def tools_from(functions: list[Callable[..., Any]] | None) -> dict[str, Tool]:

@@ -38,6 +38,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Older ipykernels, installed by `scripts/setup.sh test` beside the .venv's own (each on its kernel's PYTHONPATH).
+OLDER_IPYKERNELS = Path(sys.prefix) / "ipykernels"
 # The offline demo's answer (heading, code, table, math), then enough prose to stream for a while.
 LONG_ANSWER = SSE_ANSWER + "\n" + "Each event carries a few characters, rendered as they arrive. " * 80
 
@@ -64,10 +66,11 @@ class Lab:
     root: Path
     kind: str = "lab"
 
-    def add_notebook(self, name: str, *cells: str) -> str:
-        """Write a notebook of code cells into the server's root; return its name."""
+    def add_notebook(self, name: str, *cells: str, kernel: str = "python3") -> str:
+        """Write a notebook of code cells into the server's root; return its name. `kernel`: a kernelspec name,
+        `python3` or one of `kernel_for(version)`."""
         notebook = nbformat.v4.new_notebook()
-        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        notebook.metadata["kernelspec"] = {"name": kernel, "display_name": kernel, "language": "python"}
         notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
         nbformat.write(notebook, self.root / name)
         return name
@@ -79,6 +82,24 @@ class Lab:
         return f"{self.url}/lab/workspaces/{uuid.uuid4().hex[:8]}/tree/{name}"
 
 
+def kernel_for(ipykernel_version: str) -> str:
+    """The kernelspec name of one of the OLDER_IPYKERNELS (each server offers them all)."""
+    if not (OLDER_IPYKERNELS / ipykernel_version / "ipykernel").is_dir():
+        raise RuntimeError(f"no ipykernel {ipykernel_version} in {OLDER_IPYKERNELS}: run scripts/setup.sh test")
+    return f"ipykernel-{ipykernel_version}"
+
+
+def _write_kernelspecs(data_dir: Path) -> None:
+    for target in sorted(OLDER_IPYKERNELS.glob("*")):
+        spec = data_dir / "kernels" / f"ipykernel-{target.name}"
+        spec.mkdir(parents=True)
+        (spec / "kernel.json").write_text(json.dumps({
+            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": f"Python 3 (ipykernel {target.name})", "language": "python",
+            "env": {"PYTHONPATH": str(target)},
+        }))  # fmt: skip
+
+
 def _serve(kind: str, root: Path, backend: FakeAnthropic) -> Iterator[Lab]:
     """Start JupyterLab or Notebook 7 on 127.0.0.1 whose kernels talk to `backend` (via ANTHROPIC_BASE_URL)."""
     shutil.copy(ROOT / "notebooks" / "quickstart.ipynb", root)
@@ -86,6 +107,7 @@ def _serve(kind: str, root: Path, backend: FakeAnthropic) -> Iterator[Lab]:
     settings.mkdir(parents=True)
     # No "official Jupyter news?" toast over the widget.
     (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
+    _write_kernelspecs(root / ".jupyter-data")
     port = free_port()
     env = {
         **os.environ,
@@ -94,6 +116,7 @@ def _serve(kind: str, root: Path, backend: FakeAnthropic) -> Iterator[Lab]:
         "JUPYTER_CONFIG_DIR": str(root / ".jupyter-config"),
         "JUPYTER_RUNTIME_DIR": str(root / ".jupyter-runtime"),
         "JUPYTERLAB_SETTINGS_DIR": str(root / ".lab-settings"),
+        "JUPYTER_PATH": str(root / ".jupyter-data"),
     }
     app = {"lab": "jupyterlab", "notebook": "notebook"}[kind]
     expose = {"lab": "--LabApp.expose_app_in_browser=True", "notebook": "--expose-app-in-browser"}[kind]

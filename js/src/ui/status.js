@@ -36,14 +36,15 @@ export const INTENT_PATIENCE_MS = 1000;
 
 /**
  * Text of the status indicator while a click waits for a busy kernel: one that reads the view's messages only
- * between cells (no kernel subshells: ipykernel 6, some hosts) acts on it when the running cell finishes.
+ * between cells (no kernel subshells: ipykernel 6, some hosts) acts on it once the cells running or queued
+ * before it have finished.
  * @param {string} intent "stop", "retry" or "continue"
  * @returns {string}
  */
 export function waitingLabel(intent) {
   return intent === "stop"
-    ? "Stopping · Stop takes effect when the running cell finishes"
-    : "Waiting for the running cell to finish";
+    ? "Stopping · Stop takes effect when the running cells finish"
+    : "Waiting for the running cells to finish";
 }
 
 /**
