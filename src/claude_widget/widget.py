@@ -153,7 +153,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
 
     def close(self) -> None:
         if self._manager is not None:
-            self._manager.cancel()
+            self.stop()  # before the comm goes: the stream's last messages go out first
         super().close()
 
     def __repr__(self) -> str:
