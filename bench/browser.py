@@ -20,6 +20,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -283,19 +285,26 @@ def sections(browser: Any, lab: Any, server: FakeAnthropic) -> bool:
     return True
 
 
-def main() -> None:
-    only_heap = sys.argv[1:] == ["heap"]
+@contextmanager
+def lab_and_browser() -> Iterator[tuple[Any, Any, FakeAnthropic]]:
+    """JupyterLab in a temporary root, its kernels talking to a fake server; Chromium to drive it."""
     with FakeAnthropic(api_key=TEST_KEY) as server, tempfile.TemporaryDirectory() as tmp:
         lab_gen = _serve("lab", Path(tmp), server)
         lab = next(lab_gen)
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-                if only_heap or sections(browser, lab, server):
-                    heap(browser, lab, server)
+                yield lab, browser, server
                 browser.close()
         finally:
             lab_gen.close()
+
+
+def main() -> None:
+    only_heap = sys.argv[1:] == ["heap"]
+    with lab_and_browser() as (lab, browser, server):
+        if only_heap or sections(browser, lab, server):
+            heap(browser, lab, server)
 
 
 if __name__ == "__main__":
