@@ -15,7 +15,7 @@ from .conftest import Lab, kernel_for, open_notebook, run_all_cells
 
 pytestmark = pytest.mark.browser
 
-BLOCK_SECONDS = 12
+BLOCK_SECONDS = 8
 BLOCKS = {
     "sleep": f"time.sleep({BLOCK_SECONDS})",
     "cpu": f"end = time.monotonic() + {BLOCK_SECONDS}\nwhile time.monotonic() < end:\n    pass",
