@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import statistics
 import sys
 import threading
@@ -148,7 +149,8 @@ def measure_cpu(kc: Any, code: str) -> float:
 
 def main() -> None:
     with FakeAnthropic(api_key=KEY) as server:
-        km, kc = start_new_kernel(kernel_name="python3")
+        # As JupyterLab's server starts a kernel: its cells return while answers stream (not headless).
+        km, kc = start_new_kernel(kernel_name="python3", env={**os.environ, "JPY_SESSION_NAME": "bench.ipynb"})
         counter = IOPubCounter(km, kc.session)
         try:
             run(kc, SETUP.format(key=KEY, url=server.url))

@@ -1,17 +1,33 @@
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from typing import Any
 
 import anthropic
+import nbformat
 import pytest
+from nbclient import NotebookClient
 
 from claude_widget.fake_server import FakeAnthropic
 from claude_widget.loops import call_soon
 from claude_widget.widget import ChatWidget
 
 TEST_KEY = "sk-ant-test-0123456789-secret"
+# What a Jupyter server sets in the kernels it starts for notebooks: a kernel JupyterLab or Notebook 7 shows,
+# where cells return while their answers stream (without it, nbclient is headless: see headless.py).
+SHOWN_BY_JUPYTERLAB = {"JPY_SESSION_NAME": "/work/answers.ipynb"}
+
+
+def run_notebook(*sources: str, env: dict[str, str] | None = None, timeout: int = 60) -> nbformat.NotebookNode:
+    """Execute code cells in a fresh kernel with nbclient (headless unless `env` says otherwise); return it."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    base = {k: v for k, v in os.environ.items() if k != "JPY_SESSION_NAME"}
+    NotebookClient(notebook, timeout=timeout, kernel_name="python3").execute(env={**base, **(env or {})})
+    return notebook
 
 
 @pytest.fixture

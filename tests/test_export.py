@@ -6,35 +6,35 @@ from __future__ import annotations
 import re
 
 import nbformat
-from nbclient import NotebookClient
+import pytest
 from nbconvert import HTMLExporter, MarkdownExporter
 
 from claude_widget.fake_server.demo import SSE_ANSWER
 
-from .test_in_a_kernel import TEST_KEY
+from .conftest import SHOWN_BY_JUPYTERLAB, TEST_KEY, run_notebook
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 
-def execute(*sources: str) -> nbformat.NotebookNode:
-    notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
-    NotebookClient(notebook, timeout=60, kernel_name="python3").execute()
-    return notebook
+def execute(*sources: str, shown: bool = True) -> nbformat.NotebookNode:
+    """Run the cells in a kernel as JupyterLab's server starts it (`shown`), or headless as nbclient does."""
+    return run_notebook(*sources, env=SHOWN_BY_JUPYTERLAB if shown else None)
 
 
-def test_an_executed_notebook_exports_the_final_answer_to_html_and_markdown() -> None:
+@pytest.mark.parametrize("shown", [True, False], ids=["kernel shown by JupyterLab", "headless"])
+def test_an_executed_notebook_exports_the_final_answer_to_html_and_markdown(shown: bool) -> None:
     notebook = execute(
         "from claude_widget import Chat\nchat = Chat(offline=True)",
         "w = chat.send('Explain server-sent events')\nw",
         "text = await w",
+        shown=shown,
     )
     [output] = notebook.cells[1].outputs
-    assert WIDGET_MIME in output.data  # the widget, for JupyterLab with saved widget state
+    assert (WIDGET_MIME in output.data) is shown  # the widget, for JupyterLab; headless answers are frozen
     assert output.data["text/markdown"].startswith("> *Offline demo")  # updated to the final answer
     assert SSE_ANSWER.strip() in output.data["text/markdown"]
-    assert output.data["text/plain"].startswith("ChatWidget(model='claude-sonnet-5-5', status=")
+    if shown:
+        assert output.data["text/plain"].startswith("ChatWidget(model='claude-sonnet-5-5', status=")
 
     html, _ = HTMLExporter().from_notebook_node(notebook)
     assert "Server-sent events in one minute" in html

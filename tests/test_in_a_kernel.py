@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import json
 
-import nbformat
-from nbclient import NotebookClient
-
 from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.fake_server.api import estimate_input_tokens
 
-from .conftest import TEST_KEY
+from .conftest import SHOWN_BY_JUPYTERLAB, TEST_KEY, run_notebook
 
 ANSWER = "A kernel-side answer with **markdown** and ünïcödé 🎉. " * 30
 
 
 def run_cells(*sources: str) -> list[str]:
-    """Execute the cells in a fresh kernel; return each cell's stdout."""
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
-    NotebookClient(notebook, timeout=60, kernel_name="python3").execute()
+    """Execute the cells in a fresh kernel as JupyterLab's server starts it; return each cell's stdout."""
+    notebook = run_notebook(*sources, env=SHOWN_BY_JUPYTERLAB)
     return ["".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream") for cell in notebook.cells]
 
 

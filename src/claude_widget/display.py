@@ -81,7 +81,7 @@ class MarkdownOutput:
         from IPython.display import update_display
 
         if self.freeze_when_done and self.status in FINAL_STATUSES:
-            update_display({"text/markdown": self.markdown, "text/plain": self.text}, raw=True,
+            update_display({"text/markdown": self.markdown, "text/plain": self.text or self.markdown}, raw=True,
                            display_id=self._display_id)  # fmt: skip
             if self.comm is not None:
                 self.close()

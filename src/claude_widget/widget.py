@@ -23,7 +23,7 @@ import anywidget
 import traitlets
 from ipywidgets import widget_serialization
 
-from . import protocol
+from . import headless, protocol
 from .assets import STATIC, ChatAssets, bundle_reply, shared_assets
 from .display import MarkdownOutput
 from .loops import call_soon, run_on, stream_loop
@@ -73,10 +73,13 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         offline: bool = False,
         freeze_when_done: bool = False,
     ) -> None:
+        # Headless (headless.py): no front end will load the bundle, so the saved state leaves it out.
+        self._headless = headless.is_headless()
         super().__init__(model=model, prices=prices, offline=offline, usage=dict.fromkeys(USAGE_KEYS, 0),
-                         assets=shared_assets(), answer_id=uuid.uuid4().hex)  # fmt: skip
+                         assets=None if self._headless else shared_assets(), answer_id=uuid.uuid4().hex)  # fmt: skip
         self._new_stream = new_stream  # an unstarted manager for the request; called again by Retry
-        self.freeze_when_done = freeze_when_done
+        self._freeze_asked = freeze_when_done
+        self.freeze_when_done = freeze_when_done or self._headless  # nobody can click a headless answer
         self._loop = stream_loop()
         self._sync = StreamSync(self, self._loop)
         self._awaiters = 0  # while a cell awaits the answer, the final state goes out from that cell
@@ -85,6 +88,8 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
             self.comm.on_close(self._on_comm_closed)  # the front end closed the widget: stop paying for it
             keep_front_end_subshell(self.comm)
         self._start(new_stream())
+        if self._headless:
+            headless.started(self)  # the running cell ends once the answer has
 
     # -- public API ------------------------------------------------------------------------------------
     @property
@@ -214,6 +219,9 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
             self.send(bundle_reply(intent.request_id))
         elif intent.name == "follow":
             self._sync.follow(intent.frontend, intent.deflate is True)
+            headless.front_end_followed()
+            if self._headless:  # shown after all (a front end headless.py could not tell from the kernel)
+                self._headless, self.freeze_when_done = False, self._freeze_asked
         elif intent.name == "resync":
             self._sync.resync(intent.frontend, intent.channel, intent.deflate)
         elif intent.name == "inspect":
