@@ -1,7 +1,10 @@
 // Bundle the view for the Python package: src/index.js → widget.js and src/ui/styles.css → widget.css
-// in ../src/claude_widget/static/. Everything is bundled (no CDN at run time); KaTeX's fonts are
+// in ../src/claude_widget/static/; then the JupyterLab extension (src/lab/plugin.js) into
+// ../src/claude_widget/labextension/, with JupyterLab's own builder (module federation: JupyterLab's packages
+// come from the page, not the bundle). Everything is bundled (no CDN at run time); KaTeX's fonts are
 // inlined as woff2 data URLs, its woff/ttf fallbacks dropped (every browser a notebook runs in
 // reads woff2).
+import { spawnSync } from "node:child_process";
 import { mkdir, readFile, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -66,4 +69,13 @@ for (const name of harness ? [jsName, cssName] : [jsName, cssName, "loader.js"])
   }
   const kib = (/** @type {number} */ n) => `${(n / 1024).toFixed(1)} KiB`;
   console.log(`${name.padEnd(10)} ${kib((await stat(path)).size).padStart(10)}  (${kib(gzipSync(content).length)} gzip)`);
+}
+
+if (!harness) {
+  // The builder reads which packages JupyterLab shares from @jupyterlab/core-meta (installed beside it, so no
+  // download), and writes the extension where package.json's `jupyterlab.outputDir` says.
+  const builder = join(here, "node_modules", "@jupyter", "builder", "lib", "build-labextension.js");
+  const core = join(here, "node_modules", "@jupyterlab", "core-meta", "core.package.json");
+  const built = spawnSync(process.execPath, [builder, "--core-package-file", core, here], { stdio: "inherit" });
+  if (built.status !== 0) throw new Error(`the JupyterLab extension did not build (exit ${built.status})`);
 }

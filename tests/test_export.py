@@ -9,6 +9,7 @@ import nbformat
 import pytest
 from nbconvert import HTMLExporter, MarkdownExporter
 
+from claude_widget.display import ANSWER_MIME
 from claude_widget.fake_server.demo import SSE_ANSWER
 
 from .conftest import SHOWN_BY_JUPYTERLAB, TEST_KEY, run_notebook
@@ -31,6 +32,7 @@ def test_an_executed_notebook_exports_the_final_answer_to_html_and_markdown(show
     )
     [output] = notebook.cells[1].outputs
     assert (WIDGET_MIME in output.data) is shown  # the widget, for JupyterLab; headless answers are frozen
+    assert (ANSWER_MIME in output.data) is shown  # what lets JupyterLab show the markdown once the widget is gone
     assert output.data["text/markdown"].startswith("> *Offline demo")  # updated to the final answer
     assert SSE_ANSWER.strip() in output.data["text/markdown"]
     if shown:

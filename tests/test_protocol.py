@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from claude_widget import protocol
+from claude_widget.display import ANSWER_MIME
 
 FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "protocol.json").read_text())
 
@@ -21,6 +22,7 @@ def test_the_channels_texts_and_actions_are_the_shared_ones() -> None:
     assert list(protocol.CHANNELS) == FIXTURE["channels"]
     assert dict(protocol.TEXT_STATE) == FIXTURE["text_state"]
     assert list(protocol.ACTIONS) == FIXTURE["actions"]
+    assert FIXTURE["answer_mime"] == ANSWER_MIME
 
 
 @pytest.mark.parametrize("example", FIXTURE["kernel_to_view"], ids=lambda e: " ".join(map(str, e["build"][:2])))

@@ -15,6 +15,7 @@ import pytest
 
 from claude_widget import Chat, ChatWidget, MissingAPIKeyError, StreamError
 from claude_widget.batching import utf16_length
+from claude_widget.display import ANSWER_MIME
 from claude_widget.fake_server import FakeAnthropic, Script
 
 from .conftest import TEST_KEY, front_end_says
@@ -438,3 +439,17 @@ def test_a_front_end_without_the_assets_model_gets_the_bundle_with_its_request_i
     [reply] = [m for m in sent if m["kind"] == "bundle"]
     assert reply["id"] == "req-7" and reply["code"] == w.assets.code and reply["css"] == w.assets.style
     w.wait(timeout=5)
+
+
+def test_only_a_finished_answers_output_carries_the_entry_that_lets_jupyterlab_show_its_saved_markdown(
+    server: FakeAnthropic, chat: Chat
+) -> None:
+    server.enqueue(Script(text="Streaming slowly. " * 40, delay=0.01))
+    w = chat.send("hi")
+    streaming, _ = w._repr_mimebundle_()
+    assert ANSWER_MIME not in streaming  # its markdown says "still answering": it cannot stand in for the widget
+    w.wait(timeout=20)
+    finished, _ = w._repr_mimebundle_()
+    assert finished[ANSWER_MIME] == {"version": 1}
+    assert finished["text/markdown"].rstrip().endswith("Streaming slowly.")
+    assert "application/vnd.jupyter.widget-view+json" in finished

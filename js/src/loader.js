@@ -11,6 +11,7 @@
 // manager; the reply can only arrive after `initialize` has returned (anywidget holds a model's messages until
 // then), so nothing waits for it there. Custom messages that arrive before the view is loaded are kept and handed
 // over to its `replay`.
+import { modelMade } from "./lab/live_models.js";
 import { bundleIntent, KIND, randomId } from "./wire/protocol.js";
 
 /** @typedef {import("./wire/protocol.js").Model} Model */
@@ -182,6 +183,8 @@ export default {
    * @returns {() => void} cleanup, called by anywidget when the model goes away
    */
   initialize({ model }) {
+    // For the JupyterLab extension: this model's saved answers show live again (lab/answer_renderer.js).
+    const modelGone = modelMade(model.widget_manager);
     /** @type {Message[]} */
     let early = [];
     const keep = (/** @type {unknown} */ msg, /** @type {unknown[] | undefined} */ buffers) => {
@@ -211,6 +214,7 @@ export default {
       closed = true;
       stopKeeping();
       cleanup?.();
+      modelGone();
     };
   },
 

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { bufferFor, initialize } from "../src/wire/model_stream.js";
-import { ACTIONS, CHANNELS, channelOf, intents, KIND, TRAIT } from "../src/wire/protocol.js";
+import { ACTIONS, ANSWER_MIME, CHANNELS, channelOf, intents, KIND, TRAIT } from "../src/wire/protocol.js";
 import { fakeModel } from "./fake_model.js";
 
 const fixture = JSON.parse(readFileSync(new URL("../../tests/fixtures/protocol.json", import.meta.url), "utf8"));
@@ -14,6 +14,7 @@ describe("protocol", () => {
     assert.deepEqual([...CHANNELS], fixture.channels);
     assert.deepEqual(Object.fromEntries(Object.entries(TRAIT).filter(([, trait]) => trait !== null)), fixture.text_state);
     assert.deepEqual([...ACTIONS], fixture.actions);
+    assert.equal(ANSWER_MIME, fixture.answer_mime);
   });
 
   it("decodes every kernel message the kernel builds", () => {

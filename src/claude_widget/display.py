@@ -4,6 +4,10 @@ into that markdown alone.
 
 The widget is displayed with a display id, so its saved markdown can be brought up to date when the answer is
 complete (a cell's plain return value cannot be updated later).
+
+A finished answer's bundle also carries `ANSWER_MIME`, for the package's JupyterLab extension
+(js/src/lab/plugin.js): JupyterLab and Notebook 7 render that entry, which shows the widget while its model is
+in the page and the saved markdown otherwise (a reopened notebook). Everything else ignores the entry.
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ from typing import TYPE_CHECKING, Any
 from .events import FINAL_STATUSES
 from .fallback import answer_markdown
 from .loops import call_soon
+
+ANSWER_MIME = "application/vnd.claude-widget.answer+json"
+"""A finished answer's own entry, `{"version": 1}`: its `text/markdown` can stand in for the widget."""
 
 
 class MarkdownOutput:
@@ -47,7 +54,11 @@ class MarkdownOutput:
         if bundle is None:
             return None
         data, metadata = bundle
-        return {**data, "text/markdown": self.markdown}, metadata
+        data = {**data, "text/markdown": self.markdown}
+        if self.status in FINAL_STATUSES:
+            # Only once finished: while it streams, the saved markdown could not stand in for the widget.
+            data[ANSWER_MIME] = {"version": 1}
+        return data, metadata
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

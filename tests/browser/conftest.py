@@ -92,7 +92,7 @@ def kernel_for(ipykernel_version: str) -> str:
 def _write_kernelspecs(data_dir: Path) -> None:
     for target in sorted(OLDER_IPYKERNELS.glob("*")):
         spec = data_dir / "kernels" / f"ipykernel-{target.name}"
-        spec.mkdir(parents=True)
+        spec.mkdir(parents=True, exist_ok=True)
         (spec / "kernel.json").write_text(json.dumps({
             "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
             "display_name": f"Python 3 (ipykernel {target.name})", "language": "python",
@@ -100,11 +100,12 @@ def _write_kernelspecs(data_dir: Path) -> None:
         }))  # fmt: skip
 
 
-def _serve(kind: str, root: Path, backend: FakeAnthropic) -> Iterator[Lab]:
-    """Start JupyterLab or Notebook 7 on 127.0.0.1 whose kernels talk to `backend` (via ANTHROPIC_BASE_URL)."""
+def serve(kind: str, root: Path, backend: FakeAnthropic) -> Iterator[Lab]:
+    """Start JupyterLab or Notebook 7 on 127.0.0.1 whose kernels talk to `backend` (via ANTHROPIC_BASE_URL),
+    serving `root`; stopped when the generator is closed. A root can be served again, by a new server."""
     shutil.copy(ROOT / "notebooks" / "quickstart.ipynb", root)
     settings = root / ".lab-settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
+    settings.mkdir(parents=True, exist_ok=True)  # exists when the same root is served again
     # No "official Jupyter news?" toast over the widget.
     (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
     _write_kernelspecs(root / ".jupyter-data")
@@ -143,13 +144,13 @@ def _serve(kind: str, root: Path, backend: FakeAnthropic) -> Iterator[Lab]:
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory: pytest.TempPathFactory, slow_server: FakeAnthropic) -> Iterator[Lab]:
     """JupyterLab 4, its kernels talking to the slow fake server."""
-    yield from _serve("lab", tmp_path_factory.mktemp("lab"), slow_server)
+    yield from serve("lab", tmp_path_factory.mktemp("lab"), slow_server)
 
 
 @pytest.fixture(scope="session")
 def notebook7(tmp_path_factory: pytest.TempPathFactory, slow_server: FakeAnthropic) -> Iterator[Lab]:
     """Notebook 7, its kernels talking to the slow fake server."""
-    yield from _serve("notebook", tmp_path_factory.mktemp("notebook7"), slow_server)
+    yield from serve("notebook", tmp_path_factory.mktemp("notebook7"), slow_server)
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 90) -> None:

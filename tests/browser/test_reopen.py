@@ -1,16 +1,27 @@
-"""What crosses the websocket for one answer, and what a reloaded page finds."""
+"""What crosses the websocket for one answer, what a reloaded page finds, and what a notebook reopened on a new
+server shows with the settings a fresh install leaves (the saved answers, rendered by JupyterLab)."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from claude_widget.display import ANSWER_MIME
 from claude_widget.fake_server import FakeAnthropic, Script
+from claude_widget.fake_server.demo import SSE_ANSWER
 
-from .conftest import Lab, open_notebook, show_widget
+from ..conftest import TEST_KEY
+from .conftest import Lab, open_notebook, run_all_cells, serve, show_widget
 
 pytestmark = pytest.mark.browser
 MARKER = "and that is the whole answer, end marker 7f3a"
@@ -73,6 +84,10 @@ def test_a_page_reloaded_mid_answer_catches_up_and_gets_every_word_once(
 
 
 SAVE_WIDGET_STATE = "@jupyter-widgets/jupyterlab-manager:saveWidgetState"
+TOGGLE = """async ([id, on]) => {
+    const commands = window.jupyterapp.commands;
+    if (commands.isToggled(id) !== on) await commands.execute(id);
+}"""
 
 
 def test_saved_widget_state_holds_the_whole_answer_the_front_end_built(
@@ -81,11 +96,7 @@ def test_saved_widget_state_holds_the_whole_answer_the_front_end_built(
     slow_server.enqueue(Script(text=ANSWER, chunk_size=4, delay=0.001))
     widget = show_widget(page, lab, "saved.ipynb", "from claude_widget import Chat\nChat().send('hi')")
     page.wait_for_function("el => el.dataset.status === 'done'", arg=widget.element_handle(), timeout=30_000)
-    toggle = """async ([id, on]) => {
-        const commands = window.jupyterapp.commands;
-        if (commands.isToggled(id) !== on) await commands.execute(id);
-    }"""
-    page.evaluate(toggle, [SAVE_WIDGET_STATE, True])  # JupyterLab's "Save Widget State Automatically"
+    page.evaluate(TOGGLE, [SAVE_WIDGET_STATE, True])  # JupyterLab's "Save Widget State Automatically"
     try:
         page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
         path = lab.root / "saved.ipynb"
@@ -98,4 +109,133 @@ def test_saved_widget_state_holds_the_whole_answer_the_front_end_built(
         assert [a["text"] for a in answers] == [ANSWER]
         assert answers[0]["status"] == "done"
     finally:
-        page.evaluate(toggle, [SAVE_WIDGET_STATE, False])
+        page.evaluate(TOGGLE, [SAVE_WIDGET_STATE, False])
+
+
+SECOND = "A second, shorter answer: it ends here, marker 51c9."
+ANSWERS = "from claude_widget import Chat\nChat().send('Explain server-sent events')", "Chat().send('And briefly?')"
+SHOWN = "() => document.querySelectorAll('.cw-answer-output[data-shown={}]').length === 2"
+
+
+@contextmanager
+def served(kind: str, root: Path, *scripts: Script) -> Iterator[Lab]:
+    """A new JupyterLab or Notebook 7 server on `root`, its kernels answered by a new fake server."""
+    with FakeAnthropic(api_key=TEST_KEY) as backend:
+        backend.enqueue(*scripts)
+        server = serve(kind, root, backend)
+        try:
+            yield next(server)
+        finally:
+            server.close()
+
+
+def answer_and_save(kind: str, root: Path, page: Any, *, widget_state: bool = False) -> None:
+    """On a first server: run two answers (the demo's, with a heading, code, a table and math; then a short one),
+    save the notebook (with widget state if asked), and stop the server with its kernel."""
+    with served(kind, root, Script(text=SSE_ANSWER, chunk_size=24), Script(text=SECOND)) as lab:
+        lab.add_notebook("answers.ipynb", *ANSWERS)
+        open_notebook(page, lab, "answers.ipynb")
+        run_all_cells(page)
+        page.wait_for_function(SHOWN.format("live") + " && document.querySelectorAll('.cw-root[data-status=done]')"
+                               ".length === 2", timeout=60_000)  # fmt: skip
+        if widget_state:
+            page.evaluate(TOGGLE, [SAVE_WIDGET_STATE, True])
+        page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+        path = root / "answers.ipynb"
+        deadline = time.monotonic() + 10
+        while path.read_text().count(ANSWER_MIME) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert ("widget-state" in path.read_text()) is widget_state
+
+
+def assert_saved_answers_shown(page: Any) -> None:
+    """Both answers show from their saved markdown, rendered by JupyterLab: no error where a widget was."""
+    page.wait_for_function(
+        SHOWN.format("saved") + " && document.querySelectorAll('.cw-answer-output .jp-RenderedMarkdown').length === 2"
+        " && document.querySelector('.cw-answer-output mjx-container') !== null",
+        timeout=60_000,
+    )
+    first, second = page.locator(".cw-answer-output").all()
+    assert first.locator("h2").inner_text().strip().startswith("Server-sent events in one minute")
+    assert "import anthropic" in first.locator("pre").nth(1).inner_text()
+    assert first.locator("table tr").count() == 5  # the header row and four events
+    assert first.locator("mjx-container").count() >= 3  # inline and display math, typeset
+    assert "marker 51c9" in second.inner_text()
+    assert "Error displaying widget" not in page.locator(".jp-Notebook").inner_text()
+
+
+def current(page: Any, expression: str) -> Any:
+    """`expression` about the current notebook panel (`nb`)."""
+    return page.evaluate(f"() => {{ const nb = window.jupyterapp.shell.currentWidget; return {expression}; }}")
+
+
+def test_jupyterlab_reopened_on_a_new_server_shows_the_saved_answers_with_no_kernel_then_a_new_one(
+    tmp_path: Path, page: Any
+) -> None:
+    answer_and_save("lab", tmp_path, page)
+    saved = json.loads((tmp_path / "answers.ipynb").read_text())
+    assert "widgets" not in saved["metadata"]  # no widget state (the default), so no model to restore
+    assert (tmp_path / "answers.ipynb").stat().st_size < 40_000  # the answers' text, not the ~850 KB bundle
+
+    with served("lab", tmp_path) as lab:
+        # Opened with no kernel at all ("No Kernel"): nothing could hold the answers' models.
+        page.goto(f"{lab.url}/lab/workspaces/{uuid.uuid4().hex[:8]}")
+        page.wait_for_function("() => window.jupyterapp?.shell?.currentWidget !== undefined", timeout=90_000)
+        page.evaluate("""async () => {
+            const app = window.jupyterapp;
+            await app.restored;
+            app.docRegistry.getWidgetFactory('Notebook')._preferKernel = false;  // as "No Kernel" does
+            await app.commands.execute('docmanager:open', {path: 'answers.ipynb'});
+        }""")
+        assert_saved_answers_shown(page)
+        assert current(page, "nb.sessionContext.session?.kernel ?? null") is None
+
+        # A new kernel started, and the page opened again on it: still the saved answers.
+        current(page, "void nb.sessionContext.changeKernel({name: 'python3'})")
+        page.wait_for_function("() => window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel?.status"
+                               " === 'idle'", timeout=90_000)  # fmt: skip
+        open_notebook(page, lab, "answers.ipynb")
+        assert_saved_answers_shown(page)
+
+    # The user turned the extension off (for them: the test's config directory): JupyterLab's own behaviour for a
+    # widget without its model.
+    config = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / ".jupyter-config")}
+    disable = [sys.executable, "-m", "jupyter", "labextension", "disable", "claude-widget", "--level=user"]
+    subprocess.run(disable, check=True, env=config, capture_output=True)
+    with served("lab", tmp_path) as lab:
+        open_notebook(page, lab, "answers.ipynb")
+        page.wait_for_function("() => document.querySelectorAll('.jp-OutputArea-output').length === 2"
+                               " && document.querySelector('.jp-Notebook').innerText.includes("
+                               "'Error displaying widget: model not found')", timeout=60_000)  # fmt: skip
+        assert page.locator(".cw-answer-output").count() == 0
+
+
+def test_notebook_7_reopened_on_a_new_server_shows_the_saved_answers(tmp_path: Path, page: Any) -> None:
+    answer_and_save("notebook", tmp_path, page)
+    with served("notebook", tmp_path) as lab:
+        open_notebook(page, lab, "answers.ipynb")  # which starts a new kernel
+        assert_saved_answers_shown(page)
+
+
+def test_with_saved_widget_state_a_reopened_notebook_shows_the_widgets_themselves(tmp_path: Path, page: Any) -> None:
+    answer_and_save("lab", tmp_path, page, widget_state=True)  # the user's choice: JupyterLab's setting
+    with served("lab", tmp_path) as lab:
+        open_notebook(page, lab, "answers.ipynb")
+        page.wait_for_function(SHOWN.format("live") + " && document.querySelectorAll('.cw-root[data-status=done]')"
+                               ".length === 2", timeout=60_000)  # fmt: skip
+        assert "marker 51c9" in page.locator(".cw-root").nth(1).inner_text()
+
+
+def test_a_closed_answer_widget_leaves_its_saved_answer_in_its_place(lab: Lab, page: Any) -> None:
+    cell = "from claude_widget import Chat\nw = Chat(offline=True).send('Explain server-sent events')\nw"
+    lab.add_notebook("closed.ipynb", cell)
+    open_notebook(page, lab, "closed.ipynb")
+    run_all_cells(page)
+    live = ".cw-answer-output[data-shown=live] .cw-root[data-status=done]"
+    page.wait_for_function(f"() => document.querySelector('{live}') !== null", timeout=60_000)
+    current(page, "void nb.sessionContext.session.kernel.requestExecute({code: 'w.close()'})")
+    # The model goes away with its comm (JupyterLab would leave an empty output); the answer stays.
+    page.wait_for_function("() => document.querySelector('.cw-answer-output[data-shown=saved] h2') !== null",
+                           timeout=60_000)  # fmt: skip
+    assert page.locator(".cw-root").count() == 0
+    assert page.locator(".cw-answer-output h2").inner_text().strip().startswith("Server-sent events in one minute")

@@ -53,6 +53,9 @@ export const CHANNELS = /** @type {const} */ (["answer", "thinking", "tools", "e
 export const ACTIONS = /** @type {const} */ (["retry", "continue"]);
 export const DEFAULT_CHANNEL = /** @type {const} */ ("answer");
 
+/** A finished answer's own entry in its output's bundle, for the JupyterLab extension (lab/plugin.js). */
+export const ANSWER_MIME = "application/vnd.claude-widget.answer+json";
+
 /**
  * The state key that holds each channel's full text, if any (the event log has none).
  * @type {{answer: "text", thinking: "thinking", tools: "tool_input", events: null}}
