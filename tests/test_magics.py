@@ -18,7 +18,7 @@ def shell(monkeypatch: pytest.MonkeyPatch) -> Iterator[InteractiveShell]:
     ip = InteractiveShell.instance()
     ip.run_line_magic("load_ext", "claude_widget")
     yield ip
-    for name in ("review", "_claude_chat", "w"):
+    for name in ("review", "_claude_chat", "w", "df", "counts"):
         ip.user_ns.pop(name, None)
 
 
@@ -44,7 +44,24 @@ def test_line_magic_and_the_default_chat(shell: InteractiveShell) -> None:
     assert isinstance(shell.user_ns["_claude_chat"], Chat)
 
 
+def test_with_sends_the_named_kernel_variables_in_order_each_with_its_name(shell: InteractiveShell) -> None:
+    import pandas as pd
+
+    shell.user_ns["df"] = pd.DataFrame({"city": ["Paris", "Lyon"], "people": [2_100_000, 520_000]})
+    shell.user_ns["counts"] = pd.Series([3, 4], name="n")
+    shell.run_cell_magic("claude", "--offline --with df,counts", "Which is bigger?").wait(30)
+    content = offline_server().message_requests()[-1].body["messages"][-1]["content"]
+    assert content[0]["text"].startswith("DataFrame `df`: 2 rows × 2 columns.")
+    assert content[1]["text"].startswith("Series `counts`: 2 rows × 1 columns.")
+    assert content[2] == {"type": "text", "text": "Which is bigger?"}
+
+
 def test_bad_uses_say_what_to_do(shell: InteractiveShell) -> None:
+    with pytest.raises(NameError, match="--with nope: no variable named 'nope' in the kernel"):
+        shell.run_cell_magic("claude", "--offline --with nope", "hi")
+    shell.user_ns["w"] = object()
+    with pytest.raises(TypeError, match=r"cannot attach w \(object\) to a question"):
+        shell.run_cell_magic("claude", "--offline -w w", "hi")
     with pytest.raises(ValueError, match="nothing to ask"):
         shell.run_cell_magic("claude", "--offline", "   ")
     shell.user_ns["review"] = 42
@@ -54,5 +71,6 @@ def test_bad_uses_say_what_to_do(shell: InteractiveShell) -> None:
 
 def test_the_magic_is_documented() -> None:
     doc = ClaudeMagics.claude.__doc__ or ""
-    for words in ("%%claude", "-c CHAT", "--offline", "ANTHROPIC_API_KEY", "--model", "--system", "--max-tokens"):
+    for words in ("%%claude", "-c CHAT", "--offline", "ANTHROPIC_API_KEY", "--model", "--system", "--max-tokens",
+                  "--with df,fig"):  # fmt: skip
         assert words in doc, words

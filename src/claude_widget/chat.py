@@ -19,6 +19,7 @@ import anthropic
 import httpx2
 
 from . import recording as recording_module
+from .attachments import attach, user_content
 from .errors import MissingAPIKeyError
 from .fake_server import FakeAnthropic
 from .fake_server.demo import demo_responder
@@ -26,6 +27,7 @@ from .loops import stream_loop
 from .options import StreamOptions
 from .pricing import cost_usd, prices_for
 from .stream import StreamManager
+from .tables import DEFAULT_TABLE_TOKENS, MIN_TABLE_TOKENS
 from .tools import Tool, tools_from
 from .usage import USAGE_KEYS
 from .widget import ChatWidget
@@ -42,10 +44,11 @@ class Turn:
     prompt: str
     widget: ChatWidget
     settled: list[dict[str, Any]] | None = None  # the history as sent on, once a later turn superseded this one
+    content: str | list[dict[str, Any]] | None = None  # the user message as sent, if more than the prompt
 
     def messages(self) -> list[dict[str, Any]]:
         answer = self.settled if self.settled is not None else self.widget.manager.history_messages()
-        return [{"role": "user", "content": self.prompt}, *answer]
+        return [{"role": "user", "content": self.prompt if self.content is None else self.content}, *answer]
 
 
 class _Option(Generic[T]):
@@ -88,6 +91,7 @@ class Chat:
         freeze: bool = False,
         record: bool = False,
         connect_timeout: float = 10.0,
+        table_tokens: int = DEFAULT_TABLE_TOKENS,
     ) -> None:
         if offline:
             base_url, api_key = offline_server().url, OFFLINE_API_KEY
@@ -106,6 +110,7 @@ class Chat:
                                      tools=tools_from(tools))  # fmt: skip
         self.offline = offline
         self.freeze = freeze  # finished answers become plain markdown outputs
+        self.table_tokens = _check_table_tokens(table_tokens)  # the budget of a DataFrame's summary
         self.turns: list[Turn] = []
         self._api_key = api_key
         self._base_url = base_url
@@ -164,28 +169,39 @@ class Chat:
         self._stop_current()
         self.turns.clear()
 
-    def send(self, prompt: str) -> ChatWidget:
+    def send(self, prompt: str, *objects: object, table_tokens: int | None = None) -> ChatWidget:
         """Ask Claude; returns the widget at once while the answer streams into it.
+
+        `objects` go with the question, in order, before its text: a pandas or polars DataFrame or Series is
+        sent as a summary of at most `table_tokens` tokens (default: the chat's `table_tokens`). Anything else
+        raises `TypeError` before anything is sent.
 
         A turn of this chat still streaming is stopped first; it stays in the history, marked as interrupted.
         """
         prompt = _check_prompt(prompt)
+        content = self._content(prompt, objects, table_tokens)
         self._stop_current()
-        return self._send_messages([*self.history, {"role": "user", "content": prompt}], prompt)
+        return self._send_messages([*self.history, {"role": "user", "content": content}], prompt, content)
 
-    def _send_messages(self, messages: list[dict[str, Any]], prompt: str) -> ChatWidget:
+    def _send_messages(self, messages: list[dict[str, Any]], prompt: str,
+                       content: str | list[dict[str, Any]] | None = None) -> ChatWidget:  # fmt: skip
         widget = ChatWidget(lambda: self._manager(messages), model=self.model, prices=prices_for(self.model),
                             offline=self.offline, freeze_when_done=self.freeze)  # fmt: skip
-        self.turns.append(Turn(prompt, widget))
+        self.turns.append(Turn(prompt, widget, content=None if content == prompt else content))
         return widget
 
-    def stream(self, prompt: str) -> StreamManager:
-        """A not yet started `StreamManager` for `prompt` after this chat's history: the engine without a widget.
-
-        It is not added to the history (use `send` for a conversation).
+    def stream(self, prompt: str, *objects: object, table_tokens: int | None = None) -> StreamManager:
+        """A not yet started `StreamManager` for `prompt` (and `objects`, as with `send`) after this chat's
+        history: the engine without a widget. It is not added to the history (use `send` for a conversation).
         """
         prompt = _check_prompt(prompt)
-        return self._manager([*self.history, {"role": "user", "content": prompt}])
+        return self._manager([*self.history, {"role": "user", "content": self._content(prompt, objects, table_tokens)}])
+
+    def _content(
+        self, prompt: str, objects: tuple[object, ...], table_tokens: int | None
+    ) -> str | list[dict[str, Any]]:
+        budget = self.table_tokens if table_tokens is None else _check_table_tokens(table_tokens)
+        return user_content(prompt, [attach(obj, table_tokens=budget) for obj in objects])
 
     def _stop_current(self) -> None:
         if self.turns and not self.turns[-1].widget.manager.done:
@@ -224,6 +240,12 @@ def offline_server() -> FakeAnthropic:
         if _offline_server is None:
             _offline_server = FakeAnthropic(responder=demo_responder).start()
         return _offline_server
+
+
+def _check_table_tokens(tokens: object) -> int:
+    if not isinstance(tokens, int) or isinstance(tokens, bool) or tokens < MIN_TABLE_TOKENS:
+        raise ValueError(f"table_tokens must be an integer of at least {MIN_TABLE_TOKENS}, got {tokens!r:.60}")
+    return tokens
 
 
 def _check_prompt(prompt: object) -> str:

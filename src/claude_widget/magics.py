@@ -11,6 +11,7 @@ from typing import Any
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
+from .attachments import Named
 from .chat import Chat
 from .widget import ChatWidget
 
@@ -26,6 +27,8 @@ class ClaudeMagics(Magics):
     @argument("-c", "--chat", default=None,
               help="name of a chat to continue; created on first use and kept as a variable of that name")  # fmt: skip
     @argument("--offline", action="store_true", help="stream from the built-in fake server, no API key needed")
+    @argument("-w", "--with", dest="objects", default=None, metavar="NAMES",
+              help="kernel variables to ask about, comma-separated (e.g. df,fig): sent with the prompt")  # fmt: skip
     @argument("prompt", nargs="*", help="the prompt (line magic); with %%%%claude the cell body is the prompt")
     @line_cell_magic
     def claude(self, line: str, cell: str | None = None) -> ChatWidget:
@@ -33,14 +36,15 @@ class ClaudeMagics(Magics):
 
         Usage::
 
-            %%claude [-m MODEL] [-s SYSTEM] [-t MAX_TOKENS] [-c CHAT] [--offline]
+            %%claude [-m MODEL] [-s SYSTEM] [-t MAX_TOKENS] [-c CHAT] [--offline] [--with df,fig]
             Your prompt, on as many lines as you like.
 
             %claude [options] your prompt on one line
 
         Without ``-c`` every magic call continues one default conversation; ``-c NAME`` keeps a separate one in
         the variable ``NAME`` (a ``claude_widget.Chat``). Options given when a chat is created (model, system
-        prompt, max tokens) stay with it. The API key comes from ``ANTHROPIC_API_KEY``.
+        prompt, max tokens) stay with it. ``--with df,fig`` sends those kernel variables with the prompt, as
+        ``chat.send(prompt, df, fig)`` would. The API key comes from ``ANTHROPIC_API_KEY``.
         """
         args = parse_argstring(self.claude, line)
         prompt = cell if cell is not None else " ".join(args.prompt)
@@ -48,8 +52,21 @@ class ClaudeMagics(Magics):
             prompt = " ".join(args.prompt) + "\n" + cell
         if not prompt.strip():
             raise ValueError("nothing to ask: put the prompt after %claude, or in the cell body of %%claude")
+        objects = self._objects(args.objects)
         chat = self._chat(args)
-        return chat.send(prompt)
+        return chat.send(prompt, *objects)
+
+    def _objects(self, names: str | None) -> list[Named]:
+        """The variables `--with` names, in order, each with its name (which the summary of a table gives)."""
+        namespace = self.shell.user_ns if self.shell is not None else {}
+        found = []
+        for name in (n.strip() for n in (names or "").split(",")):
+            if not name:
+                continue
+            if name not in namespace:
+                raise NameError(f"--with {name}: no variable named {name!r} in the kernel")
+            found.append(Named(namespace[name], name))
+        return found
 
     def _chat(self, args: Any) -> Chat:
         namespace = self.shell.user_ns if self.shell is not None else {}

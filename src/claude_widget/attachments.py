@@ -1,0 +1,51 @@
+"""What `send(prompt, *objects)` can attach to a question, as Messages API content blocks before the prompt's
+text: each kind is turned into blocks here, checked before anything is sent.
+
+Supported so far: pandas and polars DataFrames and Series (a bounded summary: tables.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from . import tables
+
+SUPPORTED = "a pandas or polars DataFrame or Series"
+
+
+@dataclass(frozen=True)
+class Named:
+    """An object with the name it has in the kernel (`%%claude --with df`), which its summary gives."""
+
+    obj: object
+    name: str
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """One object as the API gets it (`blocks`) and as the widget names it (`label`, `detail`)."""
+
+    blocks: tuple[dict[str, Any], ...]
+    label: str  # "DataFrame · 10,000 × 5"
+    detail: str  # what a hover shows: the columns, a file's pages and size
+
+
+def attach(obj: object, *, name: str | None = None, table_tokens: int = tables.DEFAULT_TABLE_TOKENS) -> Attachment:
+    """`obj` as content blocks; a `TypeError` naming the supported kinds for anything else."""
+    if isinstance(obj, Named):
+        return attach(obj.obj, name=obj.name, table_tokens=table_tokens)
+    if tables.is_table(obj):
+        summary = tables.summarize(obj, name=name, budget=table_tokens)
+        shown = ", ".join(summary.columns[:30]) + (" …" if len(summary.columns) > 30 else "")
+        return Attachment(({"type": "text", "text": summary.text},), summary.label, f"columns: {shown}")
+    what = f"{name} ({type(obj).__qualname__})" if name else f"{type(obj).__module__}.{type(obj).__qualname__}"
+    raise TypeError(f"cannot attach {what} to a question: send() takes {SUPPORTED}")
+
+
+def user_content(prompt: str, attachments: Sequence[Attachment]) -> str | list[dict[str, Any]]:
+    """The user message's content: the prompt alone, or every attachment's blocks and then the prompt."""
+    if not attachments:
+        return prompt
+    return [*(block for a in attachments for block in a.blocks), {"type": "text", "text": prompt}]

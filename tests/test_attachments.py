@@ -1,0 +1,92 @@
+"""`send(prompt, *objects)`: what reaches the API for each kind of object, against the fake server with the real
+SDK, and what is refused before anything is sent."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import pytest
+
+from claude_widget import Chat
+from claude_widget.attachments import attach, user_content
+from claude_widget.fake_server import FakeAnthropic, Script
+from claude_widget.tables import DEFAULT_TABLE_TOKENS, summarize
+
+from .conftest import TEST_KEY
+
+
+@pytest.fixture
+def chat(server: FakeAnthropic) -> Chat:
+    return Chat(api_key=TEST_KEY, base_url=server.url, max_retries=1)
+
+
+def frame(rows: int = 2_000) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    return pd.DataFrame({"score": rng.normal(70, 9, rows).round(1), "team": rng.choice(["red", "blue"], rows)})
+
+
+def test_a_dataframe_goes_as_its_summary_before_the_question(server: FakeAnthropic, chat: Chat) -> None:
+    df = frame()
+    server.enqueue(Script(text="Scores look normal."))
+    w = chat.send("What stands out?", df)
+    assert w.wait(timeout=10) == "Scores look normal."
+    [summary_block, question] = server.message_requests()[0].body["messages"][0]["content"]
+    assert summary_block == {"type": "text", "text": summarize(df).text}
+    assert question == {"type": "text", "text": "What stands out?"}
+    assert summary_block["text"].startswith("DataFrame: 2,000 rows × 2 columns.")
+
+
+def test_objects_go_in_order_and_the_follow_up_keeps_them_in_the_history(server: FakeAnthropic, chat: Chat) -> None:
+    server.enqueue(Script(text="First."), Script(text="Second."))
+    scores, teams = frame()["score"], pl.DataFrame({"team": ["red", "blue", "red"]})
+    chat.send("Compare these", scores, teams).wait(timeout=10)
+    chat.send("And the teams?").wait(timeout=10)
+    first, answer, follow_up = server.message_requests()[1].body["messages"]
+    assert [block["text"].split(":")[0] for block in first["content"]] == ["Series", "DataFrame", "Compare these"]
+    assert answer == {"role": "assistant", "content": [{"type": "text", "text": "First."}]}
+    assert follow_up == {"role": "user", "content": "And the teams?"}
+    assert chat.turns[0].prompt == "Compare these"
+
+
+def test_the_table_budget_is_the_chats_unless_the_call_says_otherwise(server: FakeAnthropic) -> None:
+    wide = pd.DataFrame(np.ones((50, 120)), columns=[f"c{i}" for i in range(120)])
+    chat = Chat(api_key=TEST_KEY, base_url=server.url, table_tokens=600)
+    server.enqueue(Script(text="a"), Script(text="b"))
+    chat.send("Look", wide).wait(timeout=10)
+    chat.send("Look closer", wide, table_tokens=5_000).wait(timeout=10)
+    requests = server.message_requests()
+    small = requests[0].body["messages"][0]["content"][0]["text"]
+    large = requests[1].body["messages"][-1]["content"][0]["text"]
+    assert small == summarize(wide, budget=600).text and large == summarize(wide, budget=5_000).text
+    assert len(small) < len(large)
+    assert Chat(api_key=TEST_KEY).table_tokens == DEFAULT_TABLE_TOKENS
+
+
+@pytest.mark.parametrize("bad", [object(), {"a": 1}, [1, 2], 3.5, b"\x00\x01"], ids=type)
+def test_an_object_of_another_kind_is_refused_before_anything_is_sent(
+    server: FakeAnthropic, chat: Chat, bad: object
+) -> None:
+    server.enqueue(Script(text="still streaming " * 50, delay=0.01))
+    running = chat.send("first")
+    with pytest.raises(TypeError, match=r"send\(\) takes a pandas or polars DataFrame or Series"):
+        chat.send("What about this?", frame(), bad)
+    assert len(chat.turns) == 1 and running.status in ("connecting", "streaming")  # the answer goes on
+    running.wait(timeout=10)
+    assert len(server.message_requests()) == 1
+
+
+@pytest.mark.parametrize("tokens", [0, 99, 2.5, True, "2000"])
+def test_a_table_budget_that_cannot_work_is_refused(chat: Chat, tokens: object) -> None:
+    with pytest.raises(ValueError, match="table_tokens must be an integer of at least 100"):
+        chat.send("Look", frame(), table_tokens=tokens)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="table_tokens must be an integer of at least 100"):
+        Chat(api_key=TEST_KEY, table_tokens=tokens)  # type: ignore[arg-type]
+
+
+def test_without_objects_the_question_is_sent_as_plain_text() -> None:
+    assert user_content("Hi", []) == "Hi"
+    chip = attach(frame(), name="df")
+    assert chip.label == "DataFrame · 2,000 × 2"
+    assert chip.detail == "columns: score, team"
+    assert user_content("Hi", [chip]) == [*chip.blocks, {"type": "text", "text": "Hi"}]
