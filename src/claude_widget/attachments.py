@@ -1,7 +1,7 @@
 """What `send(prompt, *objects)` can attach to a question, as Messages API content blocks before the prompt's
 text: each kind is turned into blocks here, checked before anything is sent.
 
-Supported so far: pandas and polars DataFrames and Series (a bounded summary: tables.py).
+Supported so far: pandas and polars DataFrames and Series (a bounded summary: tables.py); images (images.py).
 """
 
 from __future__ import annotations
@@ -10,9 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import tables
+from . import images, tables
 
-SUPPORTED = "a pandas or polars DataFrame or Series"
+SUPPORTED = (
+    "a pandas or polars DataFrame or Series, a matplotlib Figure or Axes, a Pillow image, an object with "
+    "_repr_png_ or _repr_jpeg_, or PNG, JPEG, GIF or WebP bytes"
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,9 @@ def attach(obj: object, *, name: str | None = None, table_tokens: int = tables.D
         summary = tables.summarize(obj, name=name, budget=table_tokens)
         shown = ", ".join(summary.columns[:30]) + (" …" if len(summary.columns) > 30 else "")
         return Attachment(({"type": "text", "text": summary.text},), summary.label, f"columns: {shown}")
+    if images.is_image(obj):
+        image = images.image_of(obj)
+        return Attachment((image.block,), image.label, name or "")
     what = f"{name} ({type(obj).__qualname__})" if name else f"{type(obj).__module__}.{type(obj).__qualname__}"
     raise TypeError(f"cannot attach {what} to a question: send() takes {SUPPORTED}")
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..continuation import prefill_supported
 from .api import KNOWN_MODELS, PREFILL_REJECTED, error_body, estimate_input_tokens, is_prefill
+from .content import content_problem
 from .script import Replay, Script, compile_script, continue_script
 from .wire import RecordedRequest, read_request, send_json, send_stream
 
@@ -203,6 +204,9 @@ class FakeAnthropic:
         if model not in self.models:
             return await send_json(writer, record, 404, error_body(404, f"model: {model}", request_id), request_id)
 
+        problem = content_problem(record.body)
+        if problem:
+            return await send_json(writer, record, 400, error_body(400, problem, request_id), request_id)
         messages = record.body.get("messages") or [{}]
         if is_prefill(messages[-1]) and not self.prefill(model):
             return await send_json(writer, record, 400, error_body(400, PREFILL_REJECTED, request_id), request_id)
