@@ -1,7 +1,7 @@
 """What `send(prompt, *objects)` can attach to a question, as Messages API content blocks before the prompt's
 text: each kind is turned into blocks here, checked before anything is sent.
 
-Supported so far: pandas and polars DataFrames and Series (a bounded summary: tables.py); images (images.py).
+DataFrames and Series (a bounded summary: tables.py), images (images.py) and files by path (files.py).
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import images, tables
+from . import files, images, tables
 
 SUPPORTED = (
     "a pandas or polars DataFrame or Series, a matplotlib Figure or Axes, a Pillow image, an object with "
-    "_repr_png_ or _repr_jpeg_, or PNG, JPEG, GIF or WebP bytes"
+    "_repr_png_ or _repr_jpeg_, PNG, JPEG, GIF or WebP bytes, or a file's path (a str or Path: "
+    f"{files.SUPPORTED})"
 )
 
 
@@ -46,6 +47,9 @@ def attach(obj: object, *, name: str | None = None, table_tokens: int = tables.D
     if images.is_image(obj):
         image = images.image_of(obj)
         return Attachment((image.block,), image.label, name or "")
+    if files.is_file_reference(obj):
+        content = files.file_content(obj, table_tokens=table_tokens)  # type: ignore[arg-type]
+        return Attachment(content.blocks, content.label, str(obj))
     what = f"{name} ({type(obj).__qualname__})" if name else f"{type(obj).__module__}.{type(obj).__qualname__}"
     raise TypeError(f"cannot attach {what} to a question: send() takes {SUPPORTED}")
 

@@ -39,7 +39,7 @@ class Image:
     @property
     def label(self) -> str:
         kind = self.header.media_type.split("/")[1].upper()
-        return f"Image · {self.header.width:,} × {self.header.height:,} {kind} · {_size(len(self.data))}"
+        return f"Image · {self.header.width:,} × {self.header.height:,} {kind} · {human_size(len(self.data))}"
 
 
 def is_image(obj: object) -> bool:
@@ -91,7 +91,7 @@ def _from_bytes(data: bytes, max_edge: int) -> Image:
         raise ValueError("these bytes are not a PNG, JPEG, GIF or WebP image")
     if _fits(header, len(data), max_edge):
         return Image(data, header)  # as given: nothing to gain from re-encoding
-    pillow = _pillow(f"this {header.width} × {header.height} image ({_size(len(data))}) must be resized to fit")
+    pillow = _pillow(f"this {header.width} × {header.height} image ({human_size(len(data))}) must be resized to fit")
     with pillow.open(io.BytesIO(data)) as opened:
         opened.load()
         return _from_pillow(opened, max_edge, photo=header.media_type in ("image/jpeg", "image/webp"))
@@ -151,5 +151,6 @@ def _base64_size(size: int) -> int:
     return 4 * ((size + 2) // 3)
 
 
-def _size(size: int) -> str:
+def human_size(size: int) -> str:
+    """Bytes as a reader says them: "340 KB", "2.1 MB"."""
     return f"{size / 1024:,.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:,.1f} MB"

@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..continuation import prefill_supported
+from ..files import MAX_REQUEST_BYTES
 from .api import KNOWN_MODELS, PREFILL_REJECTED, error_body, estimate_input_tokens, is_prefill
 from .content import content_problem
 from .script import Replay, Script, compile_script, continue_script
@@ -204,6 +205,9 @@ class FakeAnthropic:
         if model not in self.models:
             return await send_json(writer, record, 404, error_body(404, f"model: {model}", request_id), request_id)
 
+        if int(record.headers.get("content-length", "0")) > MAX_REQUEST_BYTES:
+            message = "Request exceeds the maximum size"
+            return await send_json(writer, record, 413, error_body(413, message, request_id), request_id)
         problem = content_problem(record.body)
         if problem:
             return await send_json(writer, record, 400, error_body(400, problem, request_id), request_id)
