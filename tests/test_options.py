@@ -64,9 +64,10 @@ def test_setting_a_chat_option_checks_it_and_applies_to_the_next_turn() -> None:
 
 def test_request_parameters_come_from_the_options() -> None:
     messages = [{"role": "user", "content": "hi"}]
+    cached = {"cache_control": {"type": "ephemeral"}}  # prompt caching is on by default
     assert StreamOptions().request(messages) == {"model": "claude-sonnet-5-5", "max_tokens": 4096,
-                                                 "messages": messages}  # fmt: skip
-    full = StreamOptions(system="S", thinking={"type": "adaptive"})
+                                                 "messages": messages, **cached}  # fmt: skip
+    full = StreamOptions(system="S", thinking={"type": "adaptive"}, cache=False)
     assert full.request(messages) == {"model": "claude-sonnet-5-5", "max_tokens": 4096, "messages": messages,
                                       "system": "S", "thinking": {"type": "adaptive"}}  # fmt: skip
 

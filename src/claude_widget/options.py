@@ -37,6 +37,7 @@ class StreamOptions:
     tool_timeout: float = 60.0
     max_tool_rounds: int = 10
     record: bool = False  # keep every raw event with its timing, for `recording()`
+    cache: bool = True  # mark the conversation's prefix for prompt caching (the API's automatic breakpoint)
 
     def __post_init__(self) -> None:
         if (self.max_retries < 0 or self.stall_timeout <= 0 or self.max_tokens <= 0 or self.tool_timeout <= 0
@@ -56,4 +57,6 @@ class StreamOptions:
             params["thinking"] = self.thinking
         if self.tools:
             params["tools"] = [tool.definition() for tool in self.tools.values()]
+        if self.cache:
+            params["cache_control"] = {"type": "ephemeral"}
         return params

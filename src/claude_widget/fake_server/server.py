@@ -21,6 +21,7 @@ from typing import Any
 from ..continuation import prefill_supported
 from ..files import MAX_REQUEST_BYTES
 from .api import KNOWN_MODELS, PREFILL_REJECTED, error_body, estimate_input_tokens, is_prefill
+from .cache import PromptCache
 from .content import content_problem
 from .script import Replay, Script, compile_script, continue_script
 from .wire import RecordedRequest, read_request, send_json, send_stream
@@ -56,6 +57,7 @@ class FakeAnthropic:
         self.models = models
         self.prefill = prefill
         self.requests: list[RecordedRequest] = []
+        self.cache = PromptCache()
         self._queue: deque[Script | Replay] = deque()
         self._injected: deque[str] = deque()
         self._lock = threading.Lock()
@@ -218,6 +220,14 @@ class FakeAnthropic:
         if isinstance(answer, Replay):
             return await send_stream(writer, reader, record, answer.steps(), request_id)
         script = continue_script(answer, record.body)
+        scripted = (
+            script.input_tokens is not None or script.cache_read_input_tokens or script.cache_creation_input_tokens
+        )
+        cached = self.cache.usage(record.body) if script.status < 400 and not scripted else None
+        if cached is not None:
+            script = replace(script, input_tokens=cached["input_tokens"],
+                             cache_creation_input_tokens=cached["cache_creation_input_tokens"],
+                             cache_read_input_tokens=cached["cache_read_input_tokens"])  # fmt: skip
         if script.status >= 400:
             message = script.error_message or f"scripted HTTP {script.status}"
             return await send_json(
