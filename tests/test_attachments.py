@@ -3,13 +3,15 @@ SDK, and what is refused before anything is sent."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
 
 from claude_widget import Chat
-from claude_widget.attachments import attach, user_content
+from claude_widget.attachments import Named, attach, user_content
 from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.tables import DEFAULT_TABLE_TOKENS, summarize
 
@@ -90,3 +92,22 @@ def test_without_objects_the_question_is_sent_as_plain_text() -> None:
     assert chip.label == "DataFrame · 2,000 × 2"
     assert chip.detail == "columns: score, team"
     assert user_content("Hi", [chip]) == [*chip.blocks, {"type": "text", "text": "Hi"}]
+
+
+def test_the_offline_demo_says_what_arrived_with_the_question(tmp_path: Path) -> None:
+    from PIL import Image as PillowImage
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(2):
+        writer.add_blank_page(width=612, height=792)
+    with (tmp_path / "report.pdf").open("wb") as file:
+        writer.write(file)
+    df = frame(300)
+    answer = Chat(offline=True).send("What stands out?", Named(df, "df"), PillowImage.new("RGB", (64, 48)),
+                                     tmp_path / "report.pdf")  # fmt: skip
+    text = answer.wait(timeout=30)
+    assert "You asked: *What stands out?*" in text
+    assert "- DataFrame `df` of 300 rows × 2 columns (`score`, `team`)" in text
+    assert "- a PNG image of 64 × 48 pixels" in text
+    assert "- a PDF *report.pdf* of 2 pages" in text

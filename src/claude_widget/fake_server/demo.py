@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import re
 from typing import Any
 
+from ..files import pdf_pages
+from ..image_header import read_header
 from .script import Script
 
 OFFLINE_NOTE = "> *Offline demo: this answer comes from claude-widget's built-in fake server, not from Claude.*\n\n"
@@ -50,12 +54,25 @@ Try the **Stop** button while this streams: the connection closes at once and no
 """
 
 
-def generic_answer(prompt: str) -> str:
-    shown = prompt.strip().replace("\n", " ")
-    if len(shown) > 120:
-        shown = shown[:117] + "…"
+def received_answer(prompt: str, given: list[str]) -> str:
+    """What the offline demo says about a question that came with data or files: what arrived."""
+    listed = "\n".join(f"- {words}" for words in given)
     return (
-        f"You asked: *{shown}*\n\n"
+        f"You asked: *{_shown(prompt)}*\n\nWith it, this request carried:\n\n{listed}\n\n"
+        "The fake server cannot look into them, but Claude would read them with your question: a table as its"
+        " summary (shape, columns, figures, sample rows), an image as pixels, a PDF page by page. Ask a follow-up"
+        " about the same data: the conversation's prefix is cached, and the counter shows the cached tokens.\n"
+    )
+
+
+def _shown(prompt: str) -> str:
+    shown = prompt.strip().replace("\n", " ")
+    return shown if len(shown) <= 120 else shown[:117] + "…"
+
+
+def generic_answer(prompt: str) -> str:
+    return (
+        f"You asked: *{_shown(prompt)}*\n\n"
         "I am the built-in fake server, so I cannot really answer, but I can show how a streamed answer looks:\n\n"
         "1. A **typing indicator** appears the moment the request leaves.\n"
         "2. Text appears token by token, rendered as markdown as it arrives.\n"
@@ -85,6 +102,9 @@ def demo_responder(body: dict[str, Any]) -> Script:
     turn = sum(1 for m in body.get("messages", []) if m.get("role") == "user")
     about_streaming = any(word in topic for word in ("sse", "server-sent", "stream"))
     text = SSE_ANSWER if about_streaming else generic_answer(prompt)
+    given = _attachments(body)
+    if given:
+        text = received_answer(prompt, given)
     if turn > 1:
         text = f"*(Turn {turn} of this conversation: the whole history was sent with this request.)*\n\n" + text
     return Script(text=OFFLINE_NOTE + text, thinking=thinking, **pace)  # type: ignore[arg-type]
@@ -139,6 +159,62 @@ def _last_user_text(body: dict[str, Any]) -> str:
         content = message.get("content")
         if isinstance(content, str):
             return content
-        if isinstance(content, list):
-            return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
+        if isinstance(content, list):  # the question is the last text block; data and files come before it
+            texts = [part.get("text", "") for part in content if isinstance(part, dict) and part.get("type") == "text"]
+            return texts[-1] if texts else ""
     return ""
+
+
+def _attachments(body: dict[str, Any]) -> list[str]:
+    """What came with the last question, in words: a table's shape and columns, an image's format and size, a
+    document's title and pages."""
+    messages = [m for m in body.get("messages", []) if m.get("role") == "user"]
+    content = messages[-1].get("content") if messages else None
+    if not isinstance(content, list):
+        return []
+    found = []
+    texts = [part for part in content if isinstance(part, dict) and part.get("type") == "text"]
+    for part in content:
+        if not isinstance(part, dict):
+            continue
+        kind = part.get("type")
+        if kind == "text" and part is not texts[-1]:
+            found.append(_table_words(part.get("text", "")))
+        elif kind == "image":
+            found.append(_image_words(part.get("source") or {}))
+        elif kind == "document":
+            found.append(_document_words(part))
+    return found
+
+
+def _table_words(text: str) -> str:
+    match = re.match(r"(\w+)(?: `([^`]+)`)?: ([\d,]+) rows × ([\d,]+) columns", text)
+    if not match:
+        return f"a text of {len(text):,} characters"
+    kind, name, rows, columns = match.groups()
+    names = re.findall(r"^\| ([^|]+?) \| [^|]+ \| [\d,]+", text, flags=re.MULTILINE)
+    listed = ", ".join(f"`{n}`" for n in names[:8]) + (", …" if len(names) > 8 else "")
+    label = f"{kind} `{name}`" if name else f"a {kind}"
+    return f"{label} of {rows} rows × {columns} columns ({listed})"
+
+
+def _image_words(source: dict[str, Any]) -> str:
+    try:
+        header = read_header(base64.b64decode(source.get("data", "")))
+    except ValueError:
+        header = None
+    if header is None:
+        return "an image"
+    return f"a {header.media_type.split('/')[1].upper()} image of {header.width:,} × {header.height:,} pixels"
+
+
+def _document_words(block: dict[str, Any]) -> str:
+    source = block.get("source") or {}
+    title = f" *{block['title']}*" if block.get("title") else ""
+    if source.get("type") == "text":
+        return f"a text document{title} of {len(source.get('data', '')):,} characters"
+    try:
+        pages = pdf_pages(base64.b64decode(source.get("data", "")))
+    except ValueError:
+        pages = None
+    return f"a PDF{title}" + (f" of {pages} page{'s' if pages != 1 else ''}" if pages else "")
