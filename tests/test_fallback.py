@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from claude_widget.fallback import escape_html_outside_code, fence_line
+from claude_widget.fallback import escape_html_outside_code
+from claude_widget.fences import code_blocks, fence_line
 
 FENCES = json.loads((Path(__file__).parent / "fixtures" / "fences.json").read_text())
 
@@ -38,3 +39,19 @@ def test_html_after_inline_code_that_looks_like_a_fence_is_still_escaped() -> No
 def test_a_fence_that_does_not_close_keeps_its_code_as_it_is() -> None:
     text = "```html\n<b>x</b>\n``` not a closer\n<i>still code</i>\n```\n<u>text</u>\n"
     assert escape_html_outside_code(text) == text.replace("<u>text</u>", "&lt;u>text&lt;/u>")
+
+
+def test_code_blocks_are_the_fenced_blocks_with_their_language() -> None:
+    text = (
+        "Intro with `inline` code.\n\n```python\nx = 1\n```\n\n"
+        "  ~~~ sql extra words\n  SELECT 1\n    FROM t\n  ~~~\n\n"
+        "```` ` not a fence\n\n"
+        "    ```\n    indented code, not a fence\n    ```\n\n"
+        "```\nleft open\n"
+    )
+    assert [(b.language, b.code) for b in code_blocks(text)] == [
+        ("python", "x = 1"),
+        ("sql", "SELECT 1\n  FROM t"),  # the opening fence's indentation comes off
+        ("", "left open"),  # open at the end: it runs to the end
+    ]
+    assert code_blocks("no code here") == []

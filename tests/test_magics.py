@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import pandas as pd
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
@@ -45,8 +46,6 @@ def test_line_magic_and_the_default_chat(shell: InteractiveShell) -> None:
 
 
 def test_with_sends_the_named_kernel_variables_in_order_each_with_its_name(shell: InteractiveShell) -> None:
-    import pandas as pd
-
     shell.user_ns["df"] = pd.DataFrame({"city": ["Paris", "Lyon"], "people": [2_100_000, 520_000]})
     shell.user_ns["counts"] = pd.Series([3, 4], name="n")
     shell.run_cell_magic("claude", "--offline --with df,counts", "Which is bigger?").wait(30)
@@ -74,3 +73,24 @@ def test_the_magic_is_documented() -> None:
     for words in ("%%claude", "-c CHAT", "--offline", "ANTHROPIC_API_KEY", "--model", "--system", "--max-tokens",
                   "--with df,fig"):  # fmt: skip
         assert words in doc, words
+
+
+def test_claude_code_puts_a_code_block_of_the_last_answer_in_the_next_cell(
+    shell: InteractiveShell, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answer = shell.run_cell_magic("claude", "--offline", "Explain server-sent events")
+    answer.wait(30)
+    assert [b.language for b in answer.code_blocks] == ["text", "python"]
+    shell.run_line_magic("claude_code", "")
+    assert shell.rl_next_input.startswith("event: content_block_delta")
+    assert "The first of 2 code blocks; %claude_code 2 for the next." in capsys.readouterr().out
+    shell.run_line_magic("claude_code", "-1")
+    assert shell.rl_next_input.startswith("import anthropic\n")
+    with pytest.raises(IndexError, match="the last answer has 2 code blocks; ask for 1 to 2"):
+        shell.run_line_magic("claude_code", "3")
+    with pytest.raises(ValueError, match="takes a block number"):
+        shell.run_line_magic("claude_code", "two")
+    shell.user_ns["df"] = pd.DataFrame({"a": [1]})
+    shell.run_cell_magic("claude", "--offline --with df", "hello").wait(30)  # the demo lists what arrived: no code
+    with pytest.raises(ValueError, match="the last answer has no code block"):
+        shell.run_line_magic("claude_code", "")

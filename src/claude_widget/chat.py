@@ -35,6 +35,7 @@ from .widget import ChatWidget
 OFFLINE_API_KEY = "offline-demo-key"
 
 _offline_server: FakeAnthropic | None = None
+_last_answer: weakref.ref[ChatWidget] | None = None  # the kernel's newest answer, for %claude_code
 _offline_lock = threading.Lock()
 T = TypeVar("T")
 
@@ -190,6 +191,8 @@ class Chat:
         widget = ChatWidget(lambda: self._manager(messages), model=self.model, prices=prices_for(self.model),
                             offline=self.offline, freeze_when_done=self.freeze)  # fmt: skip
         self.turns.append(Turn(prompt, widget, content=None if content == prompt else content))
+        global _last_answer
+        _last_answer = weakref.ref(widget)
         return widget
 
     def stream(self, prompt: str, *objects: object, table_tokens: int | None = None) -> StreamManager:
@@ -233,6 +236,11 @@ def replay(recording: str | Path, speed: float = 1.0) -> ChatWidget:
     chat = Chat(model=data["model"], system=data.get("system"), offline=True)
     offline_server().enqueue(*recording_module.replays(data, speed))
     return chat._send_messages(data["messages"], recording_module.last_prompt(data))
+
+
+def last_answer() -> ChatWidget | None:
+    """The newest answer any chat of this kernel was asked for, while it is alive."""
+    return _last_answer() if _last_answer is not None else None
 
 
 def offline_server() -> FakeAnthropic:

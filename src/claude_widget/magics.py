@@ -1,4 +1,5 @@
-"""`%load_ext claude_widget`: the `%%claude` cell magic and the `%claude` line magic.
+"""`%load_ext claude_widget`: the `%%claude` cell magic, the `%claude` line magic, and `%claude_code`, which puts a
+code block of the last answer into a new cell.
 
 Named chats live in the user's namespace, so `%%claude -c review` continues the conversation held in the
 variable `review` (created on first use), and `review.history` is right there to inspect.
@@ -8,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from IPython.core.magic import Magics, line_cell_magic, magics_class
+from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
 from .attachments import Named
-from .chat import Chat
+from .chat import Chat, last_answer
 from .widget import ChatWidget
 
 DEFAULT_CHAT = "_claude_chat"
@@ -55,6 +56,33 @@ class ClaudeMagics(Magics):
         objects = self._objects(args.objects)
         chat = self._chat(args)
         return chat.send(prompt, *objects)
+
+    @line_magic
+    def claude_code(self, line: str) -> None:
+        """Put a code block of the last answer into a new cell below this one.
+
+        Usage::
+
+            %claude_code      the answer's only code block, or its first (and says how many there are)
+            %claude_code N    its N-th code block (1 is the first; -1 the last)
+        """
+        answer = last_answer()
+        if answer is None:
+            raise ValueError("no answer yet: ask with chat.send(...) or %%claude first")
+        blocks = answer.code_blocks
+        if not blocks:
+            raise ValueError("the last answer has no code block")
+        argument = line.strip()
+        if argument and not argument.lstrip("-").isdigit():
+            raise ValueError(f"%claude_code takes a block number, got {argument!r}")
+        number = int(argument) if argument else 1
+        if number == 0 or abs(number) > len(blocks):
+            raise IndexError(f"the last answer has {len(blocks)} code block{'s' if len(blocks) != 1 else ''};"
+                             f" ask for 1 to {len(blocks)} (or -1 for the last)")  # fmt: skip
+        if self.shell is not None:
+            self.shell.set_next_input(blocks[number - 1 if number > 0 else number].code, replace=False)
+        if not argument and len(blocks) > 1:
+            print(f"The first of {len(blocks)} code blocks; %claude_code 2 for the next.")
 
     def _objects(self, names: str | None) -> list[Named]:
         """The variables `--with` names, in order, each with its name (which the summary of a table gives)."""

@@ -26,6 +26,7 @@ from ipywidgets import widget_serialization
 from . import headless, protocol
 from .assets import STATIC, ChatAssets, bundle_reply, shared_assets
 from .display import MarkdownOutput
+from .fences import CodeBlock, code_blocks
 from .loops import call_soon, run_on, stream_loop
 from .pricing import Prices, cost_usd
 from .stream import USAGE_KEYS, StreamManager
@@ -101,6 +102,11 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     def text(self) -> str:
         """The answer so far."""
         return self._manager.text if self._manager is not None else ""
+
+    @property
+    def code_blocks(self) -> list[CodeBlock]:
+        """The answer's fenced code blocks so far, in order: each one's `language` and `code`."""
+        return code_blocks(self.text)
 
     @property
     def thinking(self) -> str:
