@@ -3,9 +3,13 @@ reads a request (the prompt's size, a prefill, the partial answer a continuation
 
 from __future__ import annotations
 
+import base64
 import json
+import math
 from typing import Any
 
+from ..files import pdf_pages
+from ..image_header import read_header
 from ..usage import estimate_tokens
 
 KNOWN_MODELS = (
@@ -42,9 +46,44 @@ def error_body(status: int, message: str, request_id: str) -> dict[str, Any]:
 
 
 def estimate_input_tokens(body: dict[str, Any]) -> int:
-    """A deterministic stand-in for the tokenizer: one token per four characters of prompt."""
-    prompt = json.dumps(body.get("messages", [])) + json.dumps(body.get("system", ""))
-    return max(1, estimate_tokens(prompt))
+    """A deterministic stand-in for the tokenizer: one token per four characters of prompt, and images and PDFs
+    counted as the API counts them (`media_tokens`)."""
+    media = 0
+
+    def stub(block: Any) -> Any:
+        nonlocal media
+        tokens = media_tokens(block)
+        if tokens is None:
+            return block
+        media += tokens
+        return {"type": block["type"]}
+
+    messages = [{**m, "content": [stub(b) for b in m["content"]]} if isinstance(m.get("content"), list) else m
+                for m in body.get("messages", [])]  # fmt: skip
+    prompt = json.dumps(messages) + json.dumps(body.get("system", ""))
+    return max(1, estimate_tokens(prompt) + media)
+
+
+PDF_PAGE_TOKENS = 1_500  # a page's text and its image, about
+
+
+def media_tokens(block: Any) -> int | None:
+    """What a base64 image or PDF block counts as input: an image width × height / 750 (the API's formula), a PDF
+    about `PDF_PAGE_TOKENS` a page; None for any other block."""
+    if not isinstance(block, dict) or block.get("type") not in ("image", "document"):
+        return None
+    source = block.get("source") or {}
+    if source.get("type") != "base64":
+        return None
+    try:
+        data = base64.b64decode(source.get("data") or "")
+    except ValueError:
+        return None
+    if block["type"] == "image":
+        header = read_header(data)
+        return None if header is None else max(1, math.ceil(header.width * header.height / 750))
+    pages = pdf_pages(data) if data.startswith(b"%PDF-") else None
+    return None if pages is None else pages * PDF_PAGE_TOKENS
 
 
 def partial_answer(body: dict[str, Any]) -> str:

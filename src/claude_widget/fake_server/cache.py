@@ -1,10 +1,11 @@
 """The API's prompt cache as the fake server keeps it, so that a repeated prefix is read from the cache.
 
 A request asks for caching with a top-level `cache_control` (the breakpoint goes on its last block) or with
-`cache_control` on blocks of its own. The prompt is read as units in the API's order (tools, system, then each
-message's blocks); a request reads the longest prefix an earlier request wrote, ending on a unit boundary, and
+`cache_control` on blocks of its own. The prompt is read as units in the API's order: tools, system, then each
+message's blocks. A request reads the longest prefix an earlier request wrote, ending on a unit boundary, and
 writes its prefix up to each breakpoint that is long enough to be cached. Tokens are the fake server's estimate
-(four characters each). The five-minute lifetime is not modelled. Thread-safe.
+(four characters each; images and PDFs as the API counts them). The five-minute lifetime is not modelled.
+Thread-safe.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import threading
 from typing import Any
 
 from ..usage import estimate_tokens
+from .api import media_tokens
 
 # Shorter prefixes are not cached. The API's minimum depends on the model; these follow its documentation.
 MIN_CACHEABLE = {"haiku": 2048, "opus": 4096}
@@ -37,10 +39,10 @@ class PromptCache:
         if not breakpoints:
             return None
         keys, tokens, digest, total = [], [], hashlib.sha256(), 0
-        for unit in units:
+        for unit, media in units:
             digest.update(unit.encode())
             keys.append(digest.copy().hexdigest())
-            total += estimate_tokens(unit)
+            total += estimate_tokens(unit) if media is None else media
             tokens.append(total)
         last = max(breakpoints)
         with self._lock:
@@ -57,13 +59,14 @@ class PromptCache:
                 "cache_read_input_tokens": read}  # fmt: skip
 
 
-def _units(body: dict[str, Any]) -> tuple[list[str], list[int]]:
-    """The prompt as units in the API's order, and the indices of the units that end a cached prefix."""
-    units: list[str] = []
+def _units(body: dict[str, Any]) -> tuple[list[tuple[str, int | None]], list[int]]:
+    """The prompt as units in the API's order (each with its tokens if it is an image or a PDF), and the indices
+    of the units that end a cached prefix."""
+    units: list[tuple[str, int | None]] = []
     breakpoints: list[int] = []
 
     def add(part: Any) -> None:
-        units.append(json.dumps(part, sort_keys=True, default=str))
+        units.append((json.dumps(part, sort_keys=True, default=str), media_tokens(part)))
         if isinstance(part, dict) and part.get("cache_control"):
             breakpoints.append(len(units) - 1)
 

@@ -192,7 +192,8 @@ def _table_words(text: str) -> str:
     if not match:
         return f"a text of {len(text):,} characters"
     kind, name, rows, columns = match.groups()
-    names = re.findall(r"^\| ([^|]+?) \| [^|]+ \| [\d,]+", text, flags=re.MULTILINE)
+    section = text.split("| column | dtype | missing | summary |", 1)[-1].split("\n\n", 1)[0]
+    names = re.findall(r"^\| ([^|]+?) \| [^|]+ \| [\d,]+", section, flags=re.MULTILINE)
     listed = ", ".join(f"`{n}`" for n in names[:8]) + (", …" if len(names) > 8 else "")
     label = f"{kind} `{name}`" if name else f"a {kind}"
     return f"{label} of {rows} rows × {columns} columns ({listed})"
