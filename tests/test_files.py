@@ -149,3 +149,10 @@ def test_a_request_over_32_mb_gets_the_apis_413(server: FakeAnthropic, chat: Cha
         w.wait(timeout=30)
     assert server.message_requests()[0].status == 413
     assert w.error is not None and w.error["kind"] == "too_large"  # "Request exceeds the maximum size", said plainly
+
+
+def test_a_csv_that_is_not_a_table_goes_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "ragged.csv"
+    path.write_text('a,b\n1,2\n"unclosed,3\n')
+    [block] = file_content(path).blocks
+    assert block["type"] == "document" and block["source"]["data"].startswith("a,b\n")

@@ -142,3 +142,9 @@ def test_a_refused_image_ends_in_the_apis_error_and_sends_once(server: FakeAnthr
     assert "Image does not match the provided media type image/png" in str(w.error)
     assert len(server.message_requests()) == 1  # a 400 is not retried
     assert content_problem(block(encoded(PillowImage.new("RGB", (10, 10)), "PNG"))) is None
+
+
+@pytest.mark.parametrize("mode", ["CMYK", "I;16", "F", "P", "LA"])
+def test_images_in_any_pillow_mode_are_sent(mode: str) -> None:
+    image = image_of(PillowImage.new(mode, (40, 30)))
+    assert image.header.media_type in ("image/png", "image/jpeg") and image.header.width == 40

@@ -42,6 +42,22 @@ def test_a_recorded_stream_replays_to_the_same_answer(server: FakeAnthropic, tmp
     assert served.body["messages"] == [{"role": "user", "content": "Tell me"}]
 
 
+def test_a_question_with_data_replays_with_it_and_keeps_it_in_the_history(
+    server: FakeAnthropic, tmp_path: Path
+) -> None:
+    import pandas as pd
+
+    server.enqueue(Script(text=ANSWER))
+    original = Chat(api_key=TEST_KEY, base_url=server.url, record=True).send("Look", pd.DataFrame({"a": [1, 2]}))
+    original.wait(5)
+    path = original.save_recording(tmp_path / "answer.json")
+    chat_turn = replay(path, speed=20)
+    assert chat_turn.wait(10) == ANSWER
+    served = offline_server().message_requests()[-1]
+    [summary, question] = served.body["messages"][0]["content"]
+    assert summary["text"].startswith("DataFrame: 2 rows × 1 columns.") and question["text"] == "Look"
+
+
 def test_replay_keeps_the_recorded_timing_divided_by_speed() -> None:
     events = ((0.5, "message_start", {}), (0.9, "content_block_start", {}), (2.0, "message_stop", {}))
     for speed in (1.0, 4.0):

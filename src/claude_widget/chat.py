@@ -235,7 +235,7 @@ def replay(recording: str | Path, speed: float = 1.0) -> ChatWidget:
     data = recording_module.load(recording)
     chat = Chat(model=data["model"], system=data.get("system"), offline=True)
     offline_server().enqueue(*recording_module.replays(data, speed))
-    return chat._send_messages(data["messages"], recording_module.last_prompt(data))
+    return chat._send_messages(data["messages"], recording_module.last_prompt(data), data["messages"][-1]["content"])
 
 
 def last_answer() -> ChatWidget | None:

@@ -139,17 +139,24 @@ def _table(path: Path, size: int, separator: str, table_tokens: int) -> FileCont
 
 
 def _read_table(text: str, separator: str) -> Any:
+    """The text as a DataFrame (pandas, else polars), or None if neither is installed or the text is not a table
+    they can read (it then goes as text)."""
     try:
         import pandas as pd
-
-        return pd.read_csv(io.StringIO(text), sep=separator)
     except ImportError:
         pass
+    else:
+        try:
+            return pd.read_csv(io.StringIO(text), sep=separator)
+        except (ValueError, pd.errors.ParserError):
+            return None
     try:
         import polars as pl
-
-        return pl.read_csv(io.StringIO(text).read().encode(), separator=separator, infer_schema_length=10_000)
     except ImportError:
+        return None
+    try:
+        return pl.read_csv(text.encode(), separator=separator, infer_schema_length=10_000)
+    except (ValueError, pl.exceptions.PolarsError):
         return None
 
 

@@ -118,7 +118,9 @@ def _from_pillow(image: Any, max_edge: int, *, photo: bool | None) -> Image:
     if max(image.size) > max_edge:
         image = image.copy()
         image.thumbnail((max_edge, max_edge), pillow.Resampling.LANCZOS)
-    transparent = image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info)
+    transparent = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+    if image.mode not in ("1", "L", "LA", "P", "RGB", "RGBA"):  # CMYK, YCbCr, 16-bit, float: not for PNG
+        image = image.convert("RGBA" if transparent else "RGB")
     candidates = [_encode(image, "PNG")]
     if not transparent and photo is not False:
         candidates.append(_encode(image.convert("RGB"), "JPEG"))

@@ -61,5 +61,9 @@ def replays(recording: dict[str, Any], speed: float = 1.0) -> list[Replay]:
 
 
 def last_prompt(recording: dict[str, Any]) -> str:
+    """The question of the recorded request: its last text block (data and files come before it)."""
     content = recording["messages"][-1]["content"]
-    return content if isinstance(content, str) else " ".join(b.get("text", "") for b in content)
+    if isinstance(content, str):
+        return content
+    texts = [b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text"]
+    return texts[-1] if texts else ""
