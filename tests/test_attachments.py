@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
+from PIL import Image as PillowImage
 
 from claude_widget import Chat
 from claude_widget.attachments import Named, attach, user_content
@@ -95,7 +96,6 @@ def test_without_objects_the_question_is_sent_as_plain_text() -> None:
 
 
 def test_the_offline_demo_says_what_arrived_with_the_question(tmp_path: Path) -> None:
-    from PIL import Image as PillowImage
     from pypdf import PdfWriter
 
     writer = PdfWriter()
@@ -111,3 +111,17 @@ def test_the_offline_demo_says_what_arrived_with_the_question(tmp_path: Path) ->
     assert "- DataFrame `df` of 300 rows × 2 columns (`score`, `team`)" in text
     assert "- a PNG image of 64 × 48 pixels" in text
     assert "- a PDF *report.pdf* of 2 pages" in text
+
+
+def test_the_widget_has_an_estimate_of_the_input_from_the_moment_it_is_sent(server: FakeAnthropic, chat: Chat) -> None:
+    server.enqueue(Script(text="Short.", first_delay=0.3), Script(text="Long."))
+    short = chat.send("Hi")
+    assert short.input_estimate > 0  # before message_start
+    short.wait(timeout=10)
+    assert short.usage["input_tokens"] == short.input_estimate  # the fake server counts as the kernel estimates
+    with_data = chat.send("And these?", frame(), PillowImage.new("RGB", (750, 100)))
+    assert with_data.input_estimate > short.input_estimate + 100  # the summary, and the image's 100 tokens
+    with_data.wait(timeout=10)
+    u = with_data.usage
+    total = u["input_tokens"] + u["cache_creation_input_tokens"] + u["cache_read_input_tokens"]
+    assert abs(total - with_data.input_estimate) / total < 0.1

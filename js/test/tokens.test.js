@@ -40,9 +40,28 @@ describe("displayUsage", () => {
       status: "done",
       prices: PRICES,
     });
-    // (1000*3 + 500*15 + 2000*3.75 + 10000*0.3) / 1e6
+    // (1000*3 + 500*15 + 2000*3.75 + 10000*0.3) / 1e6; saved: (10000*(3 - 0.3) - 2000*(3.75 - 3)) / 1e6
     assert.equal(shown.costUsd, 0.021);
-    assert.equal(shown.label, "1,000 in · 12,000 cached · 500 out · $0.0210");
+    assert.equal(shown.label, "1,000 in · 2,000 cache write · 10,000 cache read · 500 out · $0.0210 · saved $0.0255");
+  });
+
+  it("says nothing was saved when the cache was only written", () => {
+    const shown = displayUsage({ usage: { input_tokens: 3, output_tokens: 10, cache_creation_input_tokens: 4000 },
+      text: "", status: "done", prices: PRICES });
+    assert.equal(shown.label, "3 in · 4,000 cache write · 10 out · $0.0152");
+  });
+
+  it("shows the kernel's estimate of the input until message_start reports it", () => {
+    const before = displayUsage({ usage: { input_tokens: 0, output_tokens: 0 }, text: "", status: "connecting",
+      prices: PRICES, inputEstimate: 2500 });
+    assert.equal(before.input, 2500);
+    assert.equal(before.label, "~2,500 in · ~$0.0075");
+    const after = displayUsage({ usage: { input_tokens: 2431, output_tokens: 1 }, text: "", status: "streaming",
+      prices: PRICES, inputEstimate: 2500 });
+    assert.equal(after.label, "2,431 in · ~1 out · $0.0073");
+    const cachedOnly = displayUsage({ usage: { input_tokens: 0, cache_read_input_tokens: 900 }, text: "",
+      status: "streaming", prices: null, inputEstimate: 2500 });
+    assert.equal(cachedOnly.label, "0 in · 900 cache read · ~0 out");
   });
 
   it("prices the estimated output while streaming", () => {

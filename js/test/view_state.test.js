@@ -113,7 +113,8 @@ describe("view state", () => {
 
   it("repaints on every trait it reads (and on the tool cards)", () => {
     /** @type {Array<keyof import("../src/ui/view_state.js").ShownTraits | "cards">} */
-    const read = ["status", "usage", "prices", "error", "model", "stop_reason", "offline", "notice", "thinking_tokens", "actions", "cards"];
+    const read = ["status", "usage", "prices", "error", "model", "stop_reason", "offline", "notice", "thinking_tokens", "actions",
+      "input_estimate", "cards"];
     assert.deepEqual([...PAINTED_TRAITS].sort(), [...read].sort());
   });
 });

@@ -22,6 +22,7 @@ from . import recording as recording_module
 from .attachments import attach, user_content
 from .errors import MissingAPIKeyError
 from .fake_server import FakeAnthropic
+from .fake_server.api import estimate_input_tokens
 from .fake_server.demo import demo_responder
 from .loops import stream_loop
 from .options import StreamOptions
@@ -189,7 +190,8 @@ class Chat:
     def _send_messages(self, messages: list[dict[str, Any]], prompt: str,
                        content: str | list[dict[str, Any]] | None = None) -> ChatWidget:  # fmt: skip
         widget = ChatWidget(lambda: self._manager(messages), model=self.model, prices=prices_for(self.model),
-                            offline=self.offline, freeze_when_done=self.freeze)  # fmt: skip
+                            offline=self.offline, freeze_when_done=self.freeze,
+                            input_estimate=estimate_input_tokens(self.options.request(messages)))  # fmt: skip
         self.turns.append(Turn(prompt, widget, content=None if content == prompt else content))
         global _last_answer
         _last_answer = weakref.ref(widget)

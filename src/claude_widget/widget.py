@@ -62,6 +62,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     offline = traitlets.Bool(False).tag(sync=True)
     # Unique in the kernel: how a front end finds one answer's streams from every copy of its model it is handed.
     answer_id = traitlets.Unicode("").tag(sync=True)
+    input_estimate = traitlets.Int(0).tag(sync=True)  # the request's input tokens, about, until message_start
 
     _manager: StreamManager | None = None  # read by get_state while the widget opens
 
@@ -73,11 +74,13 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         prices: Prices | None,
         offline: bool = False,
         freeze_when_done: bool = False,
+        input_estimate: int = 0,
     ) -> None:
         # Headless (headless.py): no front end will load the bundle, so the saved state leaves it out.
         self._headless = headless.is_headless()
         super().__init__(model=model, prices=prices, offline=offline, usage=dict.fromkeys(USAGE_KEYS, 0),
-                         assets=None if self._headless else shared_assets(), answer_id=uuid.uuid4().hex)  # fmt: skip
+                         assets=None if self._headless else shared_assets(), answer_id=uuid.uuid4().hex,
+                         input_estimate=input_estimate)  # fmt: skip
         self._new_stream = new_stream  # an unstarted manager for the request; called again by Retry
         self._freeze_asked = freeze_when_done
         self.freeze_when_done = freeze_when_done or self._headless  # nobody can click a headless answer

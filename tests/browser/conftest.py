@@ -15,6 +15,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -139,6 +140,19 @@ def serve(kind: str, root: Path, backend: FakeAnthropic) -> Iterator[Lab]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@contextmanager
+def served(kind: str, root: Path, *scripts: Script) -> Iterator[Lab]:
+    """A new JupyterLab or Notebook 7 server on `root`, its kernels answered by a new fake server (these scripts
+    first, then its default answer)."""
+    with FakeAnthropic(api_key=TEST_KEY) as backend:
+        backend.enqueue(*scripts)
+        server = serve(kind, root, backend)
+        try:
+            yield next(server)
+        finally:
+            server.close()
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,6 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +18,7 @@ from claude_widget.display import ANSWER_MIME
 from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.fake_server.demo import SSE_ANSWER
 
-from ..conftest import TEST_KEY
-from .conftest import Lab, open_notebook, run_all_cells, serve, show_widget
+from .conftest import Lab, open_notebook, run_all_cells, served, show_widget
 
 pytestmark = pytest.mark.browser
 MARKER = "and that is the whole answer, end marker 7f3a"
@@ -115,18 +112,6 @@ def test_saved_widget_state_holds_the_whole_answer_the_front_end_built(
 SECOND = "A second, shorter answer: it ends here, marker 51c9."
 ANSWERS = "from claude_widget import Chat\nChat().send('Explain server-sent events')", "Chat().send('And briefly?')"
 SHOWN = "() => document.querySelectorAll('.cw-answer-output[data-shown={}]').length === 2"
-
-
-@contextmanager
-def served(kind: str, root: Path, *scripts: Script) -> Iterator[Lab]:
-    """A new JupyterLab or Notebook 7 server on `root`, its kernels answered by a new fake server."""
-    with FakeAnthropic(api_key=TEST_KEY) as backend:
-        backend.enqueue(*scripts)
-        server = serve(kind, root, backend)
-        try:
-            yield next(server)
-        finally:
-            server.close()
 
 
 def answer_and_save(kind: str, root: Path, page: Any, *, widget_state: bool = False) -> None:

@@ -28,28 +28,42 @@ function formatCost(usd) {
 }
 
 /**
- * What the header shows. While streaming, the API's running `output_tokens` lags behind the text,
- * so the larger of it and an estimate from the text is shown, marked approximate ("~").
- * @param {{usage?: Usage | null | undefined, text: string, status: string, prices?: Prices | null | undefined}} state
+ * What the header shows. Before `message_start` reports the input, the kernel's estimate of the request stands in
+ * for it, marked approximate ("~"). While streaming, the API's running `output_tokens` lags behind the text, so
+ * the larger of it and an estimate from the text is shown, also approximate. Prompt caching shows as the tokens
+ * written to and read from the cache, and what reading them saved against the full input price.
+ * @param {{usage?: Usage | null | undefined, text: string, status: string, prices?: Prices | null | undefined,
+ *   inputEstimate?: number | null | undefined}} state
  * @returns {UsageDisplay}
  */
-export function displayUsage({ usage, text, status, prices }) {
+export function displayUsage({ usage, text, status, prices, inputEstimate }) {
   const u = usage ?? {};
-  const input = u.input_tokens ?? 0;
   const cacheWrite = u.cache_creation_input_tokens ?? 0;
   const cacheRead = u.cache_read_input_tokens ?? 0;
+  const inputKnown = (u.input_tokens ?? 0) + cacheWrite + cacheRead > 0;
+  const input = inputKnown ? (u.input_tokens ?? 0) : (inputEstimate ?? 0);
   const outputExact = isFinished(status); // then usage.output_tokens is final
   const output = outputExact ? (u.output_tokens ?? 0) : Math.max(u.output_tokens ?? 0, estimateTokens(text));
   const costUsd = prices
     ? (input * prices.input + output * prices.output + cacheWrite * prices.cache_write + cacheRead * prices.cache_read) / 1e6
     : null;
+  // What the cache saved: reads at a tenth of the input price, less the premium paid for writes.
+  const savedUsd = prices
+    ? (cacheRead * (prices.input - prices.cache_read) - cacheWrite * (prices.cache_write - prices.input)) / 1e6
+    : 0;
 
   const parts = [];
-  if (input > 0 || output > 0 || cacheWrite > 0 || cacheRead > 0) {
+  if (!inputKnown && input > 0) {
+    parts.push(`~${formatCount(input)} in`);
+    if (output > 0) parts.push(`~${formatCount(output)} out`);
+    if (costUsd !== null) parts.push(`~${formatCost(costUsd)}`);
+  } else if (inputKnown || output > 0) {
     parts.push(`${formatCount(input)} in`);
-    if (cacheWrite + cacheRead > 0) parts.push(`${formatCount(cacheWrite + cacheRead)} cached`);
+    if (cacheWrite > 0) parts.push(`${formatCount(cacheWrite)} cache write`);
+    if (cacheRead > 0) parts.push(`${formatCount(cacheRead)} cache read`);
     parts.push(`${outputExact ? "" : "~"}${formatCount(output)} out`);
     if (costUsd !== null) parts.push(formatCost(costUsd));
+    if (savedUsd > 0) parts.push(`saved ${formatCost(savedUsd)}`);
   }
   return { input, output, outputExact, costUsd, label: parts.join(" · ") };
 }

@@ -86,6 +86,7 @@ function shownTraits(model) {
     notice: model.get("notice"),
     thinking_tokens: model.get("thinking_tokens"),
     actions: model.get("actions"),
+    input_estimate: model.get("input_estimate"),
   };
 }
 

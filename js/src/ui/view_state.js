@@ -7,14 +7,14 @@ import { displayUsage, estimateTokens } from "./tokens.js";
 /**
  * @typedef {import("../wire/protocol.js").WidgetState} WidgetState
  * @typedef {"status" | "usage" | "prices" | "error" | "model" | "stop_reason" | "offline" | "notice" |
- *   "thinking_tokens" | "actions"} ShownTrait
+ *   "thinking_tokens" | "actions" | "input_estimate"} ShownTrait
  * @typedef {{[K in ShownTrait]?: WidgetState[K] | undefined}} ShownTraits the traits viewState reads (any may be missing)
  */
 
 /** Every trait whose change repaints the view (`cards` places the tool cards among the answer's text). */
 export const PAINTED_TRAITS = /** @type {const} */ ([
   "status", "usage", "prices", "error", "model", "stop_reason", "offline", "cards", "notice", "thinking_tokens",
-  "actions",
+  "actions", "input_estimate",
 ]);
 
 /**
@@ -59,7 +59,8 @@ export function viewState({ traits, text, thinking, intentSentAt, intentWaiting 
   const intentPending = intentSentAt !== null && intentSentAt === status;
   const thinkingTokens = traits.thinking_tokens ?? 0;
 
-  const usage = displayUsage({ usage: traits.usage, text, status, prices: traits.prices });
+  const usage = displayUsage({ usage: traits.usage, text, status, prices: traits.prices,
+    inputEstimate: traits.input_estimate });
   const thoughtPart = thinking ? ` · ${thinkingTokens || "~" + estimateTokens(thinking)} thinking` : "";
 
   const banner = errorBanner(traits.error, status, secondsLeft);

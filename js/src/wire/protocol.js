@@ -40,6 +40,7 @@
  *   offline?: boolean,
  *   assets?: string,
  *   answer_id?: string,
+ *   input_estimate?: number,
  * }} WidgetState
  */
 

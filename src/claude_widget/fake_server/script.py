@@ -30,6 +30,7 @@ class Script:
     chunk_size: int = 4
     delay: float = 0.0  # seconds between deltas
     first_delay: float = 0.0  # seconds between message_start and the first content
+    start_delay: float = 0.0  # seconds between the response's headers and message_start (the model reading)
     thinking: str | None = None
     redacted_thinking: bool = False  # a redacted_thinking block before the answer
     # A server-side tool call before the text: {"name": "web_search", "input": {...}, "result": [...]}.
@@ -103,6 +104,8 @@ def compile_script(script: Script, body: dict[str, Any], message_id: str) -> lis
         "stop_sequence": None,
         "usage": usage,
     }
+    if script.start_delay:
+        steps.append(Pause(script.start_delay))
     steps.append(Send(sse("message_start", {"type": "message_start", "message": message}), "message_start"))
     unknown = Send(sse("future_event", {"type": "future_event", "detail": "clients ignore this"}), "future_event")
     if script.unknown_events:
