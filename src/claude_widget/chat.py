@@ -176,9 +176,10 @@ class Chat:
     def send(self, prompt: str, *objects: object, table_tokens: int | None = None) -> ChatWidget:
         """Ask Claude; returns the widget at once while the answer streams into it.
 
-        `objects` go with the question, in order, before its text: a pandas or polars DataFrame or Series is
-        sent as a summary of at most `table_tokens` tokens (default: the chat's `table_tokens`). Anything else
-        raises `TypeError` before anything is sent.
+        `objects` go with the question, in order, before its text: a pandas or polars DataFrame or Series as a
+        summary of at most `table_tokens` tokens (default: the chat's `table_tokens`); a matplotlib figure, a
+        Pillow image or image bytes as an image; a path (a `Path`, or a string) as the file's content. Anything
+        else raises `TypeError`, and a file or image that cannot be sent a clear error, before anything is sent.
 
         A turn of this chat still streaming is stopped first; it stays in the history, marked as interrupted.
         """

@@ -4,6 +4,7 @@ reads a request (the prompt's size, a prefill, the partial answer a continuation
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import math
 from typing import Any
@@ -73,13 +74,19 @@ def media_tokens(block: Any) -> int | None:
     if not isinstance(block, dict) or block.get("type") not in ("image", "document"):
         return None
     source = block.get("source") or {}
-    if source.get("type") != "base64":
+    if source.get("type") != "base64" or not isinstance(source.get("data"), str):
         return None
+    return _media_tokens(block["type"], source["data"])
+
+
+@functools.lru_cache(maxsize=64)
+def _media_tokens(kind: str, text: str) -> int | None:
+    # Cached: every later request of a conversation carries its images and PDFs again (a str keeps its hash).
     try:
-        data = base64.b64decode(source.get("data") or "")
+        data = base64.b64decode(text)
     except ValueError:
         return None
-    if block["type"] == "image":
+    if kind == "image":
         header = read_header(data)
         return None if header is None else max(1, math.ceil(header.width * header.height / 750))
     pages = pdf_pages(data) if data.startswith(b"%PDF-") else None
