@@ -148,3 +148,11 @@ def test_a_refused_image_ends_in_the_apis_error_and_sends_once(server: FakeAnthr
 def test_images_in_any_pillow_mode_are_sent(mode: str) -> None:
     image = image_of(PillowImage.new(mode, (40, 30)))
     assert image.header.media_type in ("image/png", "image/jpeg") and image.header.width == 40
+
+
+def test_camera_jpeg_bytes_with_metadata_before_the_size_are_taken() -> None:
+    exif = PillowImage.Exif()
+    exif[0x010E] = "a long description " * 20  # ImageDescription: metadata before the frame header
+    data = encoded(PillowImage.new("RGB", (120, 90), "gray"), "JPEG", exif=exif.tobytes())
+    assert read_header(data[:64]) is None  # the size is further in than a short look reaches
+    assert is_image(data) and image_of(data).header.width == 120

@@ -16,6 +16,13 @@ class ImageHeader:
     height: int
 
 
+def has_image_signature(data: bytes) -> bool:
+    """Whether `data` starts the way a PNG, JPEG, GIF or WebP file does (its size may lie further in: a JPEG's
+    metadata comes before it)."""
+    return (data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a"))
+            or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"))  # fmt: skip
+
+
 def read_header(data: bytes) -> ImageHeader | None:
     """The image's media type and size, or None if `data` is not a PNG, JPEG, GIF or WebP image we can read."""
     try:

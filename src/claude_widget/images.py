@@ -15,7 +15,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from .image_header import ImageHeader, read_header
+from .image_header import ImageHeader, has_image_signature, read_header
 
 MAX_EDGE = 1568
 MAX_SIDE = 8000  # the API refuses an image with a longer side
@@ -45,7 +45,7 @@ class Image:
 def is_image(obj: object) -> bool:
     """Whether `image_of` takes `obj` (checked without importing matplotlib or Pillow)."""
     if isinstance(obj, (bytes, bytearray, memoryview)):
-        return read_header(bytes(obj[:64])) is not None
+        return has_image_signature(bytes(obj[:16]))
     return _kind(obj) is not None
 
 
