@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from claude_widget.fake_server import FakeAnthropic, Script
-from claude_widget.fake_server.api import estimate_input_tokens
+from claude_widget.request_tokens import estimate_input_tokens
 
 from .conftest import SHOWN_BY_JUPYTERLAB, TEST_KEY, run_notebook
 

@@ -11,8 +11,8 @@ import pytest
 
 from claude_widget import Finished, StatusChanged, StreamError, StreamManager, TextDelta, UsageChanged
 from claude_widget.fake_server import FakeAnthropic, Script
-from claude_widget.fake_server.api import estimate_input_tokens
 from claude_widget.options import Backoff, StreamOptions
+from claude_widget.request_tokens import estimate_input_tokens
 
 from .conftest import TEST_KEY
 

@@ -8,7 +8,7 @@ import pytest
 from anthropic import types as api
 
 from claude_widget.events import UsageChanged
-from claude_widget.fake_server.api import estimate_input_tokens
+from claude_widget.request_tokens import estimate_input_tokens
 from claude_widget.usage import USAGE_KEYS, Attempt, Ledger, estimate_tokens
 
 

@@ -22,11 +22,11 @@ from . import recording as recording_module
 from .attachments import attach, user_content
 from .errors import MissingAPIKeyError
 from .fake_server import FakeAnthropic
-from .fake_server.api import estimate_input_tokens
 from .fake_server.demo import demo_responder
 from .loops import stream_loop
 from .options import StreamOptions
 from .pricing import cost_usd, prices_for
+from .request_tokens import estimate_input_tokens
 from .stream import StreamManager
 from .tables import DEFAULT_TABLE_TOKENS, MIN_TABLE_TOKENS
 from .tools import Tool, tools_from

@@ -1,17 +1,9 @@
 """What the real API says and counts, for the fake server: its models, its error bodies and wording, and how it
-reads a request (the prompt's size, a prefill, the partial answer a continuation carries). Pure: no socket."""
+reads a request (a prefill, the partial answer a continuation carries; its size: request_tokens.py). Pure."""
 
 from __future__ import annotations
 
-import base64
-import functools
-import json
-import math
 from typing import Any
-
-from ..files import pdf_pages
-from ..image_header import read_header
-from ..usage import estimate_tokens
 
 KNOWN_MODELS = (
     "claude-opus-5-5",
@@ -44,53 +36,6 @@ def error_body(status: int, message: str, request_id: str) -> dict[str, Any]:
         "error": {"type": ERROR_TYPES.get(status, "api_error"), "message": message},
         "request_id": request_id,
     }
-
-
-def estimate_input_tokens(body: dict[str, Any]) -> int:
-    """A deterministic stand-in for the tokenizer: one token per four characters of prompt, and images and PDFs
-    counted as the API counts them (`media_tokens`)."""
-    media = 0
-
-    def stub(block: Any) -> Any:
-        nonlocal media
-        tokens = media_tokens(block)
-        if tokens is None:
-            return block
-        media += tokens
-        return {"type": block["type"]}
-
-    messages = [{**m, "content": [stub(b) for b in m["content"]]} if isinstance(m.get("content"), list) else m
-                for m in body.get("messages", [])]  # fmt: skip
-    prompt = json.dumps(messages) + json.dumps(body.get("system", ""))
-    return max(1, estimate_tokens(prompt) + media)
-
-
-PDF_PAGE_TOKENS = 1_500  # a page's text and its image, about
-
-
-def media_tokens(block: Any) -> int | None:
-    """What a base64 image or PDF block counts as input: an image width × height / 750 (the API's formula), a PDF
-    about `PDF_PAGE_TOKENS` a page; None for any other block."""
-    if not isinstance(block, dict) or block.get("type") not in ("image", "document"):
-        return None
-    source = block.get("source") or {}
-    if source.get("type") != "base64" or not isinstance(source.get("data"), str):
-        return None
-    return _media_tokens(block["type"], source["data"])
-
-
-@functools.lru_cache(maxsize=64)
-def _media_tokens(kind: str, text: str) -> int | None:
-    # Cached: every later request of a conversation carries its images and PDFs again (a str keeps its hash).
-    try:
-        data = base64.b64decode(text)
-    except ValueError:
-        return None
-    if kind == "image":
-        header = read_header(data)
-        return None if header is None else max(1, math.ceil(header.width * header.height / 750))
-    pages = pdf_pages(data) if data.startswith(b"%PDF-") else None
-    return None if pages is None else pages * PDF_PAGE_TOKENS
 
 
 def partial_answer(body: dict[str, Any]) -> str:

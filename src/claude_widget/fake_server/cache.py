@@ -15,8 +15,8 @@ import json
 import threading
 from typing import Any
 
+from ..request_tokens import media_tokens
 from ..usage import estimate_tokens
-from .api import media_tokens
 
 # Shorter prefixes are not cached. The API's minimum depends on the model; these follow its documentation.
 MIN_CACHEABLE = {"haiku": 2048, "opus": 4096}

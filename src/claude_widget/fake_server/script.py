@@ -12,7 +12,8 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from .api import estimate_input_tokens, message_text, partial_answer
+from ..request_tokens import estimate_input_tokens
+from .api import message_text, partial_answer
 from .wire import Drop, Pause, Reset, Send, Stall, Step, sse
 
 Fault = Literal["error_event", "drop", "reset", "stall", "ping_stall", "early_end", "malformed"]

@@ -20,7 +20,8 @@ from typing import Any
 
 from ..continuation import prefill_supported
 from ..files import MAX_REQUEST_BYTES
-from .api import KNOWN_MODELS, PREFILL_REJECTED, error_body, estimate_input_tokens, is_prefill
+from ..request_tokens import estimate_input_tokens
+from .api import KNOWN_MODELS, PREFILL_REJECTED, error_body, is_prefill
 from .cache import PromptCache
 from .content import content_problem
 from .script import Replay, Script, compile_script, continue_script
