@@ -125,3 +125,34 @@ def test_the_widget_has_an_estimate_of_the_input_from_the_moment_it_is_sent(serv
     u = with_data.usage
     total = u["input_tokens"] + u["cache_creation_input_tokens"] + u["cache_read_input_tokens"]
     assert abs(total - with_data.input_estimate) / total < 0.1
+
+
+def test_the_widget_shows_a_chip_per_attachment_and_nothing_more_of_the_data(
+    server: FakeAnthropic, chat: Chat, tmp_path: Path
+) -> None:
+    import base64
+    import io
+    import json
+
+    photo = PillowImage.effect_noise((1200, 800), 60).convert("RGB")
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Notes\n\nThe secret figure is 4217.\n")
+    server.enqueue(Script(text="Seen."))
+    w = chat.send("Look", Named(frame(), "df"), photo, notes)
+    assert [(c["kind"], c["label"], c["detail"]) for c in w.attachments] == [
+        ("table", "DataFrame · 2,000 × 2", "columns: score, team"),
+        ("image", w.attachments[1]["label"], ""),
+        ("file", "notes.md · 0 KB", str(notes)),
+    ]
+    assert w.attachments[1]["label"].startswith("Image · 1,200 × 800 ")
+    thumbnail = w.attachments[1]["thumbnail"]
+    assert thumbnail.startswith("data:image/jpeg;base64,")
+    with PillowImage.open(io.BytesIO(base64.b64decode(thumbnail.split(",", 1)[1]))) as small:
+        assert small.size == (96, 64)
+    assert [c["thumbnail"] for c in w.attachments] == ["", thumbnail, ""]
+    w.wait(timeout=10)
+    sent = json.dumps(server.message_requests()[0].body)
+    state = json.dumps(w.get_state(), default=str)
+    assert "4217" in sent and "4217" not in state  # the file's text went to the API, not to the browser
+    assert "70." in sent and "| 70." not in state  # nor the summary's figures
+    assert len(state) < len(sent) / 10

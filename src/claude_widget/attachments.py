@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from . import files, images, tables
 
@@ -29,11 +29,19 @@ class Named:
 
 @dataclass(frozen=True)
 class Attachment:
-    """One object as the API gets it (`blocks`) and as the widget names it (`label`, `detail`)."""
+    """One object as the API gets it (`blocks`) and as the widget's chip names it (`label`, `detail`)."""
 
     blocks: tuple[dict[str, Any], ...]
     label: str  # "DataFrame · 10,000 × 5"
-    detail: str  # what a hover shows: the columns, a file's pages and size
+    detail: str  # what a hover shows: the columns, a file's path
+    kind: Literal["table", "image", "file"] = "file"
+
+    def chip(self) -> dict[str, str]:
+        """What the widget shows of it: the label, the hover text and, for an image, a small thumbnail. Nothing
+        else of the data reaches the browser or the saved notebook."""
+        image = next((b for b in self.blocks if b["type"] == "image"), None)
+        thumbnail = images.thumbnail(image["source"]["data"]) if image is not None else ""
+        return {"kind": self.kind, "label": self.label, "detail": self.detail, "thumbnail": thumbnail}
 
 
 def attach(obj: object, *, name: str | None = None, table_tokens: int = tables.DEFAULT_TABLE_TOKENS) -> Attachment:
@@ -43,13 +51,13 @@ def attach(obj: object, *, name: str | None = None, table_tokens: int = tables.D
     if tables.is_table(obj):
         summary = tables.summarize(obj, name=name, budget=table_tokens)
         shown = ", ".join(summary.columns[:30]) + (" …" if len(summary.columns) > 30 else "")
-        return Attachment(({"type": "text", "text": summary.text},), summary.label, f"columns: {shown}")
+        return Attachment(({"type": "text", "text": summary.text},), summary.label, f"columns: {shown}", "table")
     if images.is_image(obj):
         image = images.image_of(obj)
-        return Attachment((image.block,), image.label, name or "")
+        return Attachment((image.block,), image.label, name or "", "image")
     if files.is_file_reference(obj):
         content = files.file_content(obj, table_tokens=table_tokens)  # type: ignore[arg-type]
-        return Attachment(content.blocks, content.label, str(obj))
+        return Attachment(content.blocks, content.label, str(obj), "file")
     what = f"{name} ({type(obj).__qualname__})" if name else f"{type(obj).__module__}.{type(obj).__qualname__}"
     raise TypeError(f"cannot attach {what} to a question: send() takes {SUPPORTED}")
 

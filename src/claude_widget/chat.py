@@ -19,7 +19,7 @@ import anthropic
 import httpx2
 
 from . import recording as recording_module
-from .attachments import attach, user_content
+from .attachments import Attachment, attach, user_content
 from .errors import MissingAPIKeyError
 from .fake_server import FakeAnthropic
 from .fake_server.demo import demo_responder
@@ -184,14 +184,17 @@ class Chat:
         A turn of this chat still streaming is stopped first; it stays in the history, marked as interrupted.
         """
         prompt = _check_prompt(prompt)
-        content = self._content(prompt, objects, table_tokens)
+        attachments = self._attach(objects, table_tokens)
+        content = user_content(prompt, attachments)
         self._stop_current()
-        return self._send_messages([*self.history, {"role": "user", "content": content}], prompt, content)
+        return self._send_messages([*self.history, {"role": "user", "content": content}], prompt, content,
+                                   [a.chip() for a in attachments])  # fmt: skip
 
     def _send_messages(self, messages: list[dict[str, Any]], prompt: str,
-                       content: str | list[dict[str, Any]] | None = None) -> ChatWidget:  # fmt: skip
+                       content: str | list[dict[str, Any]] | None = None,
+                       chips: list[dict[str, str]] | None = None) -> ChatWidget:  # fmt: skip
         widget = ChatWidget(lambda: self._manager(messages), model=self.model, prices=prices_for(self.model),
-                            offline=self.offline, freeze_when_done=self.freeze,
+                            offline=self.offline, freeze_when_done=self.freeze, attachments=chips or [],
                             input_estimate=estimate_input_tokens(self.options.request(messages)))  # fmt: skip
         self.turns.append(Turn(prompt, widget, content=None if content == prompt else content))
         global _last_answer
@@ -203,13 +206,12 @@ class Chat:
         history: the engine without a widget. It is not added to the history (use `send` for a conversation).
         """
         prompt = _check_prompt(prompt)
-        return self._manager([*self.history, {"role": "user", "content": self._content(prompt, objects, table_tokens)}])
+        content = user_content(prompt, self._attach(objects, table_tokens))
+        return self._manager([*self.history, {"role": "user", "content": content}])
 
-    def _content(
-        self, prompt: str, objects: tuple[object, ...], table_tokens: int | None
-    ) -> str | list[dict[str, Any]]:
+    def _attach(self, objects: tuple[object, ...], table_tokens: int | None) -> list[Attachment]:
         budget = self.table_tokens if table_tokens is None else _check_table_tokens(table_tokens)
-        return user_content(prompt, [attach(obj, table_tokens=budget) for obj in objects])
+        return [attach(obj, table_tokens=budget) for obj in objects]
 
     def _stop_current(self) -> None:
         if self.turns and not self.turns[-1].widget.manager.done:

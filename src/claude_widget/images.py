@@ -22,6 +22,7 @@ MAX_SIDE = 8000  # the API refuses an image with a longer side
 MAX_BASE64_BYTES = 5 * 1024 * 1024  # the API's limit, on the base64 text
 FIGURE_DPI = 150  # at most: a figure larger than MAX_EDGE at this resolution is rendered at less
 JPEG_QUALITY = 85
+THUMBNAIL_EDGE = 96  # pixels: the chip shows it at half that, sharp on a high-density screen
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,22 @@ def image_of(obj: object, *, max_edge: int = MAX_EDGE) -> Image:
             data = base64.b64decode(data)
         return _from_bytes(bytes(data), max_edge)
     raise TypeError(f"not an image: {type(obj).__name__}")
+
+
+def thumbnail(data: str) -> str:
+    """A small copy of a base64 image as a `data:` URL, for the widget's chip; "" without Pillow."""
+    try:
+        from PIL import Image as pillow
+    except ImportError:
+        return ""
+    with pillow.open(io.BytesIO(base64.b64decode(data))) as opened:
+        opened.draft("RGB", (THUMBNAIL_EDGE, THUMBNAIL_EDGE))  # a JPEG decodes at a fraction of its size
+        small = opened.convert("RGBA" if opened.mode in ("RGBA", "LA", "PA", "P") else "RGB")
+    small.thumbnail((THUMBNAIL_EDGE, THUMBNAIL_EDGE), pillow.Resampling.LANCZOS)
+    if small.mode == "RGBA" and small.getchannel("A").getextrema() == (255, 255):
+        small = small.convert("RGB")  # a plot's PNG is opaque: JPEG is the smaller thumbnail
+    fmt = "PNG" if small.mode == "RGBA" else "JPEG"
+    return f"data:image/{fmt.lower()};base64," + base64.b64encode(_encode(small, fmt)).decode()
 
 
 def _kind(obj: object) -> str | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -63,6 +63,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     # Unique in the kernel: how a front end finds one answer's streams from every copy of its model it is handed.
     answer_id = traitlets.Unicode("").tag(sync=True)
     input_estimate = traitlets.Int(0).tag(sync=True)  # the request's input tokens, about, until message_start
+    attachments = traitlets.List(traitlets.Dict()).tag(sync=True)  # the question's chips (Attachment.chip)
 
     _manager: StreamManager | None = None  # read by get_state while the widget opens
 
@@ -75,12 +76,13 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         offline: bool = False,
         freeze_when_done: bool = False,
         input_estimate: int = 0,
+        attachments: Sequence[dict[str, str]] = (),
     ) -> None:
         # Headless (headless.py): no front end will load the bundle, so the saved state leaves it out.
         self._headless = headless.is_headless()
         super().__init__(model=model, prices=prices, offline=offline, usage=dict.fromkeys(USAGE_KEYS, 0),
                          assets=None if self._headless else shared_assets(), answer_id=uuid.uuid4().hex,
-                         input_estimate=input_estimate)  # fmt: skip
+                         input_estimate=input_estimate, attachments=list(attachments))  # fmt: skip
         self._new_stream = new_stream  # an unstarted manager for the request; called again by Retry
         self._freeze_asked = freeze_when_done
         self.freeze_when_done = freeze_when_done or self._headless  # nobody can click a headless answer

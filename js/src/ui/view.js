@@ -6,6 +6,7 @@ import { bufferFor, frontendOf, shownOf } from "../wire/model_stream.js";
 import { intents } from "../wire/protocol.js";
 import { createAnnouncer } from "./announcer.js";
 import { createAnswer } from "./answer.js";
+import { showChips } from "./chips.js";
 import { copyText } from "./clipboard.js";
 import { createLogReader } from "./inspector.js";
 import { createScrollController } from "./scroll.js";
@@ -218,6 +219,12 @@ export function render({ model, el, signal }) {
       () => flash(copyButton, "Copy failed", alive),
     );
   });
+
+  // The chips are set when the question is sent and never change: shown at once, before any paint.
+  const updateChips = () => showChips(dom.chips, model.get("attachments"));
+  updateChips();
+  model.on("change:attachments", updateChips);
+  alive.addEventListener("abort", () => model.off("change:attachments", updateChips), { once: true });
 
   for (const name of PAINTED_TRAITS) {
     const event = `change:${name}`;

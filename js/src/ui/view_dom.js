@@ -33,6 +33,7 @@ export function buildDom(doc) {
     status, model, offline, h(doc, "span", { class: "cw-spacer" }), tokens, inspect, copy, stop,
   ]);
 
+  const chips = h(doc, "ul", { class: "cw-chips", "data-role": "chips", "aria-label": "Sent with the question", hidden: "" });
   const content = h(doc, "div", { class: "cw-content", "data-role": "content", "aria-busy": "false" });
   const dots = [1, 2, 3].map(() => h(doc, "span", { class: "cw-dot" }));
   const typing = h(doc, "div", { class: "cw-typing", "data-role": "typing", role: "img", "aria-label": "Claude is writing" }, dots);
@@ -50,8 +51,8 @@ export function buildDom(doc) {
   const notice = h(doc, "div", { class: "cw-notice", "data-role": "notice", role: "status" }, [noticeText, continueButton]);
   const inspector = createInspector(doc);
 
-  const root = h(doc, "div", { class: "cw-root", "data-role": "root", tabindex: "0" }, [header, body, error, notice, inspector.element]);
-  return { root, status, model, offline, tokens, copy, stop, inspect, content, typing, scroll, jump, error, errorText, retry,
+  const root = h(doc, "div", { class: "cw-root", "data-role": "root", tabindex: "0" }, [header, chips, body, error, notice, inspector.element]);
+  return { root, chips, status, model, offline, tokens, copy, stop, inspect, content, typing, scroll, jump, error, errorText, retry,
     thinking, notice, noticeText, continueButton, inspector };
 }
 

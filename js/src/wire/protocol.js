@@ -18,6 +18,8 @@
  *   result: string | null, is_error: boolean, server: boolean}} ToolCard
  *   at: the answer's length when the call began; input_at: where its input begins in `tool_input` (it ends where
  *   the next card's begins)
+ * @typedef {{kind: string, label: string, detail: string, thumbnail: string}} Chip one of the question's
+ *   attachments: "table", "image" or "file"; thumbnail: an image's small `data:` URL, or ""
  */
 
 /**
@@ -41,6 +43,7 @@
  *   assets?: string,
  *   answer_id?: string,
  *   input_estimate?: number,
+ *   attachments?: Chip[],
  * }} WidgetState
  */
 
