@@ -70,3 +70,15 @@ def thinking_block(index: int, *chunks: str, signed: bool = True) -> list[Any]:
 def tool_block(index: int, name: str, *chunks: str, server: bool = False, id: str = "toolu_1") -> list[Any]:
     block = {"type": "server_tool_use" if server else "tool_use", "id": id, "name": name, "input": {}}
     return [start(index, block), *(input_json(index, c) for c in chunks), stop(index)]
+
+
+def citation(index: int, cited: dict[str, Any]) -> api.RawContentBlockDeltaEvent:
+    """A citations_delta: one source of the text block at `index` (an API `citation` object)."""
+    event = {"type": "content_block_delta", "index": index, "delta": {"type": "citations_delta", "citation": cited}}
+    return api.RawContentBlockDeltaEvent.model_validate(event)
+
+
+def cited_block(index: int, chunk: str, *cited: dict[str, Any]) -> list[Any]:
+    """A text block as a cited answer streams it: its text, then its sources."""
+    block = {"type": "text", "text": "", "citations": []}
+    return [start(index, block), text(index, chunk), *(citation(index, c) for c in cited), stop(index)]

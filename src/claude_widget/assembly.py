@@ -22,7 +22,8 @@ from .blocks import (
     ToolUseBlock,
     block_from_api,
 )
-from .events import TextDelta, ThinkingDelta, ToolCall
+from .citations import Citations, marker
+from .events import Cited, TextDelta, ThinkingDelta, ToolCall
 from .seam import SeamMerger
 from .tool_calls import ToolCalls
 
@@ -30,7 +31,7 @@ PARAGRAPH = "\n\n"  # a text block after other blocks starts a new paragraph of 
 REDACTED_NOTE = "\n\n*(Some of Claude's thinking was redacted for safety.)*\n\n"
 RETHINKING_NOTE = "\n\n*(interrupted; thinking again)*\n\n"
 
-AssemblyEvent = TextDelta | ThinkingDelta | ToolCall
+AssemblyEvent = TextDelta | ThinkingDelta | ToolCall | Cited
 
 
 @dataclass
@@ -46,14 +47,16 @@ class Assembler:
     """The current round's content blocks, and the turn's answer and thinking as shown."""
 
     def __init__(self, calls: ToolCalls | None = None, *, text: str = "", thinking: str = "",
-                 blocks: list[Block] | None = None) -> None:  # fmt: skip
+                 blocks: list[Block] | None = None, citations: Citations | None = None) -> None:  # fmt: skip
         self.calls = calls if calls is not None else ToolCalls()
+        self.citations = citations if citations is not None else Citations()  # the turn's sources, numbered
         self.text = text  # the answer as shown: every text block of the turn
         self.thinking = thinking  # every thinking block of the turn, as shown
         self.blocks: list[Block] = blocks if blocks is not None else []  # the current round's blocks
         self._at: dict[int, Block] = {}  # the current response's block index -> its block
         self._continuing = False
         self._seam: SeamMerger | None = None
+        self._markers: dict[int, list[int]] = {}  # block index -> citation numbers its marker will show
         self._update = Update()
 
     # -- the round -------------------------------------------------------------------------------------
@@ -89,10 +92,13 @@ class Assembler:
         self._at = {}
 
     def end_attempt(self) -> Update:
-        """The response ended (finished or not): release the text the seam merger still holds."""
+        """The response ended (finished or not): release the text the seam merger still holds, then the markers
+        of cited blocks that did not finish."""
         if self._seam is not None:
             self._append_text(self._seam.finish())
             self._seam = None
+        for index in list(self._markers):
+            self._mark_citations(index)
         return self._flush()
 
     # -- events ----------------------------------------------------------------------------------------
@@ -106,6 +112,8 @@ class Assembler:
             block = self._at.get(event.index)
             if isinstance(block, ToolUseBlock):
                 block.finish()
+            elif event.index in self._markers and self._seam is None:  # (a continuation's wait for end_attempt)
+                self._mark_citations(event.index)
         elif isinstance(event, api.RawMessageStopEvent) and self._seam is not None:
             self._append_text(self._seam.finish())
         return self._flush()
@@ -117,7 +125,9 @@ class Assembler:
             return
         if isinstance(block, ThinkingBlock | RedactedThinkingBlock) and self._continuing:
             block.shown_only = True  # thinking again about a continuation: shown, not kept in history
-        if isinstance(block, TextBlock) and self.text and not self.text.endswith(PARAGRAPH):
+        # Text blocks in a row are one passage, split where its citations change: joined as they are.
+        after_text = bool(self.blocks) and isinstance(self.blocks[-1], TextBlock)
+        if isinstance(block, TextBlock) and self.text and not self.text.endswith(PARAGRAPH) and not after_text:
             self._append_text(PARAGRAPH, keep=False)
         if isinstance(block, RedactedThinkingBlock):
             self._append_thinking(REDACTED_NOTE)
@@ -142,6 +152,15 @@ class Assembler:
             self._append_thinking(delta.thinking)
         elif isinstance(delta, api.SignatureDelta) and isinstance(block, ThinkingBlock):
             block.signature = delta.signature
+        elif isinstance(delta, api.CitationsDelta) and isinstance(block, TextBlock):
+            raw = delta.citation.to_dict()
+            block.extra["citations"] = [*(block.extra.get("citations") or []), raw]  # the history keeps them
+            citation, new = self.citations.add(raw)
+            if new:
+                self._update.events.append(Cited(citation.to_dict()))
+            numbers = self._markers.setdefault(index, [])
+            if citation.number not in numbers:
+                numbers.append(citation.number)
         elif isinstance(delta, api.InputJSONDelta) and isinstance(block, ToolUseBlock):
             self._update.deltas += 1
             block.input_json += delta.partial_json
@@ -158,6 +177,10 @@ class Assembler:
             self._update.chars += len(text)
         self._update.events.append(TextDelta(text, len(self.text)))
         self.text += text
+
+    def _mark_citations(self, index: int) -> None:
+        """After a cited block's text, shown only: its markers, in the order its sources were cited."""
+        self._append_text("".join(marker(n) for n in self._markers.pop(index)), keep=False)
 
     def _append_thinking(self, text: str) -> None:
         self._update.events.append(ThinkingDelta(text, len(self.thinking)))

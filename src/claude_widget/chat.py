@@ -95,6 +95,7 @@ class Chat:
         connect_timeout: float = 10.0,
         table_tokens: int = DEFAULT_TABLE_TOKENS,
         cache: bool = True,
+        citations: bool = True,
     ) -> None:
         if offline:
             base_url, api_key = offline_server().url, OFFLINE_API_KEY
@@ -109,6 +110,7 @@ class Chat:
         self.options = StreamOptions(model=model, max_tokens=max_tokens, system=system, stall_timeout=stall_timeout,
                                      max_retries=max_retries, thinking=thinking, record=record,
                                      tool_timeout=tool_timeout, max_tool_rounds=max_tool_rounds, cache=cache,
+                                     citations=citations,
                                      # a function that cannot be described fails here, not mid-conversation
                                      tools=tools_from(tools))  # fmt: skip
         self.offline = offline
@@ -137,6 +139,7 @@ class Chat:
     max_tool_rounds: _Option[int] = _Option()
     record: _Option[bool] = _Option()  # keep each answer's raw events, for w.save_recording()
     cache: _Option[bool] = _Option()  # prompt caching of the conversation's prefix (on by default)
+    citations: _Option[bool] = _Option()  # the sources of what an answer takes from documents (on by default)
 
     def __repr__(self) -> str:
         mode = "offline" if self.offline else "online"

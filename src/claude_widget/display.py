@@ -37,6 +37,7 @@ class MarkdownOutput:
     model: str
     error: dict[str, Any] | None
     notice: str | None
+    citations: list[dict[str, Any]]
     comm: Any
     freeze_when_done: bool
     close: Callable[[], None]
@@ -47,7 +48,7 @@ class MarkdownOutput:
     def markdown(self) -> str:
         """The answer as markdown (raw HTML escaped), as GitHub, nbviewer and nbconvert show it."""
         return answer_markdown(self.text, status=self.status, model=self.model, error=self.error,
-                               notice=self.notice)  # fmt: skip
+                               notice=self.notice, citations=self.citations)  # fmt: skip
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
         bundle: tuple[dict[str, Any], dict[str, Any]] | None = super()._repr_mimebundle_(**kwargs)  # type: ignore[misc]

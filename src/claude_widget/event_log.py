@@ -40,8 +40,9 @@ def summary(event: Any) -> str:
         return f"#{event.index} {block.type}" + (f" {name}" if name else "")
     if kind == "content_block_delta":
         delta = event.delta
+        cited = getattr(delta, "citation", None)
         payload = str(getattr(delta, "text", None) or getattr(delta, "thinking", None)
-                      or getattr(delta, "partial_json", None) or "")  # fmt: skip
+                      or getattr(delta, "partial_json", None) or getattr(cited, "cited_text", None) or "")  # fmt: skip
         return f"{delta.type} {payload[:40]!r}"
     if kind == "content_block_stop":
         return f"#{event.index}"

@@ -43,6 +43,13 @@ class ToolCall:
 
 
 @dataclass(frozen=True)
+class Cited:
+    """A source cited for the first time in the turn (`Citation.to_dict()`); its marker follows the cited text."""
+
+    citation: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class UsageChanged:
     usage: dict[str, int]
     thinking_tokens: int = 0
@@ -65,4 +72,4 @@ class Finished:
     stop_details: dict[str, Any] | None = None
 
 
-StreamEvent = StatusChanged | TextDelta | ThinkingDelta | ToolCall | UsageChanged | LogEntry | Finished
+StreamEvent = StatusChanged | TextDelta | ThinkingDelta | ToolCall | Cited | UsageChanged | LogEntry | Finished

@@ -7,8 +7,10 @@ Model text is untrusted and these renderers may pass raw HTML through, so HTML o
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
+from .citations import footnotes
 from .events import FINAL_STATUSES
 from .fences import walk
 
@@ -16,8 +18,9 @@ _CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1", re.DOTALL)
 
 
 def answer_markdown(text: str, *, status: str, model: str, error: dict[str, Any] | None = None,
-                    notice: str | None = None) -> str:  # fmt: skip
-    """The answer, escaped, with a line saying how it ended when that was not a clean finish."""
+                    notice: str | None = None, citations: Sequence[dict[str, Any]] = ()) -> str:  # fmt: skip
+    """The answer, escaped, with a line saying how it ended when that was not a clean finish, and the footnotes
+    of its citations."""
     parts = [escape_html_outside_code(text)]
     if status == "stopped":
         parts.append("*(Stopped before the end of the answer.)*")
@@ -27,6 +30,8 @@ def answer_markdown(text: str, *, status: str, model: str, error: dict[str, Any]
         parts.append(f"*({model} is still answering…)*")
     if notice:
         parts.append(f"*{notice}*")
+    if citations:
+        parts.append(escape_html_outside_code(footnotes(citations)))
     return "\n\n".join(p for p in parts if p)
 
 

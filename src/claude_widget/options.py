@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from .citations import with_citations
 from .tools import Tool
 
 
@@ -38,6 +39,7 @@ class StreamOptions:
     max_tool_rounds: int = 10
     record: bool = False  # keep every raw event with its timing, for `recording()`
     cache: bool = True  # mark the conversation's prefix for prompt caching (the API's automatic breakpoint)
+    citations: bool = True  # ask for the sources of what the answer takes from documents (citations.py)
 
     def __post_init__(self) -> None:
         if (self.max_retries < 0 or self.stall_timeout <= 0 or self.max_tokens <= 0 or self.tool_timeout <= 0
@@ -50,6 +52,8 @@ class StreamOptions:
 
     def request(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
         """The parameters of a request for `messages`."""
+        if self.citations:
+            messages = with_citations(messages)
         params: dict[str, Any] = {"model": self.model, "max_tokens": self.max_tokens, "messages": messages}
         if self.system is not None:
             params["system"] = self.system

@@ -1,9 +1,10 @@
 """Carrying one widget's stream to its front ends: each `StreamEvent` to a delta channel or to a trait.
 
 Paced: text on delta channels (at most one message per ~30 ms each), tool cards when a call changes status (not
-with every piece of its input), usage with the status change it comes with. A status change never overtakes
-the text before it. What each front end said about itself (`FrontEnds`) decides compression and whether the
-event log streams; the texts go out as state at the end only when no front end built them from the deltas.
+with every piece of its input), citations as they come (at most ~30 times a second), usage with the status change
+it comes with. A status change never overtakes the text before it. What each front end said about itself
+(`FrontEnds`) decides compression and whether the event log streams; the texts go out as state at the end only
+when no front end built them from the deltas.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from .batching import Throttle, utf16_length
 from .channels import DeltaChannel, FrontEnds
 from .events import (
     FINAL_STATUSES,
+    Cited,
     LogEntry,
     StatusChanged,
     StreamEvent,
@@ -57,6 +59,7 @@ class StreamSync:
         # Usage changes just before a status change (at message_start, at the end): it waits to go out with it.
         self._usage_sync = Throttle(loop, self._sync_usage, leading=False)
         self._cards_sync = Throttle(loop, self._sync_cards)
+        self._citations_sync = Throttle(loop, self._sync_citations)
 
     # -- the stream's events --------------------------------------------------------------------------
     def apply(self, event: StreamEvent) -> None:
@@ -66,6 +69,8 @@ class StreamSync:
             self.channels["thinking"].add(event.text)
         elif isinstance(event, ToolCall):
             self._on_tool_call(event)
+        elif isinstance(event, Cited):
+            self._citations_sync.poke()
         elif isinstance(event, LogEntry):
             if self.front_ends.inspecting:
                 self.channels["events"].add(protocol.log_line(event.at, event.kind, event.detail))
@@ -79,6 +84,7 @@ class StreamSync:
         for channel in self.channels.values():
             channel.flush()  # a status change must never overtake the text before it
         self._cards_sync.flush()
+        self._citations_sync.flush()
         widget, manager = self.widget, self.widget.manager
         final = event.status in FINAL_STATUSES
         with widget.hold_sync():
@@ -129,6 +135,9 @@ class StreamSync:
         cards = [self._card(call) for call in self.widget.manager.tool_calls.values()]
         if cards != self.widget.cards:
             self.widget.cards = cards
+
+    def _sync_citations(self) -> None:
+        self.widget.citations = [citation.to_dict() for citation in self.widget.manager.citations]
 
     def _card(self, call: ToolCall) -> dict[str, Any]:
         card = asdict(call)

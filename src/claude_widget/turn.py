@@ -9,6 +9,7 @@ from typing import Any
 
 from .assembly import Assembler
 from .blocks import finished_from_api
+from .citations import Citation, Citations
 from .continuation import history_messages
 from .event_log import EventLog
 from .events import LogEntry, Status, ToolCall
@@ -40,7 +41,8 @@ class TurnState:
             # The finished round is continued.
             blocks = [finished_from_api(block) for block in self.turn_messages.pop()["content"]]
         self._calls = ToolCalls(previous.tool_calls)
-        self._assembler = Assembler(self._calls, text=previous.text, thinking=previous.thinking, blocks=blocks)
+        self._assembler = Assembler(self._calls, text=previous.text, thinking=previous.thinking, blocks=blocks,
+                                    citations=Citations(previous.citations))  # fmt: skip
         self._ledger = Ledger(previous.attempts)
 
     @property
@@ -52,6 +54,11 @@ class TurnState:
     def thinking(self) -> str:
         """Every thinking block of the turn, as shown."""
         return self._assembler.thinking
+
+    @property
+    def citations(self) -> list[Citation]:
+        """The answer's sources, numbered as its markers show them."""
+        return self._assembler.citations.items
 
     @property
     def tool_calls(self) -> dict[str, ToolCall]:

@@ -38,7 +38,8 @@ STOP_WAIT = 2.0  # seconds `stop()` waits, at most, for the stream to end (it ta
 OptionalDict = traitlets.TraitType[dict[str, Any] | None, dict[str, Any] | None]
 
 # The traits a stream changes (the rest, `_esm` among them, never change after the widget opens).
-STREAMED_TRAITS = ("status", "usage", "thinking_tokens", "error", "cards", "actions", "stop_reason", "notice")
+STREAMED_TRAITS = ("status", "usage", "thinking_tokens", "error", "cards", "citations", "actions", "stop_reason",
+                   "notice")  # fmt: skip
 
 
 class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
@@ -55,6 +56,8 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     # traitlets types Dict(allow_none=True) as never None: say it can be
     error = cast(OptionalDict, traitlets.Dict(allow_none=True, default_value=None).tag(sync=True))
     cards = traitlets.List(traitlets.Dict()).tag(sync=True)  # tool cards; their input is the `tool_input` text
+    # The answer's sources (`Citation.to_dict()`), numbered as the text's markers `[^1]` show them.
+    citations = traitlets.List(traitlets.Dict()).tag(sync=True)
     actions = traitlets.List(traitlets.Unicode()).tag(sync=True)  # what the view may offer: "retry", "continue"
     model = traitlets.Unicode("").tag(sync=True)
     stop_reason = traitlets.Unicode(allow_none=True, default_value=None).tag(sync=True)
@@ -259,7 +262,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         with self.hold_sync():
             self.status = "connecting"
             self.error = self.notice = self.stop_reason = None
-            self.cards, self.actions = [], []
+            self.cards, self.citations, self.actions = [], [], []
             self.usage, self.thinking_tokens = dict.fromkeys(USAGE_KEYS, 0), 0
         self._sync.started_over()
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..files import pdf_pages
 from ..image_header import read_header
+from .passages import Passage, cited_passages
 from .script import Script
 
 OFFLINE_NOTE = "> *Offline demo: this answer comes from claude-widget's built-in fake server, not from Claude.*\n\n"
@@ -107,7 +108,30 @@ def demo_responder(body: dict[str, Any]) -> Script:
         text = received_answer(prompt, given)
     if turn > 1:
         text = f"*(Turn {turn} of this conversation: the whole history was sent with this request.)*\n\n" + text
-    return Script(text=OFFLINE_NOTE + text, thinking=thinking, **pace)  # type: ignore[arg-type]
+    parts = [(OFFLINE_NOTE + text, ()), *_quoted(cited_passages(body))]
+    answer = "".join(part for part, _ in parts)
+    spans, at = [], 0
+    for part, citations in parts:
+        if citations:
+            spans.append((at, at + len(part), citations))
+        at += len(part)
+    return Script(text=answer, citations=tuple(spans), thinking=thinking, **pace)  # type: ignore[arg-type]
+
+
+def _quoted(passages: list[Passage]) -> list[tuple[str, tuple[dict[str, Any], ...]]]:
+    """A cited answer's parts: each passage quoted after where it is, and cited as the API cites it."""
+    if not passages:
+        return []
+    parts: list[tuple[str, tuple[dict[str, Any], ...]]] = [
+        ("\nIt can quote them, though, with their sources, the way Claude cites documents:\n", ())
+    ]
+    for passage in passages:
+        c = passage.citation
+        where = f"*{c['document_title'] or 'document ' + str(c['document_index'] + 1)}*"
+        if c["type"] == "page_location":
+            where += f", page {c['start_page_number']}"
+        parts += [(f"\n- {where}: ", ()), (f"“{passage.text}”", (c,))]
+    return [*parts, ("\n", ())]
 
 
 def _thinking_for(body: dict[str, Any]) -> str | None:

@@ -24,7 +24,8 @@ class Script:
     """One scripted answer.
 
     `chunk_size` characters make one `text_delta`, and each delta counts as one output token, so usage is
-    exactly predictable: `output_tokens == ceil(len(text) / chunk_size)` (plus thinking and tool deltas).
+    exactly predictable: `output_tokens == ceil(len(text) / chunk_size)` (per text block, plus thinking and tool
+    deltas).
     """
 
     text: str = "Hello from the fake Anthropic server."
@@ -52,13 +53,17 @@ class Script:
     # A continuation request (one whose last assistant turn is a prefix of `text`) gets the rest of `text`,
     # starting at the word `repeat_tail` characters early, the way a model restarts an interrupted sentence.
     repeat_tail: int = 0
+    # Parts of `text` that cite sources, as the API streams a cited answer: each (start, end, citations) is a text
+    # block of its own, its citations sent after its text; the text between them goes in plain blocks.
+    citations: tuple[tuple[int, int, tuple[dict[str, Any], ...]], ...] = ()
     input_tokens: int | None = None  # default: derived from the request size
     cache_read_input_tokens: int = 0
     cache_creation_input_tokens: int = 0
 
     @property
     def output_tokens(self) -> int:
-        total = _token_count(self.text, self.chunk_size) + _token_count(self.thinking or "", self.chunk_size)
+        total = sum(_token_count(text, self.chunk_size) for text, _ in _text_blocks(self))
+        total += _token_count(self.thinking or "", self.chunk_size)
         if self.tool_use:
             total += _token_count(_tool_json(self.tool_use), self.chunk_size)
         if self.server_tool:
@@ -82,7 +87,7 @@ def continue_script(script: Script, body: dict[str, Any]) -> Script:
     start = max(0, len(partial) - script.repeat_tail)
     while 0 < start < len(partial) and script.text[start - 1].isalnum():
         start -= 1  # models restart at the beginning of a word
-    return replace(script, text=script.text[start:], thinking=None)
+    return replace(script, text=script.text[start:], thinking=None, citations=())
 
 
 def compile_script(script: Script, body: dict[str, Any], message_id: str) -> list[Step]:
@@ -173,44 +178,40 @@ def compile_script(script: Script, body: dict[str, Any], message_id: str) -> lis
         )
         index += 1
 
-    steps.append(
-        Send(
-            sse(
-                "content_block_start",
-                {"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}},
-            ),
-            "content_block_start",
-        )
-    )
     sent = 0
-    for chunk in _chunks(script.text, script.chunk_size):
-        if fault_pending and sent >= script.fault_after:
-            fault_pending = False
+    blocks = _text_blocks(script)
+    for n, (text, citations) in enumerate(blocks):
+        block: dict[str, Any] = {"type": "text", "text": ""}
+        if citations:
+            block["citations"] = []
+        steps.append(Send(sse("content_block_start", {"type": "content_block_start", "index": index,
+                                                      "content_block": block}), "content_block_start"))  # fmt: skip
+        for chunk in _chunks(text, script.chunk_size):
+            if fault_pending and sent >= script.fault_after:
+                fault_pending = False
+                if script.fault == "early_end":
+                    return steps
+                steps += fault_steps()
+                if script.fault != "malformed":
+                    return steps
+            event = {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": chunk}}
+            steps.append(Send(sse("content_block_delta", event), "content_block_delta"))
+            sent += len(chunk)
+            if script.delay:
+                steps.append(Pause(script.delay))
+        for citation in citations:
+            event = {"type": "content_block_delta", "index": index,
+                     "delta": {"type": "citations_delta", "citation": citation}}  # fmt: skip
+            steps.append(Send(sse("content_block_delta", event), "content_block_delta"))
+        if fault_pending and n == len(blocks) - 1:
             if script.fault == "early_end":
                 return steps
             steps += fault_steps()
             if script.fault != "malformed":
                 return steps
-        steps.append(
-            Send(
-                sse(
-                    "content_block_delta",
-                    {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": chunk}},
-                ),
-                "content_block_delta",
-            )
-        )
-        sent += len(chunk)
-        if script.delay:
-            steps.append(Pause(script.delay))
-    if fault_pending:
-        if script.fault == "early_end":
-            return steps
-        steps += fault_steps()
-        if script.fault != "malformed":
-            return steps
-    steps.append(Send(sse("content_block_stop", {"type": "content_block_stop", "index": index}), "content_block_stop"))
-    index += 1
+        steps.append(Send(sse("content_block_stop", {"type": "content_block_stop", "index": index}),
+                          "content_block_stop"))  # fmt: skip
+        index += 1
 
     stop_reason = script.stop_reason
     if script.tool_use is not None:
@@ -269,6 +270,20 @@ def _block(
 
 def _whole_block(index: int, block: dict[str, Any]) -> list[Step]:
     return _block(index, block, "", chunk_size=1, delay=0, delta_type="", field_name="")
+
+
+def _text_blocks(script: Script) -> list[tuple[str, tuple[dict[str, Any], ...]]]:
+    """The answer's text blocks: the whole text, or split around its cited parts."""
+    blocks: list[tuple[str, tuple[dict[str, Any], ...]]] = []
+    at = 0
+    for start, end, citations in sorted(script.citations, key=lambda span: span[0]):
+        if start > at:
+            blocks.append((script.text[at:start], ()))
+        blocks.append((script.text[start:end], citations))
+        at = end
+    if at < len(script.text) or not blocks:
+        blocks.append((script.text[at:], ()))
+    return blocks
 
 
 def _chunks(text: str, size: int) -> list[str]:

@@ -1,0 +1,173 @@
+"""Citations: numbering, markers after the cited text, footnotes, the history, the request. Pure: no HTTP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from claude_widget import Chat
+from claude_widget.assembly import Assembler
+from claude_widget.citations import Citation, Citations, footnotes, with_citations
+from claude_widget.events import Cited, TextDelta
+from claude_widget.fake_server import FakeAnthropic, Script
+from claude_widget.fallback import answer_markdown
+from claude_widget.options import StreamOptions
+
+from . import sdk_events as sdk
+from .conftest import TEST_KEY
+from .test_assembly import feed
+
+
+def page(start: int, end: int, text: str = "Revenue grew 12% in 2025.", doc: int = 0) -> dict[str, Any]:
+    return {"type": "page_location", "cited_text": text, "document_index": doc, "document_title": "report.pdf",
+            "start_page_number": start, "end_page_number": end}  # fmt: skip
+
+
+def chars(start: int, end: int, text: str) -> dict[str, Any]:
+    return {"type": "char_location", "cited_text": text, "document_index": 1, "document_title": None,
+            "start_char_index": start, "end_char_index": end}  # fmt: skip
+
+
+def test_a_cited_answer_reads_as_one_passage_with_a_marker_after_each_cited_part() -> None:
+    a = Assembler()
+    update = feed(a, [
+        sdk.message_start(),
+        *sdk.text_block(0, "According to the report, "),
+        *sdk.cited_block(1, "revenue grew 12%", page(3, 4)),
+        *sdk.text_block(2, " while "),
+        *sdk.cited_block(3, "costs fell", page(5, 7, "Costs fell by a fifth."), chars(0, 20, "Costs were cut.")),
+        *sdk.text_block(4, ". Revenue again"),
+        *sdk.cited_block(5, ": 12%", page(3, 4)),  # the same passage again keeps its number
+        sdk.message_delta(), sdk.message_stop(),
+    ])  # fmt: skip
+    assert a.text == "According to the report, revenue grew 12%[^1] while costs fell[^2][^3]. Revenue again: 12%[^1]"
+    assert "".join(d.text for d in update.events if isinstance(d, TextDelta)) == a.text
+    cited = [e.citation for e in update.events if isinstance(e, Cited)]
+    assert [(c["number"], c["source"]) for c in cited] == [(1, "report.pdf, p. 3"), (2, "report.pdf, pp. 5–6"),
+                                                           (3, "document 2")]  # fmt: skip
+    assert [c.number for c in a.citations.items] == [1, 2, 3]
+    # The history has the blocks as the API sent them, citations included, and no markers.
+    content = a.message()["content"]
+    kept = "According to the report, revenue grew 12% while costs fell. Revenue again: 12%"
+    assert "".join(b["text"] for b in content) == kept
+    assert content[1]["citations"] == [page(3, 4)]
+    assert content[3]["citations"] == [page(5, 7, "Costs fell by a fifth."), chars(0, 20, "Costs were cut.")]
+    assert "citations" not in content[0] or not content[0]["citations"]
+
+
+def test_the_sources_of_a_block_cut_off_mid_stream_still_get_their_marker() -> None:
+    a = Assembler()
+    a.begin_attempt(continuing=False)
+    feed(a, [sdk.message_start(), sdk.start(0, {"type": "text", "text": "", "citations": []}), sdk.text(0, "Growth"),
+             sdk.citation(0, page(2, 3))])  # fmt: skip
+    a.end_attempt()
+    assert a.text == "Growth[^1]"
+
+
+def test_a_source_that_comes_before_its_text_is_marked_after_it() -> None:
+    a = Assembler()
+    feed(a, [sdk.start(0, {"type": "text", "text": "", "citations": []}), sdk.citation(0, page(2, 3)),
+             sdk.text(0, "Growth"), sdk.text(0, " slowed"), sdk.stop(0), *sdk.text_block(1, ".")])  # fmt: skip
+    assert a.text == "Growth slowed[^1]."
+
+
+def test_a_citation_says_where_its_passage_is() -> None:
+    numbered = Citations()
+    one, new = numbered.add(page(4, 5))
+    assert new and one.source == "report.pdf, p. 4" and one.start == 4 and one.end == 5
+    assert numbered.add(page(4, 5)) == (one, False)
+    web = {"type": "web_search_result_location", "cited_text": "It rained.", "url": "https://example.com/a",
+           "title": "Weather", "encrypted_index": "x"}  # fmt: skip
+    found, _ = numbered.add(web)
+    assert (found.number, found.source, found.url) == (2, "Weather", "https://example.com/a")
+    untitled = Citation(3, "char_location", "x", document_index=0)
+    assert untitled.source == "document 1"
+
+
+def test_the_saved_markdown_ends_with_the_footnotes_quoting_each_passage() -> None:
+    numbered = Citations()
+    numbered.add(page(3, 4))
+    numbered.add(chars(0, 20, "A <b>bold</b>\n  claim. " + "x" * 400))
+    markdown = answer_markdown("Revenue grew[^1] and more[^2].", status="done", model="m",
+                               citations=[c.to_dict() for c in numbered.items])  # fmt: skip
+    _, notes = markdown.split("\n\n")
+    first, second = notes.split("\n")
+    assert first == "[^1]: “Revenue grew 12% in 2025.” (report.pdf, p. 3)"
+    assert second.startswith("[^2]: “A &lt;b>bold&lt;/b> claim. xxx") and second.endswith("…” (document 2)")
+    assert len(second) < 340
+    assert footnotes([]) == ""
+
+
+def test_citations_are_asked_for_on_every_document_or_on_none() -> None:
+    pdf = {"type": "document", "source": {"type": "base64", "media_type": "application/pdf", "data": "JVBE"}}
+    notes = {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "hi"}}
+    messages = [{"role": "user", "content": [pdf, {"type": "text", "text": "Sum up"}]},
+                {"role": "assistant", "content": [{"type": "text", "text": "Done."}]},
+                {"role": "user", "content": [notes, {"type": "text", "text": "And this?"}]}]  # fmt: skip
+    on = StreamOptions().request(messages)["messages"]
+    assert [b.get("citations") for m in on for b in m["content"] if b["type"] == "document"] == [{"enabled": True}] * 2
+    assert "citations" not in pdf  # the conversation's own blocks are left as they are
+    off = StreamOptions(citations=False).request(messages)["messages"]
+    assert all("citations" not in b for m in off for b in m["content"])
+    assert with_citations([{"role": "user", "content": "plain"}]) == [{"role": "user", "content": "plain"}]
+
+
+# -- against the fake server, with the real SDK --------------------------------------------------------------
+
+
+def report_pdf(path: Path) -> Path:
+    """A two-page PDF with text (matplotlib writes it)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    with PdfPages(path) as pdf:
+        for title, body in [("Q3 report", "Units grew 4% in the north this quarter."),
+                            ("Prices", "Prices held steady at about twenty dollars.")]:  # fmt: skip
+            page = plt.figure(figsize=(8.27, 11.69))
+            page.text(0.1, 0.9, title, fontsize=20)
+            page.text(0.1, 0.8, body, fontsize=12)
+            pdf.savefig(page)
+            plt.close(page)
+    return path
+
+
+def test_a_cited_answer_streams_its_sources_into_the_widget(server: FakeAnthropic, tmp_path: Path) -> None:
+    chat = Chat(api_key=TEST_KEY, base_url=server.url)
+    text = "Units grew 4% in the north."
+    server.enqueue(Script(text=text, citations=((0, 26, (page(1, 2, "Units grew 4% in the north this quarter."),)),)))
+    w = chat.send("What grew?", report_pdf(tmp_path / "report.pdf"))
+    assert w.wait(timeout=10) == "Units grew 4% in the north[^1]."
+    [document, _] = server.message_requests()[0].body["messages"][0]["content"]
+    assert document["citations"] == {"enabled": True}
+    assert [(c["number"], c["source"], c["cited_text"]) for c in w.citations] == [
+        (1, "report.pdf, p. 1", "Units grew 4% in the north this quarter.")
+    ]
+    assert w.markdown.endswith("[^1]: “Units grew 4% in the north this quarter.” (report.pdf, p. 1)")
+    assert chat.history[1]["content"][0]["citations"][0]["start_page_number"] == 1  # sent back as the API sent it
+
+
+def test_without_citations_documents_go_as_they_are(server: FakeAnthropic, tmp_path: Path) -> None:
+    chat = Chat(api_key=TEST_KEY, base_url=server.url, citations=False)
+    server.enqueue(Script(text="Fine."))
+    notes = tmp_path / "notes.md"
+    notes.write_text("The west region fell behind this quarter.\n")
+    chat.send("Sum up", notes).wait(timeout=10)
+    [document, _] = server.message_requests()[0].body["messages"][0]["content"]
+    assert "citations" not in document
+
+
+def test_the_offline_demo_quotes_each_document_with_its_page(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Notes\n\n- Check the west region's returns first.\n")
+    w = Chat(offline=True).send("Summarize", report_pdf(tmp_path / "report.pdf"), notes)
+    text = w.wait(timeout=30)
+    assert "- *report.pdf*, page 1: “Units grew 4% in the north this quarter.”[^1]" in text
+    assert "- *report.pdf*, page 2: “Prices held steady at about twenty dollars.”[^2]" in text
+    assert "- *notes.md*: “Check the west region's returns first.”[^3]" in text
+    by_number = {c["number"]: c for c in w.citations}
+    assert by_number[2]["source"] == "report.pdf, p. 2"
+    assert (by_number[3]["type"], by_number[3]["start"], by_number[3]["end"]) == ("char_location", 11, 49)
+    assert notes.read_text()[11:49] == "Check the west region's returns first."
