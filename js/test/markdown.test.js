@@ -129,3 +129,19 @@ describe("renderMarkdown: math", () => {
     assert.match(html, /katex-error|color:#cc0000/);
   });
 });
+
+describe("renderMarkdown: citation markers", () => {
+  it("renders the kernel's [^N] markers as superscript links, never inside code", () => {
+    const html = renderMarkdown("Revenue grew 12%[^1][^12], `[^3]` and [^x] stay text.\n\n```\n[^4]\n```");
+    assert.match(html, /12%<sup class="cw-cite-ref"><a href="#cw-source-1" data-cite="1" aria-label="Source 1">1<\/a><\/sup><sup class="cw-cite-ref"><a [^>]*data-cite="12"/);
+    assert.match(html, /<code>\[\^3\]<\/code> and \[\^x\] stay text/);
+    assert.match(html, /<code class="hljs">\[\^4\]<\/code>/);
+    assert.equal((html.match(/cw-cite-ref/g) ?? []).length, 2);
+  });
+
+  it("keeps a marker after emphasis, a link and math", () => {
+    const html = renderMarkdown("**grew**[^1] [site](https://example.com)[^2] $x^2$[^3]");
+    assert.deepEqual([...html.matchAll(/data-cite="(\d+)"/g)].map((m) => m[1]), ["1", "2", "3"]);
+    assert.match(html, /<strong>grew<\/strong><sup/);
+  });
+});

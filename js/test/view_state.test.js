@@ -111,10 +111,10 @@ describe("view state", () => {
     assert.deepEqual(state({ inspecting: true, traits: { usage: { output_tokens: 42 } } }).inspector, { shown: true, outputTokens: 42 });
   });
 
-  it("repaints on every trait it reads (and on the tool cards)", () => {
-    /** @type {Array<keyof import("../src/ui/view_state.js").ShownTraits | "cards">} */
+  it("repaints on every trait it reads (and on the tool cards and the citations)", () => {
+    /** @type {Array<keyof import("../src/ui/view_state.js").ShownTraits | "cards" | "citations">} */
     const read = ["status", "usage", "prices", "error", "model", "stop_reason", "offline", "notice", "thinking_tokens", "actions",
-      "input_estimate", "cards"];
+      "input_estimate", "cards", "citations"];
     assert.deepEqual([...PAINTED_TRAITS].sort(), [...read].sort());
   });
 });

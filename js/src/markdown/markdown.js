@@ -3,6 +3,7 @@
 // loaded. The view runs DOMPurify over the result as a second layer.
 import { Lexer, Marked, Parser } from "marked";
 import { highlightCode } from "./code_highlight.js";
+import { citationRefExtension } from "./citation_refs.js";
 import { blockMathExtension, inlineMathExtension, maskInlineMath } from "./math.js";
 import { escapeHtml, safeHref } from "./safe_url.js";
 
@@ -23,7 +24,7 @@ let highlightCodeBlocks = true;
 
 const marked = new Marked({ gfm: true, breaks: false, async: false });
 marked.use({
-  extensions: [blockMathExtension, inlineMathExtension],
+  extensions: [blockMathExtension, inlineMathExtension, citationRefExtension],
   hooks: {
     emStrongMask: maskInlineMath,
   },

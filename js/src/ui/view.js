@@ -171,6 +171,7 @@ export function render({ model, el, signal }) {
     }
     applyViewState(dom, state);
     if (state.inspector.shown) dom.inspector.update(log.read(eventsBuffer.text), state.inspector.outputTokens);
+    dom.sources.update(model.get("citations"));
     if (answer.render(text, state.final, model.get("cards") ?? [], toolInputBuffer.text)) followAtNextFrame();
   }
 
@@ -211,6 +212,12 @@ export function render({ model, el, signal }) {
   });
   listen(dom.content, "click", (/** @type {MouseEvent} */ e) => {
     const target = /** @type {Element} */ (e.target);
+    const marker = /** @type {HTMLElement | null} */ (target.closest?.("a[data-cite]"));
+    if (marker) {
+      e.preventDefault(); // each answer has its own footnotes: not a link by id
+      dom.sources.show(marker.dataset.cite ?? "");
+      return;
+    }
     const copyButton = /** @type {HTMLElement | null} */ (target.closest?.('[data-role="copy-code"]'));
     const code = copyButton?.parentElement?.querySelector("code");
     if (!copyButton || !code) return;

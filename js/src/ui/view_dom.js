@@ -2,6 +2,7 @@
 // line with a ViewState (view_state.js) on every paint. Nothing here decides what to show.
 import { h } from "./dom.js";
 import { createInspector } from "./inspector.js";
+import { createSources } from "./sources.js";
 import { createThinkingSection } from "./thinking.js";
 
 /** @typedef {import("./view_state.js").ViewState} ViewState */
@@ -38,7 +39,8 @@ export function buildDom(doc) {
   const dots = [1, 2, 3].map(() => h(doc, "span", { class: "cw-dot" }));
   const typing = h(doc, "div", { class: "cw-typing", "data-role": "typing", role: "img", "aria-label": "Claude is writing" }, dots);
   const thinking = createThinkingSection(doc);
-  const scroll = h(doc, "div", { class: "cw-scroll", "data-role": "scroll", tabindex: "0", "aria-label": "Answer" }, [thinking.element, content, typing]);
+  const sources = createSources(doc);
+  const scroll = h(doc, "div", { class: "cw-scroll", "data-role": "scroll", tabindex: "0", "aria-label": "Answer" }, [thinking.element, content, typing, sources.element]);
   const jump = button(doc, "jump", "↓ Jump to latest", "Jump to latest");
   const body = h(doc, "div", { class: "cw-body" }, [scroll, jump]);
 
@@ -52,7 +54,7 @@ export function buildDom(doc) {
   const inspector = createInspector(doc);
 
   const root = h(doc, "div", { class: "cw-root", "data-role": "root", tabindex: "0" }, [header, chips, body, error, notice, inspector.element]);
-  return { root, chips, status, model, offline, tokens, copy, stop, inspect, content, typing, scroll, jump, error, errorText, retry,
+  return { root, chips, sources, status, model, offline, tokens, copy, stop, inspect, content, typing, scroll, jump, error, errorText, retry,
     thinking, notice, noticeText, continueButton, inspector };
 }
 

@@ -11,10 +11,13 @@ import { displayUsage, estimateTokens } from "./tokens.js";
  * @typedef {{[K in ShownTrait]?: WidgetState[K] | undefined}} ShownTraits the traits viewState reads (any may be missing)
  */
 
-/** Every trait whose change repaints the view (`cards` places the tool cards among the answer's text). */
+/**
+ * Every trait whose change repaints the view (`cards` places the tool cards among the answer's text; `citations`
+ * are its footnotes).
+ */
 export const PAINTED_TRAITS = /** @type {const} */ ([
   "status", "usage", "prices", "error", "model", "stop_reason", "offline", "cards", "notice", "thinking_tokens",
-  "actions", "input_estimate",
+  "actions", "input_estimate", "citations",
 ]);
 
 /**

@@ -18,6 +18,9 @@
  *   result: string | null, is_error: boolean, server: boolean}} ToolCard
  *   at: the answer's length when the call began; input_at: where its input begins in `tool_input` (it ends where
  *   the next card's begins)
+ * @typedef {{number: number, type: string, cited_text: string, source: string, url: string | null,
+ *   document_index: number | null, document_title: string | null, start: number | null, end: number | null}}
+ *   CitationInfo one of the answer's sources; `source` says where it is ("report.pdf, p. 3")
  * @typedef {{kind: string, label: string, detail: string, thumbnail: string}} Chip one of the question's
  *   attachments: "table", "image" or "file"; thumbnail: an image's small `data:` URL, or ""
  */
@@ -44,6 +47,7 @@
  *   answer_id?: string,
  *   input_estimate?: number,
  *   attachments?: Chip[],
+ *   citations?: CitationInfo[],
  * }} WidgetState
  */
 
