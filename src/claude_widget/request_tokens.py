@@ -17,13 +17,16 @@ from .usage import estimate_tokens
 
 def estimate_input_tokens(body: dict[str, Any]) -> int:
     """A deterministic stand-in for the tokenizer: one token per four characters of prompt, and images and PDFs
-    counted as the API counts them (`media_tokens`)."""
+    counted as the API counts them (`media_tokens`). An earlier answer's citations are not counted (nor are they
+    by the API)."""
     media = 0
 
     def stub(block: Any) -> Any:
         nonlocal media
         tokens = media_tokens(block)
         if tokens is None:
+            if isinstance(block, dict) and block.get("type") == "text" and "citations" in block:
+                return {k: v for k, v in block.items() if k != "citations"}
             return block
         media += tokens
         return {"type": block["type"]}

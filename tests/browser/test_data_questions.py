@@ -40,3 +40,52 @@ def test_the_counter_estimates_the_input_then_shows_cache_reads_and_the_saving(t
     assert any(label.startswith("~") and " in · " in label for label in labels)  # the estimate, before the count
     assert " cache write · " in first and "saved" not in first
     assert " cache read · " in second and " · saved $" in second
+
+
+ASK_WITH_DATA = (
+    "import io, numpy as np, pandas as pd, matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
+    "from matplotlib.backends.backend_pdf import PdfPages\nfrom pathlib import Path\n"
+    "from claude_widget import Chat\nchat = Chat()\n"
+    "sales = pd.DataFrame({'region': ['north', 'south'] * 5000, 'units': np.arange(10_000)})\n"
+    "fig, ax = plt.subplots()\nax.plot([1, 3, 2])\n"
+    "with PdfPages('report.pdf') as pdf:\n"
+    "    page = plt.figure()\n    page.text(0.1, 0.5, 'Units grew 4% in the north this quarter.')\n"
+    "    pdf.savefig(page)",
+    "w = chat.send('What grew?', sales, fig, Path('report.pdf'))\nw",
+)
+CITED = "Units grew 4% in the north."
+SOURCE = {"type": "page_location", "cited_text": "Units grew 4% in the north this quarter.", "document_index": 0,
+          "document_title": "report.pdf", "start_page_number": 1, "end_page_number": 2}  # fmt: skip
+
+
+def test_a_question_shows_its_attachments_at_once_then_the_answer_with_its_sources(tmp_path: Path, page: Any) -> None:
+    script = Script(text=CITED, citations=((0, len(CITED) - 1, (SOURCE,)),), start_delay=1.5)
+    with served("lab", tmp_path, script) as lab:
+        lab.add_notebook("ask.ipynb", *ASK_WITH_DATA)
+        open_notebook(page, lab, "ask.ipynb")
+        run_all_cells(page)
+        # Before message_start: the chips and the estimate are there while the request waits.
+        page.wait_for_selector(".cw-root[data-status=connecting] .cw-chip", timeout=60_000)
+        chips = page.locator(".cw-chip")
+        labels = page.locator(".cw-chip-label").all_inner_texts()
+        assert labels[0] == "DataFrame · 10,000 × 2"
+        assert labels[1].startswith("Image · ") and " PNG · " in labels[1]
+        assert labels[2].startswith("report.pdf · 1 page")
+        assert chips.nth(0).get_attribute("title") == "columns: region, units"
+        assert chips.nth(2).get_attribute("title") == "report.pdf"
+        thumbnail = page.locator(".cw-chip[data-kind=image] img")
+        assert thumbnail.evaluate("img => img.complete && img.naturalWidth") == 96  # shown, from the data URL
+        assert page.locator(".cw-root[data-status=connecting] [data-role=tokens]").inner_text().startswith("~")
+
+        page.wait_for_selector(".cw-root[data-status=done]", timeout=60_000)
+        assert page.locator(".cw-content").inner_text().strip() == "Units grew 4% in the north1."
+        marker = page.locator(".cw-content sup.cw-cite-ref a")
+        assert marker.count() == 1
+        footnote = page.locator(".cw-sources li")
+        assert footnote.count() == 1
+        assert footnote.locator("q").inner_text() == "Units grew 4% in the north this quarter."
+        assert footnote.locator("cite").inner_text() == "report.pdf, p. 1"
+        marker.click()
+        assert footnote.evaluate("li => li === li.getRootNode().activeElement")  # the click went to its footnote
+        assert page.evaluate("() => location.hash") == ""  # and not to a link by id
+        page.locator(".cw-root").screenshot(path=str(tmp_path / "ask.png"))

@@ -5,7 +5,7 @@ import { h } from "./dom.js";
 
 /** @typedef {import("../wire/protocol.js").Chip} Chip */
 
-const ICONS = { table: "▦", image: "🖼", file: "📄" };
+const ICONS = { table: "▦", image: "▧", file: "▤" }; // shapes every UI font has (no emoji font needed)
 // Only a small inline image, never a URL the browser would fetch.
 const THUMBNAIL = /^data:image\/(?:png|jpeg);base64,[A-Za-z0-9+/]+={0,2}$/;
 
