@@ -156,3 +156,15 @@ def test_camera_jpeg_bytes_with_metadata_before_the_size_are_taken() -> None:
     data = encoded(PillowImage.new("RGB", (120, 90), "gray"), "JPEG", exif=exif.tobytes())
     assert read_header(data[:64]) is None  # the size is further in than a short look reaches
     assert is_image(data) and image_of(data).header.width == 120
+
+
+def test_a_thumbnail_is_small_and_never_fails_the_question() -> None:
+    from claude_widget.images import THUMBNAIL_EDGE, thumbnail
+
+    buffer = io.BytesIO()
+    PillowImage.new("RGBA", (400, 100), (255, 0, 0, 128)).save(buffer, format="PNG")
+    url = thumbnail(base64.b64encode(buffer.getvalue()).decode())
+    assert url.startswith("data:image/png;base64,")  # transparency kept
+    with PillowImage.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))) as small:
+        assert small.size == (THUMBNAIL_EDGE, THUMBNAIL_EDGE // 4)
+    assert thumbnail(base64.b64encode(b"GIF89a not really").decode()) == ""

@@ -72,14 +72,18 @@ def image_of(obj: object, *, max_edge: int = MAX_EDGE) -> Image:
 
 
 def thumbnail(data: str) -> str:
-    """A small copy of a base64 image as a `data:` URL, for the widget's chip; "" without Pillow."""
+    """A small copy of a base64 image as a `data:` URL, for the widget's chip; "" without Pillow, or if it cannot
+    decode the image (the image itself goes as it is)."""
     try:
         from PIL import Image as pillow
     except ImportError:
         return ""
-    with pillow.open(io.BytesIO(base64.b64decode(data))) as opened:
-        opened.draft("RGB", (THUMBNAIL_EDGE, THUMBNAIL_EDGE))  # a JPEG decodes at a fraction of its size
-        small = opened.convert("RGBA" if opened.mode in ("RGBA", "LA", "PA", "P") else "RGB")
+    try:
+        with pillow.open(io.BytesIO(base64.b64decode(data))) as opened:
+            opened.draft("RGB", (THUMBNAIL_EDGE, THUMBNAIL_EDGE))  # a JPEG decodes at a fraction of its size
+            small = opened.convert("RGBA" if opened.mode in ("RGBA", "LA", "PA", "P") else "RGB")
+    except (OSError, ValueError):  # a format this Pillow cannot decode (WebP without libwebp): the chip's icon
+        return ""
     small.thumbnail((THUMBNAIL_EDGE, THUMBNAIL_EDGE), pillow.Resampling.LANCZOS)
     if small.mode == "RGBA" and small.getchannel("A").getextrema() == (255, 255):
         small = small.convert("RGB")  # a plot's PNG is opaque: JPEG is the smaller thumbnail
