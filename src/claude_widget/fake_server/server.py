@@ -24,6 +24,7 @@ from ..request_tokens import estimate_input_tokens
 from .api import KNOWN_MODELS, PREFILL_REJECTED, error_body, is_prefill
 from .cache import PromptCache
 from .content import content_problem
+from .limits import Limiter, RateLimits
 from .script import Replay, Script, compile_script, continue_script
 from .wire import RecordedRequest, read_request, send_json, send_stream
 
@@ -50,6 +51,7 @@ class FakeAnthropic:
         api_key: str | None = None,
         models: tuple[str, ...] = KNOWN_MODELS,
         prefill: Callable[[str], bool] = prefill_supported,
+        limits: RateLimits | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -59,6 +61,7 @@ class FakeAnthropic:
         self.prefill = prefill
         self.requests: list[RecordedRequest] = []
         self.cache = PromptCache()
+        self.limiter = Limiter(limits or RateLimits())  # `limiter.limits` may be replaced at any time
         self._queue: deque[Script | Replay] = deque()
         self._injected: deque[str] = deque()
         self._lock = threading.Lock()
@@ -217,9 +220,21 @@ class FakeAnthropic:
         messages = record.body.get("messages") or [{}]
         if is_prefill(messages[-1]) and not self.prefill(model):
             return await send_json(writer, record, 400, error_body(400, PREFILL_REJECTED, request_id), request_id)
+        admission = self.limiter.admit(time.monotonic())
+        if not admission.admitted:
+            body = error_body(429, admission.message or "", request_id)
+            return await send_json(writer, record, 429, body, request_id, admission.headers)
+        try:
+            return await self._answer(record, request_id, reader, writer, admission.headers)
+        finally:
+            self.limiter.release()
+
+    async def _answer(self, record: RecordedRequest, request_id: str, reader: asyncio.StreamReader,
+                      writer: asyncio.StreamWriter, headers: dict[str, str]) -> bool:  # fmt: skip
+        """A message request let through: its scripted answer, streamed or whole."""
         answer = self._next_script(record.body)
         if isinstance(answer, Replay):
-            return await send_stream(writer, reader, record, answer.steps(), request_id)
+            return await send_stream(writer, reader, record, answer.steps(), request_id, headers)
         script = continue_script(answer, record.body)
         scripted = (
             script.input_tokens is not None or script.cache_read_input_tokens or script.cache_creation_input_tokens
@@ -237,14 +252,13 @@ class FakeAnthropic:
                 script.status,
                 error_body(script.status, message, request_id),
                 request_id,
-                script.headers,
+                {**headers, **script.headers},
             )
         if not record.body.get("stream"):
-            return await send_json(
-                writer, record, 200, _whole_message(script, record.body, request_id), request_id, script.headers
-            )
+            whole = _whole_message(script, record.body, request_id)
+            return await send_json(writer, record, 200, whole, request_id, {**headers, **script.headers})
         steps = compile_script(script, record.body, f"msg_fake_{request_id[9:]}")
-        return await send_stream(writer, reader, record, steps, request_id, script.headers)
+        return await send_stream(writer, reader, record, steps, request_id, {**headers, **script.headers})
 
 
 def _whole_message(script: Script, body: dict[str, Any], request_id: str) -> dict[str, Any]:
