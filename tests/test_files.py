@@ -45,7 +45,9 @@ def test_a_pdf_and_a_text_file_go_as_documents_in_order(server: FakeAnthropic, c
     assert report["source"]["media_type"] == "application/pdf"
     assert base64.b64decode(report["source"]["data"]) == (tmp_path / "report.pdf").read_bytes()
     text = {"type": "text", "media_type": "text/plain", "data": "# Notes\n\nRevenue grew 4%.\n"}
-    assert notes == {"type": "document", "title": "notes.md", "source": text}
+    cited = {"enabled": True}  # citations are on by default, on every document
+    assert notes == {"type": "document", "title": "notes.md", "source": text, "citations": cited}
+    assert report["citations"] == cited
     assert question == {"type": "text", "text": "Summarize the findings"}
     assert file_content(tmp_path / "report.pdf").label.startswith("report.pdf · 3 pages · ")
 
