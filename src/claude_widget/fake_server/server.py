@@ -21,11 +21,12 @@ from typing import Any
 from ..continuation import prefill_supported
 from ..files import MAX_REQUEST_BYTES
 from ..request_tokens import estimate_input_tokens
-from .api import KNOWN_MODELS, PREFILL_REJECTED, error_body, is_prefill
+from .api import KNOWN_MODELS, PREFILL_REJECTED, error_body, is_prefill, message_text
 from .cache import PromptCache
 from .content import content_problem
 from .limits import Limiter, RateLimits
 from .script import Replay, Script, compile_script, continue_script
+from .structured import answer_for, output_schema
 from .wire import RecordedRequest, read_request, send_json, send_stream
 
 INJECTABLE = ("rate_limit", "overloaded", "mid_stream_error", "drop", "reset", "stall", "ping_stall")
@@ -125,7 +126,8 @@ class FakeAnthropic:
 
     # -- scripting -------------------------------------------------------------------------------------
     def enqueue(self, *scripts: Script | Replay) -> None:
-        """The next requests to /v1/messages get these scripts, in order; then the responder answers."""
+        """The next requests to /v1/messages get these scripts, in order; then the responder answers (a request
+        for structured output gets JSON that fits its schema: structured.py)."""
         with self._lock:
             self._queue.extend(scripts)
 
@@ -156,7 +158,9 @@ class FakeAnthropic:
             if self._queue:
                 return self._queue.popleft()
             fault = self._injected.popleft() if self._injected else None
-        script = self.responder(body)
+        schema = output_schema(body)
+        messages = body.get("messages") or [{}]
+        script = Script(text=answer_for(schema, message_text(messages[-1]))) if schema else self.responder(body)
         if fault in ("rate_limit", "overloaded"):
             first = Script(status=429, headers={"retry-after": "3"}) if fault == "rate_limit" else Script(status=529)
             self.enqueue(*([Script(status=529)] if fault == "overloaded" else []), script)
