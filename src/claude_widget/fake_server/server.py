@@ -22,12 +22,13 @@ from ..continuation import prefill_supported
 from ..files import MAX_REQUEST_BYTES
 from ..request_tokens import estimate_input_tokens
 from .api import KNOWN_MODELS, PREFILL_REJECTED, error_body, is_prefill, message_text
+from .batches import BatchAPIError, Batches
 from .cache import PromptCache
 from .content import content_problem
 from .limits import Limiter, RateLimits
 from .script import Replay, Script, compile_script, continue_script
 from .structured import answer_for, output_schema
-from .wire import RecordedRequest, read_request, send_json, send_stream
+from .wire import RecordedRequest, read_request, send_body, send_json, send_stream
 
 INJECTABLE = ("rate_limit", "overloaded", "mid_stream_error", "drop", "reset", "stall", "ping_stall")
 
@@ -63,6 +64,7 @@ class FakeAnthropic:
         self.requests: list[RecordedRequest] = []
         self.cache = PromptCache()
         self.limiter = Limiter(limits or RateLimits())  # `limiter.limits` may be replaced at any time
+        self.batches = Batches(self._batch_answer, lambda: self.url)  # set `batches.processing_time` to script it
         self._queue: deque[Script | Replay] = deque()
         self._injected: deque[str] = deque()
         self._lock = threading.Lock()
@@ -207,6 +209,8 @@ class FakeAnthropic:
             return await send_json(
                 writer, record, 200, {"input_tokens": estimate_input_tokens(record.body)}, request_id
             )
+        if record.path.startswith("/v1/messages/batches"):
+            return await self._batch_route(record, request_id, writer)
         if record.method != "POST" or record.path != "/v1/messages":
             return await send_json(
                 writer, record, 404, error_body(404, f"Not found: {record.path}", request_id), request_id
@@ -232,6 +236,43 @@ class FakeAnthropic:
             return await self._answer(record, request_id, reader, writer, admission.headers)
         finally:
             self.limiter.release()
+
+    async def _batch_route(self, record: RecordedRequest, request_id: str, writer: asyncio.StreamWriter) -> bool:
+        """The Message Batches API (batches.py)."""
+        parts = record.path.removeprefix("/v1/messages/batches").strip("/").split("/")
+        now = time.monotonic()
+        try:
+            if record.method == "POST" and parts == [""]:
+                payload = self.batches.create(record.body, now)
+            elif record.method == "GET" and parts == [""]:
+                query = record.query
+                payload = self.batches.list(now, int(query.get("limit", 20)), query.get("after_id"))
+            elif record.method == "GET" and len(parts) == 1:
+                payload = self.batches.retrieve(parts[0], now)
+            elif record.method == "POST" and len(parts) == 2 and parts[1] == "cancel":
+                payload = self.batches.cancel(parts[0], now)
+            elif record.method == "GET" and len(parts) == 2 and parts[1] == "results":
+                data = self.batches.results(parts[0], now).encode()
+                return await send_body(writer, record, 200, data, "application/binary", request_id)
+            else:
+                raise BatchAPIError(404, f"Not found: {record.path}")
+        except BatchAPIError as error:
+            return await send_json(writer, record, error.status, error_body(error.status, str(error), request_id),
+                                   request_id)  # fmt: skip
+        return await send_json(writer, record, 200, payload, request_id)
+
+    def _batch_answer(self, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """One request of a batch, answered as the Messages API would answer it alone (not streamed)."""
+        request_id = f"req_fake_{next(self._ids):06d}"
+        problem = content_problem(params)
+        if params.get("model") not in self.models:
+            problem = f"model: {params.get('model')}"
+        script = self._next_script(params) if problem is None else None
+        if problem is not None or not isinstance(script, Script) or script.status >= 400:
+            status = 400 if problem is not None or not isinstance(script, Script) else script.status
+            message = problem or (script.error_message if isinstance(script, Script) else None) or "scripted error"
+            return "errored", error_body(status, message, request_id)
+        return "succeeded", _whole_message(script, params, request_id)
 
     async def _answer(self, record: RecordedRequest, request_id: str, reader: asyncio.StreamReader,
                       writer: asyncio.StreamWriter, headers: dict[str, str]) -> bool:  # fmt: skip

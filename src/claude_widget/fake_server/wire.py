@@ -10,6 +10,7 @@ import socket
 import struct
 import threading
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +66,7 @@ class RecordedRequest:
     finished_at: float | None = None  # the server ended the response itself
     client_closed_at: float | None = None  # the client closed the socket before the response ended
     done: threading.Event = field(default_factory=threading.Event, repr=False)
+    query: dict[str, str] = field(default_factory=dict)  # the URL's query parameters
 
     @property
     def api_key(self) -> str | None:
@@ -106,16 +108,21 @@ async def send_json(
 ) -> bool:
     """Answer with a JSON body; the connection may be reused."""
     data = json.dumps(payload).encode()
-    response_head = head(
-        status,
-        {
-            "content-type": "application/json",
-            "content-length": str(len(data)),
-            "request-id": request_id,
-            **(extra or {}),
-        },
-    )
-    writer.write(response_head + data)
+    return await send_body(writer, record, status, data, "application/json", request_id, extra)
+
+
+async def send_body(
+    writer: asyncio.StreamWriter,
+    record: RecordedRequest,
+    status: int,
+    data: bytes,
+    content_type: str,
+    request_id: str,
+    extra: dict[str, str] | None = None,
+) -> bool:
+    """Answer with a whole body; the connection may be reused."""
+    headers = {"content-type": content_type, "content-length": str(len(data)), "request-id": request_id}
+    writer.write(head(status, {**headers, **(extra or {})}) + data)
     await writer.drain()
     record.status = status
     record.bytes_sent = len(data)
@@ -219,4 +226,5 @@ async def read_request(reader: asyncio.StreamReader) -> RecordedRequest | None:
         body = json.loads(raw) if raw else {}
     except json.JSONDecodeError:
         body = {"_unparsable": raw.decode("utf-8", "replace")}
-    return RecordedRequest(method, path.split("?")[0], headers, body, time.monotonic())
+    path, _, query = path.partition("?")
+    return RecordedRequest(method, path, headers, body, time.monotonic(), query=dict(urllib.parse.parse_qsl(query)))
