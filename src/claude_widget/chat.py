@@ -23,10 +23,13 @@ from .attachments import Attachment, attach, user_content
 from .errors import MissingAPIKeyError
 from .fake_server import FakeAnthropic
 from .fake_server.demo import demo_responder
+from .jobs import MapJob
 from .loops import stream_loop
 from .options import StreamOptions
 from .pricing import cost_usd, prices_for
+from .questions import Prompt, items_of, questions
 from .request_tokens import estimate_input_tokens
+from .schemas import output_schema
 from .stream import StreamManager
 from .tables import DEFAULT_TABLE_TOKENS, MIN_TABLE_TOKENS
 from .tools import Tool, tools_from
@@ -211,6 +214,22 @@ class Chat:
         prompt = _check_prompt(prompt)
         content = user_content(prompt, self._attach(objects, table_tokens))
         return self._manager([*self.history, {"role": "user", "content": content}])
+
+    def map(self, items: object, *, prompt: Prompt = None, schema: object = None, batch: bool = False,
+            concurrency: int | None = None, max_cost: float | None = None) -> MapJob:  # fmt: skip
+        """Ask one question per item, many at once; returns the job at once (`await job` for the results).
+
+        Each item (a string, a dict or DataFrame row, or a tuple of text and objects as `send` takes them) is
+        its own request on top of this chat's system prompt and history, which do not grow. `prompt` is a
+        template ("Classify: {}", "{title}: {body}") or a function of the item; `schema` a pydantic model or a
+        JSON schema dict, for structured results. `concurrency` caps the requests in flight (the job finds the
+        rate limit's level below it); `max_cost` (USD) stops starting items once it would be passed.
+        """
+        if batch:
+            raise NotImplementedError("batch=True (the Message Batches API) is not built yet")
+        found = questions(items_of(items), prompt)
+        return MapJob(self, found, schema=output_schema(schema) if schema is not None else None,
+                      concurrency=concurrency, max_cost=max_cost)  # fmt: skip
 
     def _attach(self, objects: tuple[object, ...], table_tokens: int | None) -> list[Attachment]:
         budget = self.table_tokens if table_tokens is None else _check_table_tokens(table_tokens)

@@ -40,6 +40,7 @@ class StreamOptions:
     record: bool = False  # keep every raw event with its timing, for `recording()`
     cache: bool = True  # mark the conversation's prefix for prompt caching (the API's automatic breakpoint)
     citations: bool = True  # ask for the sources of what the answer takes from documents (citations.py)
+    output_schema: dict[str, Any] | None = None  # structured output: the JSON schema the answer must fit
 
     def __post_init__(self) -> None:
         if (self.max_retries < 0 or self.stall_timeout <= 0 or self.max_tokens <= 0 or self.tool_timeout <= 0
@@ -52,7 +53,7 @@ class StreamOptions:
 
     def request(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
         """The parameters of a request for `messages`."""
-        if self.citations:
+        if self.citations and self.output_schema is None:  # the API takes citations or a format, not both
             messages = with_citations(messages)
         params: dict[str, Any] = {"model": self.model, "max_tokens": self.max_tokens, "messages": messages}
         if self.system is not None:
@@ -63,4 +64,6 @@ class StreamOptions:
             params["tools"] = [tool.definition() for tool in self.tools.values()]
         if self.cache:
             params["cache_control"] = {"type": "ephemeral"}
+        if self.output_schema is not None:
+            params["output_config"] = {"format": {"type": "json_schema", "schema": self.output_schema}}
         return params

@@ -235,6 +235,8 @@ class StreamManager(TurnState):
         messages = request_messages(self.messages, self.turn_messages, assembler.blocks, continuation)
         async with self.client.messages.stream(**options.request(messages)) as stream:
             self._mark("first_byte")
+            headers = stream.response.headers
+            self.rate_limits = {k: v for k, v in headers.items() if k.startswith("anthropic-ratelimit-")}
             completed = False
             try:
                 async with StallWatchdog(options.stall_timeout) as watchdog:

@@ -27,6 +27,7 @@ class TurnState:
         self.stop_reason: str | None = None
         self.stop_details: dict[str, Any] | None = None
         self.turn_messages: list[dict[str, Any]] = []  # finished rounds, as they go into the history
+        self.rate_limits: dict[str, str] = {}  # the latest response's anthropic-ratelimit-* headers
         self._ledger = Ledger()  # one attempt per request sent, with its cause, continuation and usage
         self._calls = ToolCalls()
         self._assembler = Assembler(self._calls)  # the current round's blocks, the answer and thinking

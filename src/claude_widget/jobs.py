@@ -1,0 +1,275 @@
+"""`chat.map`: one question per item, many in flight at once, each its own request on top of the chat's history.
+
+`MapJob` runs on the streams' loop (loops.py). Each item is a `StreamManager`, so it gets the engine's fault
+handling (retries with backoff, continuation after a drop); a failed item does not stop the job. How many are in
+flight is `Pacing`'s (pacing.py) call, told of every 429 / 529 and of the rate-limit headers. Once an item ends,
+only its result, its usage and its state are kept: a 100,000-item job holds no streams it is not running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Generator
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Literal
+
+from .attachments import attach, user_content
+from .errors import StreamError
+from .events import StatusChanged, StreamEvent
+from .loops import call_soon, stream_loop
+from .pacing import DEFAULT_CEILING, Pacing
+from .pricing import cost_usd, prices_for
+from .questions import Question
+from .request_tokens import estimate_input_tokens
+from .schemas import OutputSchema, SchemaMismatch
+from .stream import StreamManager
+from .usage import USAGE_KEYS
+
+if TYPE_CHECKING:
+    from .chat import Chat
+
+ItemState = Literal["queued", "running", "done", "failed", "stopped"]
+REFUSALS = ("rate_limit", "overloaded")  # what tells the pacing it went too far
+
+
+class MapJob:
+    """The answers to one question per item. Returns at once; `await job` or `job.wait()` for the results."""
+
+    def __init__(self, chat: Chat, questions: list[Question], *, schema: OutputSchema | None = None,
+                 concurrency: int | None = None, max_cost: float | None = None) -> None:  # fmt: skip
+        if max_cost is not None and not max_cost > 0:
+            raise ValueError(f"max_cost must be a positive number of USD, got {max_cost!r}")
+        self.questions = questions
+        self.schema = schema
+        self.max_cost = max_cost
+        self.model = chat.model
+        self.prices = prices_for(chat.model)
+        n = len(questions)
+        self.results: list[Any] = [None] * n  # the answer's text, or an instance of the schema; None until done
+        self.errors: dict[int, dict[str, str]] = {}  # index -> {"kind", "message"}
+        self.states: list[ItemState] = ["queued"] * n
+        self.item_usage: list[dict[str, int] | None] = [None] * n
+        self.refusals = 0  # 429s and 529s met (each retried by its item)
+        self.stopped_by: Literal["stop", "max_cost"] | None = None
+        self.started_at: float | None = None
+        self.ended_at: float | None = None
+        self._chat = chat
+        self._history = chat.history  # the shared prefix, as it was when the job was made
+        self._options = replace(chat.options, output_schema=schema.json_schema if schema else None)
+        self._pacing = Pacing(concurrency if concurrency is not None else DEFAULT_CEILING)
+        self._loop = stream_loop()
+        self._running: dict[int, StreamManager] = {}
+        self._wake: asyncio.Event | None = None
+        self._followers: set[asyncio.Future[None]] = set()
+        self._stopping = False
+        self._listeners: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
+        self._finished: concurrent.futures.Future[list[Any]] = concurrent.futures.Future()
+        self._start()
+
+    # -- the user's API -------------------------------------------------------------------------------
+    def wait(self, timeout: float | None = None) -> list[Any]:
+        """Block until the job has ended (all done, stopped, or at `max_cost`); return `results`."""
+        return self._finished.result(timeout)
+
+    def __await__(self) -> Generator[Any, None, list[Any]]:
+        return asyncio.wrap_future(self._finished).__await__()
+
+    def stop(self) -> None:
+        """Close the requests in flight and start no more; what finished is kept. `resume()` goes on."""
+        self._stopping = True
+        for manager in list(self._running.values()):
+            manager.cancel()
+        if self._wake is not None:
+            call_soon(self._loop, self._wake.set)
+
+    def resume(self) -> MapJob:
+        """Send what is missing or failed (not what succeeded); returns the job, running again."""
+        if not self.done:
+            raise RuntimeError("the job is still running: stop() it first, or wait for it")
+        for i, state in enumerate(self.states):
+            if state in ("failed", "stopped"):
+                self.states[i] = "queued"
+                self.errors.pop(i, None)
+        self._stopping, self.stopped_by, self.ended_at = False, None, None
+        self._finished = concurrent.futures.Future()
+        self._start()
+        return self
+
+    @property
+    def done(self) -> bool:
+        return self._finished.done()
+
+    @property
+    def usage(self) -> dict[str, int]:
+        """Tokens billed so far, over every item (retries and continuations included)."""
+        with self._lock:
+            finished = [u for u in self.item_usage if u is not None]
+            running = [m.usage for m in self._running.values()]
+        return {key: sum(u.get(key, 0) for u in [*finished, *running]) for key in USAGE_KEYS}
+
+    @property
+    def cost(self) -> float | None:
+        """USD at list price so far (None for a model without a known price)."""
+        return cost_usd(self.usage, self.prices)
+
+    def counts(self) -> dict[str, int]:
+        """How many items are done, failed, running, queued, stopped."""
+        counts = dict.fromkeys(("done", "failed", "running", "queued", "stopped"), 0)
+        for state in self.states:
+            counts[state] += 1
+        return counts
+
+    def to_pandas(self) -> Any:
+        """One row per item: input, answer (or one column per schema field), status, error, tokens, cost."""
+        import pandas as pd
+
+        rows = []
+        for q, result, state, usage in zip(self.questions, self.results, self.states, self.item_usage, strict=True):
+            row: dict[str, Any] = {"input": q.item}
+            if self.schema is None or not self.schema.fields:
+                row["answer"] = result
+            else:
+                fields = result.model_dump() if hasattr(result, "model_dump") else result or {}
+                row.update({name: fields.get(name) for name in self.schema.fields})
+            error = self.errors.get(q.index)
+            row.update(status=state, error=error["message"] if error else None,
+                       input_tokens=_input_tokens(usage), output_tokens=(usage or {}).get("output_tokens", 0),
+                       cost=cost_usd(usage, self.prices) if usage else None)  # fmt: skip
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        """Call `listener` (on the streams' loop) whenever an item starts or ends."""
+        self._listeners.append(listener)
+
+    def __repr__(self) -> str:
+        c = self.counts()
+        return f"MapJob({len(self.questions)} items: {c['done']} done, {c['failed']} failed, {c['running']} running)"
+
+    # -- running ---------------------------------------------------------------------------------------
+    def _start(self) -> None:
+        self.started_at = self.started_at or time.monotonic()
+        asyncio.run_coroutine_threadsafe(self._run(), self._loop)
+
+    async def _run(self) -> None:
+        self._wake = asyncio.Event()
+        queue = deque(i for i, state in enumerate(self.states) if state == "queued")
+        try:
+            while queue or self._running:
+                now = time.monotonic()
+                while queue and not self._stopping and self._pacing.may_start(len(self._running), now):
+                    if self._learning_cost():
+                        break
+                    if not self._affordable(queue[0]):
+                        self.stopped_by = "max_cost"
+                        break
+                    self._launch(queue.popleft())
+                if not self._running and (self._stopping or self.stopped_by or not queue):
+                    break
+                self._wake.clear()
+                pause = self._pacing.paused_until - now
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), pause if pause > 0 and queue else None)
+        finally:
+            for i in queue:
+                self.states[i] = "stopped"
+            if self._stopping:
+                self.stopped_by = self.stopped_by or "stop"
+            self.ended_at = time.monotonic()
+            self._changed()
+            self._finished.set_result(self.results)
+
+    def _learning_cost(self) -> bool:
+        """With `max_cost`, the first item goes alone: what it costs tells how many more the budget takes."""
+        return self.max_cost is not None and bool(self._running) and all(u is None for u in self.item_usage)
+
+    def _affordable(self, index: int) -> bool:
+        """Whether the spend, what is in flight and this item stay within `max_cost`, each item costing about what
+        the finished ones did. Until one has finished, items go one at a time, estimated at their input alone."""
+        if self.max_cost is None or self.prices is None:
+            return True
+        finished = [cost_usd(u, self.prices) or 0.0 for u in self.item_usage if u is not None]
+        spent = sum(finished)
+        if finished:
+            return spent + spent / len(finished) * (len(self._running) + 1) <= self.max_cost
+        question = {"role": "user", "content": self.questions[index].text}
+        tokens = estimate_input_tokens({"messages": [*self._history, question]})
+        return spent + tokens * self.prices["input"] / 1e6 <= self.max_cost
+
+    def _launch(self, index: int) -> None:
+        question = self.questions[index]
+        try:
+            content = user_content(question.text, [attach(obj, table_tokens=self._chat.table_tokens)
+                                                   for obj in question.objects])  # fmt: skip
+        except (TypeError, ValueError, OSError) as error:
+            self._end(index, "failed", error={"kind": "bad_input", "message": str(error)})
+            return
+        manager = StreamManager(self._chat._client_for(self._loop), self._options,
+                                [*self._history, {"role": "user", "content": content}])  # fmt: skip
+        manager.subscribe(lambda event: self._on_event(event))
+        with self._lock:
+            self._running[index] = manager
+        self.states[index] = "running"
+        self._pacing.started()
+        manager.start(self._loop)
+        follower = asyncio.ensure_future(self._follow(index, manager))
+        self._followers.add(follower)  # a task must be referenced until it ends
+        follower.add_done_callback(self._followers.discard)
+        self._changed()
+
+    def _on_event(self, event: StreamEvent) -> None:
+        error = event.error if isinstance(event, StatusChanged) and event.status == "retrying" else None
+        if error is not None and error.get("kind") in REFUSALS:
+            self.refusals += 1
+            self._pacing.refused(len(self._running), time.monotonic(), error.get("retry_in"))
+
+    async def _follow(self, index: int, manager: StreamManager) -> None:
+        try:
+            text = await manager.wait_async()
+        except StreamError as error:
+            self._end(index, "failed", manager, {"kind": error.error.get("kind", "error"), "message": str(error)})
+            return
+        if manager.status == "stopped":
+            self._end(index, "stopped", manager)
+            return
+        self._pacing.succeeded()
+        self._pacing.observed(manager.rate_limits, time.monotonic())
+        if manager.stop_reason == "max_tokens":
+            cut = f"the answer was cut at max_tokens ({self._options.max_tokens}): raise Chat(max_tokens=...)"
+            self._end(index, "failed", manager, {"kind": "max_tokens", "message": cut})
+            return
+        try:
+            result = self.schema.parse(text) if self.schema is not None else text
+        except SchemaMismatch as error:
+            self._end(index, "failed", manager, {"kind": "schema", "message": str(error)})
+            return
+        self.results[index] = result
+        self._end(index, "done", manager)
+
+    def _end(self, index: int, state: ItemState, manager: StreamManager | None = None,
+             error: dict[str, str] | None = None) -> None:  # fmt: skip
+        with self._lock:
+            self._running.pop(index, None)
+            if manager is not None:
+                self.item_usage[index] = dict(manager.usage)
+        self.states[index] = state
+        if error is not None:
+            self.errors[index] = error
+        if self._wake is not None:
+            self._wake.set()
+        self._changed()
+
+    def _changed(self) -> None:
+        for listener in self._listeners:
+            listener()
+
+
+def _input_tokens(usage: dict[str, int] | None) -> int:
+    u = usage or {}
+    return u.get("input_tokens", 0) + u.get("cache_creation_input_tokens", 0) + u.get("cache_read_input_tokens", 0)
