@@ -2,8 +2,9 @@
 
 `MapJob` runs on the streams' loop (loops.py). Each item is a `StreamManager`, so it gets the engine's fault
 handling (retries with backoff, continuation after a drop); a failed item does not stop the job. How many are in
-flight is `Pacing`'s (pacing.py) call, told of every 429 / 529 and of the rate-limit headers. Once an item ends,
-only its result, its usage and its state are kept: a 100,000-item job holds no streams it is not running.
+flight is `AdaptiveConcurrency`'s call (concurrency.py), told of every 429 / 529 and of the rate-limit headers.
+Once an item ends, only its result, its usage and its state are kept: a 100,000-item job holds no streams it is
+not running.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from .attachments import attach, user_content
 from .errors import StreamError
 from .events import StatusChanged, StreamEvent
 from .loops import call_soon, stream_loop
-from .pacing import DEFAULT_CEILING, Pacing
+from .concurrency import DEFAULT_CEILING, AdaptiveConcurrency
 from .pricing import cost_usd, prices_for
 from .questions import Question
 from .request_tokens import estimate_input_tokens
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from .chat import Chat
 
 ItemState = Literal["queued", "running", "done", "failed", "stopped"]
-REFUSALS = ("rate_limit", "overloaded")  # what tells the pacing it went too far
+REFUSALS = ("rate_limit", "overloaded")  # what tells the concurrency it went too far
 
 
 class MapJob:
@@ -61,7 +62,7 @@ class MapJob:
         self._chat = chat
         self._history = chat.history  # the shared prefix, as it was when the job was made
         self._options = replace(chat.options, output_schema=schema.json_schema if schema else None)
-        self._pacing = Pacing(concurrency if concurrency is not None else DEFAULT_CEILING)
+        self._concurrency = AdaptiveConcurrency(concurrency if concurrency is not None else DEFAULT_CEILING)
         self._loop = stream_loop()
         self._running: dict[int, StreamManager] = {}
         self._wake: asyncio.Event | None = None
@@ -163,7 +164,7 @@ class MapJob:
         try:
             while queue or self._running:
                 now = time.monotonic()
-                while queue and not self._stopping and self._pacing.may_start(len(self._running), now):
+                while queue and not self._stopping and self._concurrency.may_start(len(self._running), now):
                     if self._learning_cost():
                         break
                     if not self._affordable(queue[0]):
@@ -173,7 +174,7 @@ class MapJob:
                 if not self._running and (self._stopping or self.stopped_by or not queue):
                     break
                 self._wake.clear()
-                pause = self._pacing.paused_until - now
+                pause = self._concurrency.paused_until - now
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), pause if pause > 0 and queue else None)
         finally:
@@ -216,7 +217,7 @@ class MapJob:
         with self._lock:
             self._running[index] = manager
         self.states[index] = "running"
-        self._pacing.started()
+        self._concurrency.started()
         manager.start(self._loop)
         follower = asyncio.ensure_future(self._follow(index, manager))
         self._followers.add(follower)  # a task must be referenced until it ends
@@ -227,7 +228,7 @@ class MapJob:
         error = event.error if isinstance(event, StatusChanged) and event.status == "retrying" else None
         if error is not None and error.get("kind") in REFUSALS:
             self.refusals += 1
-            self._pacing.refused(len(self._running), time.monotonic(), error.get("retry_in"))
+            self._concurrency.refused(len(self._running), time.monotonic(), error.get("retry_in"))
 
     async def _follow(self, index: int, manager: StreamManager) -> None:
         try:
@@ -238,8 +239,8 @@ class MapJob:
         if manager.status == "stopped":
             self._end(index, "stopped", manager)
             return
-        self._pacing.succeeded()
-        self._pacing.observed(manager.rate_limits, time.monotonic())
+        self._concurrency.succeeded()
+        self._concurrency.observed(manager.rate_limits, time.monotonic())
         if manager.stop_reason == "max_tokens":
             cut = f"the answer was cut at max_tokens ({self._options.max_tokens}): raise Chat(max_tokens=...)"
             self._end(index, "failed", manager, {"kind": "max_tokens", "message": cut})

@@ -18,7 +18,7 @@ PATIENCE = 20  # rounds of success before trying above a level the API refused
 
 
 @dataclass
-class Pacing:
+class AdaptiveConcurrency:
     ceiling: int = DEFAULT_CEILING
     limit: int = field(default=0)
     paused_until: float = 0.0  # no new request before this time (retry-after, or the per-minute budget's reset)

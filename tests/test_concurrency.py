@@ -1,0 +1,48 @@
+"""How many requests a job keeps in flight. Pure."""
+
+from __future__ import annotations
+
+import pytest
+
+from claude_widget.concurrency import PATIENCE, START, AdaptiveConcurrency
+
+
+def run_rounds(concurrency: AdaptiveConcurrency, rounds: int) -> None:
+    for _ in range(rounds):
+        for _ in range(concurrency.limit):
+            concurrency.succeeded()
+
+
+def test_it_grows_by_one_a_round_up_to_the_ceiling() -> None:
+    concurrency = AdaptiveConcurrency(ceiling=10)
+    assert concurrency.limit == START
+    run_rounds(concurrency, 3)
+    assert concurrency.limit == START + 3
+    run_rounds(concurrency, 20)
+    assert concurrency.limit == 10
+    assert AdaptiveConcurrency(ceiling=2).limit == 2
+    with pytest.raises(ValueError, match="concurrency must be at least 1"):
+        AdaptiveConcurrency(ceiling=0)
+
+
+def test_a_refusal_goes_back_to_what_worked_waits_and_probes_again_only_after_a_while() -> None:
+    concurrency = AdaptiveConcurrency(ceiling=64)
+    run_rounds(concurrency, 6)  # 10 in flight
+    concurrency.refused(in_flight=9, now=100.0, retry_after=2.0)
+    assert concurrency.limit == 8 and not concurrency.may_start(0, 101.0) and concurrency.may_start(7, 102.0)
+    assert not concurrency.may_start(8, 102.0)
+    run_rounds(concurrency, PATIENCE - 1)
+    assert concurrency.limit == 8  # not above the refused level yet
+    run_rounds(concurrency, 1)
+    assert concurrency.limit == 9  # then it looks for more room again
+
+
+def test_the_per_minute_budget_in_the_headers_holds_new_requests_back() -> None:
+    concurrency = AdaptiveConcurrency()
+    concurrency.observed({"anthropic-ratelimit-requests-remaining": "2", "anthropic-ratelimit-requests-limit": "60"}, 0.0)
+    assert concurrency.may_start(0, 0.0)
+    concurrency.started()
+    concurrency.started()
+    assert not concurrency.may_start(0, 0.0)
+    concurrency.observed({"anthropic-ratelimit-requests-remaining": "0", "anthropic-ratelimit-requests-limit": "60"}, 5.0)
+    assert not concurrency.may_start(0, 5.5) and concurrency.may_start(0, 6.0)  # one comes back each second
