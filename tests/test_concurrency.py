@@ -39,10 +39,14 @@ def test_a_refusal_goes_back_to_what_worked_waits_and_probes_again_only_after_a_
 
 def test_the_per_minute_budget_in_the_headers_holds_new_requests_back() -> None:
     concurrency = AdaptiveConcurrency()
-    concurrency.observed({"anthropic-ratelimit-requests-remaining": "2", "anthropic-ratelimit-requests-limit": "60"}, 0.0)
+    concurrency.observed(
+        {"anthropic-ratelimit-requests-remaining": "2", "anthropic-ratelimit-requests-limit": "60"}, 0.0
+    )
     assert concurrency.may_start(0, 0.0)
     concurrency.started()
     concurrency.started()
     assert not concurrency.may_start(0, 0.0)
-    concurrency.observed({"anthropic-ratelimit-requests-remaining": "0", "anthropic-ratelimit-requests-limit": "60"}, 5.0)
+    concurrency.observed(
+        {"anthropic-ratelimit-requests-remaining": "0", "anthropic-ratelimit-requests-limit": "60"}, 5.0
+    )
     assert not concurrency.may_start(0, 5.5) and concurrency.may_start(0, 6.0)  # one comes back each second

@@ -20,10 +20,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from .attachments import attach, user_content
+from .concurrency import DEFAULT_CEILING, AdaptiveConcurrency
 from .errors import StreamError
 from .events import StatusChanged, StreamEvent
 from .loops import call_soon, stream_loop
-from .concurrency import DEFAULT_CEILING, AdaptiveConcurrency
 from .pricing import cost_usd, prices_for
 from .questions import Question
 from .request_tokens import estimate_input_tokens
