@@ -23,6 +23,8 @@ from .attachments import Attachment, attach, user_content
 from .errors import MissingAPIKeyError
 from .fake_server import FakeAnthropic
 from .fake_server.demo import demo_responder
+from .headless import in_script
+from .job_widget import ScriptProgress
 from .jobs import MapJob
 from .loops import stream_loop
 from .options import StreamOptions
@@ -228,8 +230,11 @@ class Chat:
         if batch:
             raise NotImplementedError("batch=True (the Message Batches API) is not built yet")
         found = questions(items_of(items), prompt)
-        return MapJob(self, found, schema=output_schema(schema) if schema is not None else None,
-                      concurrency=concurrency, max_cost=max_cost)  # fmt: skip
+        job = MapJob(self, found, schema=output_schema(schema) if schema is not None else None,
+                     concurrency=concurrency, max_cost=max_cost)  # fmt: skip
+        if in_script():
+            ScriptProgress(job)  # no widget to show it in
+        return job
 
     def _attach(self, objects: tuple[object, ...], table_tokens: int | None) -> list[Attachment]:
         budget = self.table_tokens if table_tokens is None else _check_table_tokens(table_tokens)

@@ -78,6 +78,11 @@ def wait_for(widgets: list[ChatWidget], limit: float) -> bool:
     return True
 
 
+def in_script() -> bool:
+    """Neither a Jupyter kernel nor marimo: nothing will show a widget."""
+    return _kernel_shell() is None and "marimo" not in sys.modules
+
+
 def _kernel_shell() -> Any:
     """The IPython shell of a Jupyter kernel, or None (a plain script, a terminal IPython, marimo)."""
     ipython = sys.modules.get("IPython")

@@ -33,8 +33,10 @@ from .usage import USAGE_KEYS
 
 if TYPE_CHECKING:
     from .chat import Chat
+    from .job_widget import JobWidget
 
 ItemState = Literal["queued", "running", "done", "failed", "stopped"]
+LATEST = 5  # the rows the progress shows as they end
 REFUSALS = ("rate_limit", "overloaded")  # what tells the concurrency it went too far
 
 
@@ -71,6 +73,8 @@ class MapJob:
         self._listeners: list[Callable[[], None]] = []
         self._lock = threading.Lock()
         self._finished: concurrent.futures.Future[list[Any]] = concurrent.futures.Future()
+        self.latest: deque[int] = deque(maxlen=LATEST)  # the items that ended last, newest last
+        self._widget: JobWidget | None = None
         self._start()
 
     # -- the user's API -------------------------------------------------------------------------------
@@ -105,6 +109,40 @@ class MapJob:
     @property
     def done(self) -> bool:
         return self._finished.done()
+
+    @property
+    def state(self) -> Literal["running", "done", "stopped", "max_cost"]:
+        if not self.done:
+            return "running"
+        if self.stopped_by == "stop":
+            return "stopped"
+        return "max_cost" if self.stopped_by == "max_cost" else "done"
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The loop the job runs on (the streams')."""
+        return self._loop
+
+    @property
+    def in_flight_limit(self) -> int:
+        """How many requests the job keeps in flight now (it adapts to the rate limit)."""
+        return self._concurrency.limit
+
+    @property
+    def widget(self) -> JobWidget:
+        """The job's progress in a notebook: what displaying the job shows."""
+        if self._widget is None:
+            from .job_widget import JobWidget
+
+            self._widget = JobWidget(self)
+        return self._widget
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def _display_(self) -> JobWidget:
+        """marimo's way to ask what to show."""
+        return self.widget
 
     @property
     def usage(self) -> dict[str, int]:
@@ -262,6 +300,8 @@ class MapJob:
         self.states[index] = state
         if error is not None:
             self.errors[index] = error
+        if state in ("done", "failed"):
+            self.latest.append(index)
         if self._wake is not None:
             self._wake.set()
         self._changed()

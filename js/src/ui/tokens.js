@@ -18,12 +18,12 @@ export function estimateTokens(text) {
 }
 
 /** @param {number} n */
-function formatCount(n) {
+export function formatCount(n) {
   return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
 /** @param {number} usd */
-function formatCost(usd) {
+export function formatCost(usd) {
   return `$${usd.toFixed(usd >= 1 ? 2 : 4)}`;
 }
 

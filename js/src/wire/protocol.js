@@ -27,7 +27,8 @@
 
 /**
  * The synced traits of a ChatWidget model, as the kernel sends them. Each may be missing (a model whose
- * state is partial, e.g. a notebook reopened without it), so every reader defaults it.
+ * state is partial, e.g. a notebook reopened without it), so every reader defaults it. (`view` is a JobWidget's,
+ * "job": the bundle shows a map job's progress for such a model, job/job_view.js.)
  * @typedef {{
  *   text?: string,
  *   thinking?: string,
@@ -48,6 +49,7 @@
  *   input_estimate?: number,
  *   attachments?: Chip[],
  *   citations?: CitationInfo[],
+ *   view?: string,
  * }} WidgetState
  */
 
