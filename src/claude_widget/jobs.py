@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .attachments import attach, user_content
 from .concurrency import DEFAULT_CEILING, AdaptiveConcurrency
-from .errors import StreamError
+from .errors import StreamError, classify
 from .events import StatusChanged, StreamEvent
 from .loops import call_soon, stream_loop
-from .pricing import cost_usd, prices_for
+from .message_batches import BatchRun, custom_id
+from .pricing import batch_prices, cost_usd, prices_for
 from .questions import Question
 from .request_tokens import estimate_input_tokens
 from .schemas import OutputSchema, SchemaMismatch
@@ -44,18 +45,21 @@ class MapJob:
     """The answers to one question per item. Returns at once; `await job` or `job.wait()` for the results."""
 
     def __init__(self, chat: Chat, questions: list[Question], *, schema: OutputSchema | None = None,
-                 concurrency: int | None = None, max_cost: float | None = None) -> None:  # fmt: skip
+                 concurrency: int | None = None, max_cost: float | None = None, batch: bool = False,
+                 batch_ids: list[str] | None = None, collecting: bool = False) -> None:  # fmt: skip
         if max_cost is not None and not max_cost > 0:
             raise ValueError(f"max_cost must be a positive number of USD, got {max_cost!r}")
         self.questions = questions
         self.schema = schema
         self.max_cost = max_cost
         self.model = chat.model
-        self.prices = prices_for(chat.model)
+        self.batch = batch  # through the Message Batches API (message_batches.py), at its price
+        self.batch_ids: list[str] = list(batch_ids or [])  # every batch the job made (or collects)
+        self.prices = batch_prices(prices_for(chat.model)) if batch else prices_for(chat.model)
         n = len(questions)
         self.results: list[Any] = [None] * n  # the answer's text, or an instance of the schema; None until done
         self.errors: dict[int, dict[str, str]] = {}  # index -> {"kind", "message"}
-        self.states: list[ItemState] = ["queued"] * n
+        self.states: list[ItemState] = ["running" if collecting else "queued"] * n  # collecting: all are in batches
         self.item_usage: list[dict[str, int] | None] = [None] * n
         self.refusals = 0  # 429s and 529s met (each retried by its item)
         self.stopped_by: Literal["stop", "max_cost"] | None = None
@@ -75,6 +79,7 @@ class MapJob:
         self._finished: concurrent.futures.Future[list[Any]] = concurrent.futures.Future()
         self.latest: deque[int] = deque(maxlen=LATEST)  # the items that ended last, newest last
         self._widget: JobWidget | None = None
+        self._batch_run: BatchRun | None = None
         self._start()
 
     # -- the user's API -------------------------------------------------------------------------------
@@ -90,6 +95,8 @@ class MapJob:
         self._stopping = True
         for manager in list(self._running.values()):
             manager.cancel()
+        if self._batch_run is not None:
+            call_soon(self._loop, self._batch_run.cancel)  # cancels the batches: what was processed is kept
         if self._wake is not None:
             call_soon(self._loop, self._wake.set)
 
@@ -199,6 +206,9 @@ class MapJob:
     async def _run(self) -> None:
         self._wake = asyncio.Event()
         queue = deque(i for i, state in enumerate(self.states) if state == "queued")
+        if self.batch:
+            await self._run_batches(queue)
+            return
         try:
             while queue or self._running:
                 now = time.monotonic()
@@ -224,6 +234,62 @@ class MapJob:
             self._changed()
             self._finished.set_result(self.results)
 
+    async def _run_batches(self, queue: deque[int]) -> None:
+        """The queued items as batches (message_batches.py); or, for `chat.collect`, the batches given."""
+        run = self._batch_run = BatchRun(self)
+        try:
+            client = self._chat._client_for(self._loop)
+            if not queue and self.batch_ids and "running" in self.states:  # collecting batches made elsewhere
+                run.ids = list(self.batch_ids)
+                await run.follow(client)
+                return
+            requests, spent = [], 0.0
+            for index in queue:
+                content = self._content(index)
+                if content is None:
+                    continue
+                params = self._options.request([*self._history, {"role": "user", "content": content}])
+                worst = self._worst_cost(params)
+                if self.max_cost is not None and spent + worst > self.max_cost:
+                    self.stopped_by = "max_cost"
+                    break
+                spent += worst
+                requests.append({"custom_id": custom_id(index), "params": params})
+                self.states[index] = "running"
+            self._changed()
+            await run.run(client, requests)
+        except Exception as error:  # the batch API refused (a bad key, a request too large): every item says why
+            failure = classify(error, base_url=str(self._chat._client_for(self._loop).base_url), model=self.model)
+            for i, state in enumerate(self.states):
+                if state in ("running", "queued"):
+                    self._end(i, "failed", error={"kind": failure.kind, "message": failure.message})
+        finally:
+            for i, state in enumerate(self.states):
+                if state in ("queued", "running"):
+                    self.states[i] = "stopped"
+            if self._stopping:
+                self.stopped_by = self.stopped_by or "stop"
+            self.ended_at = time.monotonic()
+            self._changed()
+            self._finished.set_result(self.results)
+
+    def _worst_cost(self, params: dict[str, Any]) -> float:
+        """A request's cost if its answer took all of max_tokens (a batch cannot be watched item by item)."""
+        if self.prices is None:
+            return 0.0
+        tokens = estimate_input_tokens(params)
+        return (tokens * self.prices["input"] + self._options.max_tokens * self.prices["output"]) / 1e6
+
+    def _content(self, index: int) -> str | list[dict[str, Any]] | None:
+        """An item's user message content, its objects attached; None (the item failed) if one cannot be."""
+        question = self.questions[index]
+        try:
+            return user_content(question.text, [attach(obj, table_tokens=self._chat.table_tokens)
+                                                for obj in question.objects])  # fmt: skip
+        except (TypeError, ValueError, OSError) as error:
+            self._end(index, "failed", error={"kind": "bad_input", "message": str(error)})
+            return None
+
     def _learning_cost(self) -> bool:
         """With `max_cost`, the first item goes alone: what it costs tells how many more the budget takes."""
         return self.max_cost is not None and bool(self._running) and all(u is None for u in self.item_usage)
@@ -242,12 +308,8 @@ class MapJob:
         return spent + tokens * self.prices["input"] / 1e6 <= self.max_cost
 
     def _launch(self, index: int) -> None:
-        question = self.questions[index]
-        try:
-            content = user_content(question.text, [attach(obj, table_tokens=self._chat.table_tokens)
-                                                   for obj in question.objects])  # fmt: skip
-        except (TypeError, ValueError, OSError) as error:
-            self._end(index, "failed", error={"kind": "bad_input", "message": str(error)})
+        content = self._content(index)
+        if content is None:
             return
         manager = StreamManager(self._chat._client_for(self._loop), self._options,
                                 [*self._history, {"role": "user", "content": content}])  # fmt: skip
@@ -272,31 +334,35 @@ class MapJob:
         try:
             text = await manager.wait_async()
         except StreamError as error:
-            self._end(index, "failed", manager, {"kind": error.error.get("kind", "error"), "message": str(error)})
+            self._end(index, "failed", manager.usage, {"kind": error.error.get("kind", "error"), "message": str(error)})
             return
         if manager.status == "stopped":
-            self._end(index, "stopped", manager)
+            self._end(index, "stopped", manager.usage)
             return
         self._concurrency.succeeded()
         self._concurrency.observed(manager.rate_limits, time.monotonic())
-        if manager.stop_reason == "max_tokens":
+        self._answered(index, text, manager.stop_reason, manager.usage)
+
+    def _answered(self, index: int, text: str, stop_reason: str | None, usage: dict[str, int]) -> None:
+        """An item's answer came: its result, or why it is not one (cut at max_tokens, not fitting the schema)."""
+        if stop_reason == "max_tokens":
             cut = f"the answer was cut at max_tokens ({self._options.max_tokens}): raise Chat(max_tokens=...)"
-            self._end(index, "failed", manager, {"kind": "max_tokens", "message": cut})
+            self._end(index, "failed", usage, {"kind": "max_tokens", "message": cut})
             return
         try:
             result = self.schema.parse(text) if self.schema is not None else text
         except SchemaMismatch as error:
-            self._end(index, "failed", manager, {"kind": "schema", "message": str(error)})
+            self._end(index, "failed", usage, {"kind": "schema", "message": str(error)})
             return
         self.results[index] = result
-        self._end(index, "done", manager)
+        self._end(index, "done", usage)
 
-    def _end(self, index: int, state: ItemState, manager: StreamManager | None = None,
+    def _end(self, index: int, state: ItemState, usage: dict[str, int] | None = None,
              error: dict[str, str] | None = None) -> None:  # fmt: skip
         with self._lock:
             self._running.pop(index, None)
-            if manager is not None:
-                self.item_usage[index] = dict(manager.usage)
+            if usage is not None:
+                self.item_usage[index] = dict(usage)
         self.states[index] = state
         if error is not None:
             self.errors[index] = error

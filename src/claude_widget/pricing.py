@@ -48,3 +48,15 @@ def cost_usd(usage: dict[str, int], prices: Prices | None) -> float | None:
         + usage.get("cache_creation_input_tokens", 0) * prices["cache_write"]
         + usage.get("cache_read_input_tokens", 0) * prices["cache_read"]
     ) / 1_000_000
+
+
+BATCH_DISCOUNT = 0.5  # the Message Batches API bills every token at half the list price
+
+
+def batch_prices(prices: Prices | None) -> Prices | None:
+    """What tokens cost through the Message Batches API."""
+    if prices is None:
+        return None
+    half = BATCH_DISCOUNT
+    return {"input": prices["input"] * half, "output": prices["output"] * half,
+            "cache_write": prices["cache_write"] * half, "cache_read": prices["cache_read"] * half}  # fmt: skip

@@ -143,7 +143,7 @@ class FakeAnthropic:
             self._injected.append(fault)
 
     def message_requests(self) -> list[RecordedRequest]:
-        return [r for r in self.requests if r.path.startswith("/v1/messages") and "count_tokens" not in r.path]
+        return [r for r in self.requests if r.path == "/v1/messages"]
 
     def wait_for_request(self, n: int = 1, timeout: float = 10.0) -> RecordedRequest:
         """Block until the n-th message request (1-based) has arrived; return it."""

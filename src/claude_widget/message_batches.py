@@ -1,0 +1,115 @@
+"""`chat.map(..., batch=True)`: a job through the Message Batches API, at half the price, in Anthropic's queue.
+
+The job's requests go in as few batches as the API's limits allow (100,000 requests or 256 MB each), each request
+named by its item (`item-<index>`), so results, which come in any order, find their item. Progress comes from
+polling each batch, less and less often; as with the API, a batch's counts say only "processing" until it has
+ended. Stop cancels the batches: what was processed by then is kept. The ids are on the job (`job.batch_ids`):
+a new kernel collects a batch it did not start with `chat.collect(batch_ids)`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import TYPE_CHECKING, Any
+
+from .usage import USAGE_KEYS
+
+if TYPE_CHECKING:
+    from .jobs import MapJob
+
+MAX_REQUESTS = 100_000
+MAX_BYTES = 256 * 1024 * 1024
+POLL_FIRST = 0.5  # seconds before the first look at a new batch
+POLL_FACTOR = 1.5  # each look waits this much longer than the last…
+POLL_CAP = 60.0  # …up to a minute: batches take minutes to hours
+
+
+def custom_id(index: int) -> str:
+    return f"item-{index}"
+
+
+def index_of(name: str) -> int | None:
+    number = name.removeprefix("item-")
+    return int(number) if number.isdigit() and name.startswith("item-") else None
+
+
+def split(requests: list[dict[str, Any]], max_requests: int = MAX_REQUESTS,
+          max_bytes: int = MAX_BYTES) -> list[list[dict[str, Any]]]:  # fmt: skip
+    """The requests in batches within the API's limits, in order."""
+    batches: list[list[dict[str, Any]]] = [[]]
+    size = 0
+    for request in requests:
+        length = len(json.dumps(request)) + 2
+        if batches[-1] and (len(batches[-1]) >= max_requests or size + length > max_bytes):
+            batches.append([])
+            size = 0
+        batches[-1].append(request)
+        size += length
+    return [b for b in batches if b]
+
+
+class BatchRun:
+    """Submits a job's items, follows its batches and hands each result to the job."""
+
+    def __init__(self, job: MapJob) -> None:
+        self.job = job
+        self.status = "submitting"  # then the API's processing_status: in_progress, canceling, ended
+        self.ids: list[str] = []  # this run's batches (a resumed job's earlier ones are not followed again)
+        self._cancel = asyncio.Event()
+
+    async def run(self, client: Any, requests: list[dict[str, Any]]) -> None:
+        job = self.job
+        for chunk in split(requests) if requests else []:
+            if self._cancel.is_set():
+                break
+            batch = await client.messages.batches.create(requests=chunk)
+            self.ids.append(batch.id)
+            job.batch_ids.append(batch.id)
+            job._changed()
+        await self.follow(client)
+
+    async def follow(self, client: Any) -> None:
+        """Poll every batch of the job until all have ended (cancelling them if asked), then collect."""
+        job, wait = self.job, POLL_FIRST
+        pending = list(self.ids)
+        while pending:
+            if self._cancel.is_set():
+                for batch_id in pending:
+                    await client.messages.batches.cancel(batch_id)
+            statuses = [await client.messages.batches.retrieve(batch_id) for batch_id in pending]
+            for batch in statuses:
+                if batch.processing_status == "ended":
+                    await self._collect(client, batch.id)
+            pending = [b.id for b in statuses if b.processing_status != "ended"]
+            self.status = statuses[0].processing_status if pending else "ended"
+            job._changed()
+            if pending:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._cancel.wait(), wait)
+                wait = min(wait * POLL_FACTOR, POLL_CAP)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    async def _collect(self, client: Any, batch_id: str) -> None:
+        job = self.job
+        async for line in await client.messages.batches.results(batch_id):
+            index = index_of(line.custom_id)
+            if index is None or index >= len(job.states) or job.states[index] != "running":
+                continue  # not one of this job's items, or one a later run answered
+            result = line.result
+            if result.type == "succeeded":
+                message = result.message
+                text = "".join(block.text for block in message.content if block.type == "text")
+                usage = {key: getattr(message.usage, key, 0) or 0 for key in USAGE_KEYS}
+                job._answered(index, text, message.stop_reason, usage)
+            elif result.type == "errored":
+                error = result.error.error
+                job._end(index, "failed", error={"kind": error.type, "message": error.message})
+            elif result.type == "expired":
+                job._end(index, "failed", error={"kind": "expired", "message": "the batch expired before this item"
+                                                 " was processed (24 hours): resume() sends it again"})  # fmt: skip
+            else:  # canceled
+                job._end(index, "stopped")
