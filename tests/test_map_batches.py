@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from claude_widget import Chat
 from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.fake_server.api import message_text
+from claude_widget.job_widget import progress_line
 from claude_widget.message_batches import custom_id, index_of, split
 from claude_widget.pricing import batch_prices, cost_usd, prices_for
 
@@ -43,7 +44,8 @@ def test_a_batch_job_answers_every_item_in_order_at_half_the_price(served: FakeA
     [body] = created(served)
     assert [r["custom_id"] for r in body["requests"]] == [f"item-{i}" for i in range(5)]
     assert body["requests"][0]["params"]["system"] == "Be brief." and "stream" not in body["requests"][0]["params"]
-    assert len(job.batch_ids) == 1 and job.state == "done"
+    assert len(job.batch_ids) == 1 and job.state == "done" and job.batch_status == "ended"
+    assert progress_line(job).endswith(f"batches {job.batch_ids[0]}")  # kept in the saved output
     assert job.cost == pytest.approx(cost_usd(job.usage, batch_prices(prices_for(job.model))))
     assert job.cost == pytest.approx(cost_usd(job.usage, prices_for(job.model)) / 2)  # type: ignore[operator]
     assert served.message_requests() == []  # no request of its own

@@ -36,6 +36,13 @@ describe("a map job's progress", () => {
     assert.equal(jobState({ progress: null, latest: null, errorGroups: null, stopSent: false }).countsLabel, "0 / 0");
   });
 
+  it("names the batches of a batch job, so that their ids can be copied", () => {
+    const s = jobState({ progress: { ...progress, batch_ids: ["msgbatch_1", "msgbatch_2"], batch_status: "in_progress" },
+      latest: [], errorGroups: [], stopSent: false });
+    assert.equal(s.batch, "Message Batches API (half price) · in_progress · msgbatch_1, msgbatch_2");
+    assert.equal(jobState({ progress, latest: [], errorGroups: [], stopSent: false }).batch, null);
+  });
+
   it("formats durations", () => {
     assert.equal(formatDuration(0), "0:00");
     assert.equal(formatDuration(102), "1:42");

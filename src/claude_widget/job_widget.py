@@ -46,6 +46,7 @@ def summary(job: MapJob) -> dict[str, Any]:
         "input_tokens": usage["input_tokens"] + usage["cache_read_input_tokens"] + usage["cache_creation_input_tokens"],
         "output_tokens": usage["output_tokens"], "cost": cost, "projected_cost": projected, "max_cost": job.max_cost,
         "in_flight_limit": job.in_flight_limit, "state": job.state,
+        "batch_ids": list(job.batch_ids), "batch_status": job.batch_status,
     }  # fmt: skip
 
 
@@ -122,6 +123,8 @@ def progress_line(job: MapJob) -> str:
         parts.append(f"${p['cost']:.4f}" + (f" (~${p['projected_cost']:.4f} in all)" if p["eta"] else ""))
     if job.state == "max_cost":
         parts.append(f"stopped at max_cost ${job.max_cost:g}")
+    if job.batch_ids:  # in the saved output too: a new kernel collects them (chat.collect)
+        parts.append(f"batches {', '.join(job.batch_ids)}")
     return " · ".join(parts)
 
 

@@ -126,6 +126,11 @@ class MapJob:
         return "max_cost" if self.stopped_by == "max_cost" else "done"
 
     @property
+    def batch_status(self) -> str | None:
+        """With batch=True: submitting, then the batches' processing status (in_progress, canceling, ended)."""
+        return self._batch_run.status if self._batch_run is not None else None
+
+    @property
     def loop(self) -> asyncio.AbstractEventLoop:
         """The loop the job runs on (the streams')."""
         return self._loop

@@ -6,7 +6,7 @@ import { formatCost, formatCount } from "../ui/tokens.js";
  * @typedef {{total?: number, done?: number, failed?: number, running?: number, queued?: number, stopped?: number,
  *   refusals?: number, elapsed?: number, rate?: number, eta?: number | null, input_tokens?: number,
  *   output_tokens?: number, cost?: number | null, projected_cost?: number | null, max_cost?: number | null,
- *   in_flight_limit?: number, state?: string}} Progress
+ *   in_flight_limit?: number, state?: string, batch_ids?: string[], batch_status?: string | null}} Progress
  * @typedef {{index: number, input: string, answer: string, status: string}} Row
  * @typedef {{kind: string, count: number, example: string}} ErrorGroup
  */
@@ -65,6 +65,9 @@ export function jobState({ progress, latest, errorGroups, stopSent }) {
     total,
     notice: state === "max_cost"
       ? `No more items were started: the spend and what was in flight would have passed max_cost (${formatCost(p.max_cost ?? 0)}).`
+      : null,
+    batch: p.batch_ids?.length
+      ? `Message Batches API (half price) · ${p.batch_status ?? "submitting"} · ${p.batch_ids.join(", ")}`
       : null,
     rows: (latest ?? []).slice().reverse(),
     errors: errorGroups ?? [],

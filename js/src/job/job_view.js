@@ -25,9 +25,10 @@ export function renderJob({ model, el, signal }) {
   const bar = h(doc, "div", { class: "cw-job-bar", role: "progressbar", "aria-valuemin": "0", "data-role": "job-bar" }, [done, failed, running]);
   const stats = h(doc, "div", { class: "cw-job-stats", "data-role": "job-stats" });
   const notice = h(doc, "div", { class: "cw-notice", "data-role": "job-notice", role: "status" });
+  const batch = h(doc, "div", { class: "cw-job-stats cw-job-batch", "data-role": "job-batch" });
   const rows = h(doc, "ul", { class: "cw-job-rows", "data-role": "job-rows", "aria-label": "Latest items" });
   const errors = h(doc, "ul", { class: "cw-job-errors", "data-role": "job-errors", "aria-label": "Errors by kind" });
-  const root = h(doc, "div", { class: "cw-root cw-job", "data-role": "root" }, [header, bar, stats, notice, rows, errors]);
+  const root = h(doc, "div", { class: "cw-root cw-job", "data-role": "root" }, [header, bar, stats, batch, notice, rows, errors]);
 
   let stopSent = false;
   function paint() {
@@ -43,6 +44,8 @@ export function renderJob({ model, el, signal }) {
     }
     bar.setAttribute("aria-valuemax", String(state.total));
     bar.setAttribute("aria-valuenow", String(state.progressValue));
+    batch.hidden = state.batch === null;
+    batch.textContent = state.batch ?? "";
     notice.hidden = state.notice === null;
     notice.textContent = state.notice ?? "";
     rows.replaceChildren(...state.rows.map((row) => h(doc, "li", { "data-status": row.status }, [
