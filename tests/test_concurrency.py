@@ -13,28 +13,29 @@ def run_rounds(concurrency: AdaptiveConcurrency, rounds: int) -> None:
             concurrency.succeeded()
 
 
-def test_it_grows_by_one_a_round_up_to_the_ceiling() -> None:
-    concurrency = AdaptiveConcurrency(ceiling=10)
+def test_it_grows_by_half_a_round_up_to_the_ceiling() -> None:
+    concurrency = AdaptiveConcurrency(ceiling=40)
     assert concurrency.limit == START
     run_rounds(concurrency, 3)
-    assert concurrency.limit == START + 3
+    assert concurrency.limit == 13  # 4, 6, 9, 13
     run_rounds(concurrency, 20)
-    assert concurrency.limit == 10
+    assert concurrency.limit == 40
     assert AdaptiveConcurrency(ceiling=2).limit == 2
     with pytest.raises(ValueError, match="concurrency must be at least 1"):
         AdaptiveConcurrency(ceiling=0)
 
 
-def test_a_refusal_goes_back_to_what_worked_waits_and_probes_again_only_after_a_while() -> None:
+def test_a_refusal_goes_back_to_what_worked_and_probes_again_one_by_one_after_a_while() -> None:
     concurrency = AdaptiveConcurrency(ceiling=64)
-    run_rounds(concurrency, 6)  # 10 in flight
-    concurrency.refused(in_flight=9, now=100.0, retry_after=2.0)
-    assert concurrency.limit == 8 and not concurrency.may_start(0, 101.0) and concurrency.may_start(7, 102.0)
-    assert not concurrency.may_start(8, 102.0)
+    run_rounds(concurrency, 3)  # 13 in flight
+    concurrency.refused(in_flight=9)
+    assert concurrency.limit == 8 and concurrency.may_start(7, 0.0) and not concurrency.may_start(8, 0.0)
     run_rounds(concurrency, PATIENCE - 1)
     assert concurrency.limit == 8  # not above the refused level yet
     run_rounds(concurrency, 1)
-    assert concurrency.limit == 9  # then it looks for more room again
+    assert concurrency.limit == 9  # then it looks for more room again, by one
+    run_rounds(concurrency, 1)
+    assert concurrency.limit == 10
 
 
 def test_the_per_minute_budget_in_the_headers_holds_new_requests_back() -> None:

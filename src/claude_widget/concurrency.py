@@ -1,11 +1,12 @@
 """How many requests a job keeps in flight: found by trying, kept just below where the API says no. Pure.
 
-It starts at `START` and grows by one each time as many requests as are in flight have succeeded (about once a
-round trip). A 429 or 529 says the limit was passed: the job goes back to the number in flight that worked,
-waits what `retry-after` asks before starting more, and grows past that number again only after `PATIENCE` rounds
-of success, so that looking for more room costs a rate-limit error now and then, not every round. The
-`anthropic-ratelimit-requests-remaining` header stops it from starting what the per-minute budget cannot take.
-`ceiling` (the user's `concurrency`) is never passed.
+It starts at `START` and, each time as many requests as are in flight have succeeded (a round, about one round
+trip), grows by half until the API first says no, then by one. A 429 or 529 says the limit was passed: the job
+goes back to the number in flight that worked, and grows past it again only after `PATIENCE` rounds of success,
+so that looking for more room costs a rate-limit error now and then, not every round. The refused request itself
+waits what `retry-after` asks (its stream manager retries it); the others go on at the lower level. The
+`anthropic-ratelimit-requests-*` headers hold new requests back when the per-minute budget is spent, until it has
+refilled enough for one. `ceiling` (the user's `concurrency`) is never passed.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ PATIENCE = 20  # rounds of success before trying above a level the API refused
 class AdaptiveConcurrency:
     ceiling: int = DEFAULT_CEILING
     limit: int = field(default=0)
-    paused_until: float = 0.0  # no new request before this time (retry-after, or the per-minute budget's reset)
+    paused_until: float = 0.0  # no new request before this time: the per-minute budget is spent
     refused_at: int | None = None  # the lowest level the API refused, until PATIENCE rounds have passed
     _successes: int = 0
     _rounds_since_refusal: int = 0
     _allowance: int | None = None  # requests the per-minute budget has left, if the API said
+    _ever_refused: bool = False
 
     def __post_init__(self) -> None:
         if self.ceiling < 1:
@@ -50,16 +52,16 @@ class AdaptiveConcurrency:
         if self.refused_at is not None and self._rounds_since_refusal >= PATIENCE:
             self.refused_at = None
         ceiling = self.ceiling if self.refused_at is None else min(self.ceiling, self.refused_at - 1)
-        self.limit = max(self.limit, min(ceiling, self.limit + 1))
+        step = max(1, self.limit // 2) if not self._ever_refused else 1
+        self.limit = max(self.limit, min(ceiling, self.limit + step))
 
-    def refused(self, in_flight: int, now: float, retry_after: float | None) -> None:
+    def refused(self, in_flight: int) -> None:
         """A 429 or 529 with `in_flight` requests out (this one included)."""
         level = max(1, in_flight - 1)
         self.refused_at = min(in_flight, self.refused_at or in_flight)
         self.limit = min(self.limit, level)
         self._successes = self._rounds_since_refusal = 0
-        if retry_after:
-            self.paused_until = max(self.paused_until, now + retry_after)
+        self._ever_refused = True
 
     def observed(self, headers: dict[str, str], now: float) -> None:
         """A response's rate-limit headers: what the per-minute budget has left."""

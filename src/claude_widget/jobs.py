@@ -333,7 +333,7 @@ class MapJob:
         error = event.error if isinstance(event, StatusChanged) and event.status == "retrying" else None
         if error is not None and error.get("kind") in REFUSALS:
             self.refusals += 1
-            self._concurrency.refused(len(self._running), time.monotonic(), error.get("retry_in"))
+            self._concurrency.refused(len(self._running))
 
     async def _follow(self, index: int, manager: StreamManager) -> None:
         try:
