@@ -124,3 +124,12 @@ def test_in_a_kernel_a_jupyter_server_started_the_cell_returns_at_once(server: F
 
 def test_outside_a_kernel_nothing_is_headless() -> None:
     assert not headless.is_headless()  # a plain process (pytest): scripts wait with w.wait() as they like
+
+
+def test_a_saved_notebook_keeps_a_map_jobs_last_line_and_its_batch_ids(server: FakeAnthropic) -> None:
+    server.batches.processing_time = 0.3
+    notebook = execute(server, "from claude_widget import Chat\nchat = Chat()\n"
+                               "job = chat.map(['a', 'b', 'c'], batch=True)\njob", "results = await job")  # fmt: skip
+    [output] = [o for o in notebook.cells[0].outputs if o.output_type in ("display_data", "execute_result")]
+    line = output.data["text/plain"]
+    assert line.startswith("3/3 done · ") and "batches msgbatch_fake_" in line

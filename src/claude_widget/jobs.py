@@ -14,6 +14,7 @@ import concurrent.futures
 import contextlib
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Generator
 from dataclasses import replace
@@ -80,6 +81,7 @@ class MapJob:
         self.latest: deque[int] = deque(maxlen=LATEST)  # the items that ended last, newest last
         self._widget: JobWidget | None = None
         self._batch_run: BatchRun | None = None
+        self._display_id: str | None = None
         self._start()
 
     # -- the user's API -------------------------------------------------------------------------------
@@ -88,7 +90,12 @@ class MapJob:
         return self._finished.result(timeout)
 
     def __await__(self) -> Generator[Any, None, list[Any]]:
-        return asyncio.wrap_future(self._finished).__await__()
+        return self._wait_and_show().__await__()
+
+    async def _wait_and_show(self) -> list[Any]:
+        results = await asyncio.wrap_future(self._finished)
+        self._refresh_output()  # from the awaiting cell: what nbclient saves as the job's final output
+        return results
 
     def stop(self) -> None:
         """Close the requests in flight and start no more; what finished is kept. `resume()` goes on."""
@@ -151,6 +158,24 @@ class MapJob:
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
+
+    def _ipython_display_(self) -> None:
+        """Shown with a display id, so that the saved output ends with the job's last line (and batch ids)."""
+        from IPython.display import display
+
+        self._display_id = self._display_id or f"claude-widget-job-{uuid.uuid4().hex}"
+        bundle = self._repr_mimebundle_()
+        if bundle is not None:
+            display(bundle[0], metadata=bundle[1], raw=True, display_id=self._display_id)
+
+    def _refresh_output(self) -> None:
+        if self._display_id is None:
+            return
+        from IPython.display import update_display
+
+        bundle = self._repr_mimebundle_()
+        if bundle is not None:
+            update_display(bundle[0], metadata=bundle[1], raw=True, display_id=self._display_id)
 
     def _display_(self) -> JobWidget:
         """marimo's way to ask what to show."""
@@ -231,13 +256,7 @@ class MapJob:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), pause if pause > 0 and queue else None)
         finally:
-            for i in queue:
-                self.states[i] = "stopped"
-            if self._stopping:
-                self.stopped_by = self.stopped_by or "stop"
-            self.ended_at = time.monotonic()
-            self._changed()
-            self._finished.set_result(self.results)
+            self._finish()
 
     async def _run_batches(self, queue: deque[int]) -> None:
         """The queued items as batches (message_batches.py); or, for `chat.collect`, the batches given."""
@@ -269,14 +288,19 @@ class MapJob:
                 if state in ("running", "queued"):
                     self._end(i, "failed", error={"kind": failure.kind, "message": failure.message})
         finally:
-            for i, state in enumerate(self.states):
-                if state in ("queued", "running"):
-                    self.states[i] = "stopped"
-            if self._stopping:
-                self.stopped_by = self.stopped_by or "stop"
-            self.ended_at = time.monotonic()
-            self._changed()
-            self._finished.set_result(self.results)
+            self._finish()
+
+    def _finish(self) -> None:
+        """The job has ended: what never ran (or never came back from a batch) is marked as not run."""
+        for i, state in enumerate(self.states):
+            if state in ("queued", "running"):
+                self.states[i] = "stopped"
+        if self._stopping:
+            self.stopped_by = self.stopped_by or "stop"
+        self.ended_at = time.monotonic()
+        self._changed()
+        self._finished.set_result(self.results)
+        self._refresh_output()
 
     def _worst_cost(self, params: dict[str, Any]) -> float:
         """A request's cost if its answer took all of max_tokens (a batch cannot be watched item by item)."""

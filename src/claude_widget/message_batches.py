@@ -68,6 +68,7 @@ class BatchRun:
             self.ids.append(batch.id)
             job.batch_ids.append(batch.id)
             job._changed()
+            job._refresh_output()  # the ids in the saved output, before anything else can go wrong
         await self.follow(client)
 
     async def follow(self, client: Any) -> None:
