@@ -23,7 +23,7 @@ def test_the_summary_counts_rates_and_money(server: FakeAnthropic) -> None:
     assert p["input_tokens"] > 0 and p["output_tokens"] > 0
     assert [r["index"] for r in latest_rows(job)] == [5, 6, 7, 8, 9]
     assert error_groups(job) == [{"kind": "bad_request", "count": 2, "example": error_groups(job)[0]["example"]}]
-    assert "bad one" in error_groups(job)[0]["example"]
+    assert "bad two" in error_groups(job)[0]["example"]  # the latest of its kind
     assert progress_line(job).startswith("8/10 done · 2 failed · ")
 
 

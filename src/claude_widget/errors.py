@@ -32,6 +32,7 @@ class TruncatedStreamError(Exception):
 
 
 PREFILL_REJECTED_MARKER = "does not support assistant message prefill"
+REFUSALS = frozenset({"rate_limit", "overloaded"})  # the API saying "not now": too many requests, or too busy
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class Failure:
         info: dict[str, Any] = {"kind": self.kind, "message": redact(self.message, secret)}
         if self.status_code is not None:
             info["status_code"] = self.status_code
+        if self.retry_after is not None:
+            info["retry_after"] = self.retry_after
         return info
 
     def retry_dict(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 import time
-from collections import Counter
 from typing import TYPE_CHECKING, Any, TextIO
 
 import anywidget
@@ -62,9 +61,7 @@ def latest_rows(job: MapJob) -> list[dict[str, Any]]:
 
 def error_groups(job: MapJob) -> list[dict[str, Any]]:
     """The errors by kind, most frequent first, each with one example."""
-    kinds = Counter(e["kind"] for e in job.errors.values())
-    examples = {e["kind"]: e["message"] for e in reversed(list(job.errors.values()))}
-    return [{"kind": kind, "count": n, "example": _short(examples[kind])} for kind, n in kinds.most_common()]
+    return [{"kind": kind, "count": n, "example": _short(example)} for kind, n, example in job.error_kinds()]
 
 
 class JobWidget(anywidget.AnyWidget):

@@ -12,18 +12,18 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import heapq
 import threading
 import time
 import uuid
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Generator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from .attachments import attach, user_content
 from .concurrency import DEFAULT_CEILING, AdaptiveConcurrency
-from .errors import StreamError, classify
-from .events import StatusChanged, StreamEvent
+from .errors import REFUSALS, StreamError, classify
 from .loops import call_soon, stream_loop
 from .message_batches import BatchRun, custom_id
 from .pricing import batch_prices, cost_usd, prices_for
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 ItemState = Literal["queued", "running", "done", "failed", "stopped"]
 LATEST = 5  # the rows the progress shows as they end
-REFUSALS = ("rate_limit", "overloaded")  # what tells the concurrency it went too far
+MAX_REFUSALS = 20  # times one item may be refused (429 / 529) before it fails
 
 
 class MapJob:
@@ -61,17 +61,28 @@ class MapJob:
         self.results: list[Any] = [None] * n  # the answer's text, or an instance of the schema; None until done
         self.errors: dict[int, dict[str, str]] = {}  # index -> {"kind", "message"}
         self.states: list[ItemState] = ["running" if collecting else "queued"] * n  # collecting: all are in batches
-        self.item_usage: list[dict[str, int] | None] = [None] * n
+        self.item_usage: list[dict[str, int] | None] = [None] * n  # billed per item, over all its attempts
+        # Kept as items change, so that progress costs the same for 100 items or 100,000.
+        self._counts: Counter[str] = Counter(self.states)
+        self._billed = dict.fromkeys(USAGE_KEYS, 0)  # the items' usage, summed
+        self._costed = 0  # items with some usage
+        self._error_kinds: Counter[str] = Counter()
+        self._error_examples: dict[str, str] = {}
         self.refusals = 0  # 429s and 529s met (each retried by its item)
         self.stopped_by: Literal["stop", "max_cost"] | None = None
         self.started_at: float | None = None
         self.ended_at: float | None = None
         self._chat = chat
         self._history = chat.history  # the shared prefix, as it was when the job was made
-        self._options = replace(chat.options, output_schema=schema.json_schema if schema else None)
+        # The job retries refused requests itself, pacing all of them (`_requeue`); other faults are the stream's.
+        self._options = replace(chat.options, output_schema=schema.json_schema if schema else None,
+                                retry_refusals=False)  # fmt: skip
         self._concurrency = AdaptiveConcurrency(concurrency if concurrency is not None else DEFAULT_CEILING)
         self._loop = stream_loop()
         self._running: dict[int, StreamManager] = {}
+        self._queue: deque[int] = deque()  # the items to start, in order
+        self._retries: list[tuple[float, int]] = []  # refused items, a heap by when they may go again (retry-after)
+        self._refused: dict[int, int] = {}  # how often each item was refused
         self._wake: asyncio.Event | None = None
         self._followers: set[asyncio.Future[None]] = set()
         self._stopping = False
@@ -113,9 +124,10 @@ class MapJob:
             raise RuntimeError("the job is still running: stop() it first, or wait for it")
         for i, state in enumerate(self.states):
             if state in ("failed", "stopped"):
-                self.states[i] = "queued"
-                self.errors.pop(i, None)
+                self._set_state(i, "queued")
+                self._set_error(i, None)
         self._stopping, self.stopped_by, self.ended_at = False, None, None
+        self._refused.clear()
         self._finished = concurrent.futures.Future()
         self._start()
         return self
@@ -185,9 +197,8 @@ class MapJob:
     def usage(self) -> dict[str, int]:
         """Tokens billed so far, over every item (retries and continuations included)."""
         with self._lock:
-            finished = [u for u in self.item_usage if u is not None]
             running = [m.usage for m in self._running.values()]
-        return {key: sum(u.get(key, 0) for u in [*finished, *running]) for key in USAGE_KEYS}
+            return {key: self._billed[key] + sum(u.get(key, 0) for u in running) for key in USAGE_KEYS}
 
     @property
     def cost(self) -> float | None:
@@ -196,10 +207,7 @@ class MapJob:
 
     def counts(self) -> dict[str, int]:
         """How many items are done, failed, running, queued, stopped."""
-        counts = dict.fromkeys(("done", "failed", "running", "queued", "stopped"), 0)
-        for state in self.states:
-            counts[state] += 1
-        return counts
+        return {state: self._counts[state] for state in ("done", "failed", "running", "queued", "stopped")}
 
     def to_pandas(self) -> Any:
         """One row per item: input, answer (or one column per schema field), status, error, tokens, cost."""
@@ -235,28 +243,48 @@ class MapJob:
 
     async def _run(self) -> None:
         self._wake = asyncio.Event()
-        queue = deque(i for i, state in enumerate(self.states) if state == "queued")
+        queue = self._queue = deque(i for i, state in enumerate(self.states) if state == "queued")
         if self.batch:
             await self._run_batches(queue)
             return
         try:
-            while queue or self._running:
+            while queue or self._retries or self._running:
                 now = time.monotonic()
-                while queue and not self._stopping and self._concurrency.may_start(len(self._running), now):
-                    if self._learning_cost():
+                while not self._stopping and self._concurrency.may_start(len(self._running), now):
+                    index = self._due(now)
+                    if index is None or self._learning_cost():
                         break
-                    if not self._affordable(queue[0]):
+                    if not self._affordable(index):
                         self.stopped_by = "max_cost"
                         break
-                    self._launch(queue.popleft())
-                if not self._running and (self._stopping or self.stopped_by or not queue):
+                    self._launch(self._take(index))
+                if not self._running and (self._stopping or self.stopped_by or not (queue or self._retries)):
                     break
                 self._wake.clear()
-                pause = self._concurrency.paused_until - now
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), pause if pause > 0 and queue else None)
+                    await asyncio.wait_for(self._wake.wait(), self._wait(now))
         finally:
             self._finish()
+
+    def _due(self, now: float) -> int | None:
+        """The next item to start: a refused one whose wait is over, else the next in order (None: none yet)."""
+        if self._retries and self._retries[0][0] <= now:
+            return self._retries[0][1]
+        return self._queue[0] if self._queue and now >= self._concurrency.paused_until else None
+
+    def _take(self, index: int) -> int:
+        if self._retries and self._retries[0][1] == index:
+            heapq.heappop(self._retries)
+        else:
+            self._queue.popleft()
+        return index
+
+    def _wait(self, now: float) -> float | None:
+        """How long nothing can start (None: until an item ends)."""
+        times = [self._retries[0][0]] if self._retries else []
+        if self._queue and self._concurrency.paused_until > now:
+            times.append(self._concurrency.paused_until)
+        return max(0.0, min(times) - now) if times else None
 
     async def _run_batches(self, queue: deque[int]) -> None:
         """The queued items as batches (message_batches.py); or, for `chat.collect`, the batches given."""
@@ -279,7 +307,7 @@ class MapJob:
                     break
                 spent += worst
                 requests.append({"custom_id": custom_id(index), "params": params})
-                self.states[index] = "running"
+                self._set_state(index, "running")
             self._changed()
             await run.run(client, requests)
         except Exception as error:  # the batch API refused (a bad key, a request too large): every item says why
@@ -294,7 +322,8 @@ class MapJob:
         """The job has ended: what never ran (or never came back from a batch) is marked as not run."""
         for i, state in enumerate(self.states):
             if state in ("queued", "running"):
-                self.states[i] = "stopped"
+                self._set_state(i, "stopped")
+        self._retries.clear()
         if self._stopping:
             self.stopped_by = self.stopped_by or "stop"
         self.ended_at = time.monotonic()
@@ -321,17 +350,16 @@ class MapJob:
 
     def _learning_cost(self) -> bool:
         """With `max_cost`, the first item goes alone: what it costs tells how many more the budget takes."""
-        return self.max_cost is not None and bool(self._running) and all(u is None for u in self.item_usage)
+        return self.max_cost is not None and bool(self._running) and self._costed == 0
 
     def _affordable(self, index: int) -> bool:
         """Whether the spend, what is in flight and this item stay within `max_cost`, each item costing about what
         the finished ones did. Until one has finished, items go one at a time, estimated at their input alone."""
         if self.max_cost is None or self.prices is None:
             return True
-        finished = [cost_usd(u, self.prices) or 0.0 for u in self.item_usage if u is not None]
-        spent = sum(finished)
-        if finished:
-            return spent + spent / len(finished) * (len(self._running) + 1) <= self.max_cost
+        spent = cost_usd(self._billed, self.prices) or 0.0
+        if self._costed:
+            return spent + spent / self._costed * (len(self._running) + 1) <= self.max_cost
         question = {"role": "user", "content": self.questions[index].text}
         tokens = estimate_input_tokens({"messages": [*self._history, question]})
         return spent + tokens * self.prices["input"] / 1e6 <= self.max_cost
@@ -342,10 +370,9 @@ class MapJob:
             return
         manager = StreamManager(self._chat._client_for(self._loop), self._options,
                                 [*self._history, {"role": "user", "content": content}])  # fmt: skip
-        manager.subscribe(lambda event: self._on_event(event))
         with self._lock:
             self._running[index] = manager
-        self.states[index] = "running"
+        self._set_state(index, "running")
         self._concurrency.started()
         manager.start(self._loop)
         follower = asyncio.ensure_future(self._follow(index, manager))
@@ -353,17 +380,15 @@ class MapJob:
         follower.add_done_callback(self._followers.discard)
         self._changed()
 
-    def _on_event(self, event: StreamEvent) -> None:
-        error = event.error if isinstance(event, StatusChanged) and event.status == "retrying" else None
-        if error is not None and error.get("kind") in REFUSALS:
-            self.refusals += 1
-            self._concurrency.refused(len(self._running))
-
     async def _follow(self, index: int, manager: StreamManager) -> None:
         try:
             text = await manager.wait_async()
         except StreamError as error:
-            self._end(index, "failed", manager.usage, {"kind": error.error.get("kind", "error"), "message": str(error)})
+            if error.error.get("kind") in REFUSALS and not error.text and self._refused.get(index, 0) < MAX_REFUSALS:
+                self._requeue(index, error.error.get("retry_after"))
+            else:
+                self._end(index, "failed", manager.usage, {"kind": error.error.get("kind", "error"),
+                                                           "message": str(error)})  # fmt: skip
             return
         if manager.status == "stopped":
             self._end(index, "stopped", manager.usage)
@@ -371,6 +396,20 @@ class MapJob:
         self._concurrency.succeeded()
         self._concurrency.observed(manager.rate_limits, time.monotonic())
         self._answered(index, text, manager.stop_reason, manager.usage)
+
+    def _requeue(self, index: int, retry_after: float | None) -> None:
+        """The API refused an item (429 or 529): fewer in flight, and the item goes again after its wait."""
+        self.refusals += 1
+        self._refused[index] = self._refused.get(index, 0) + 1
+        self._concurrency.refused(len(self._running))
+        wait = retry_after if retry_after is not None else self._options.backoff.delay(self._refused[index] - 1)
+        heapq.heappush(self._retries, (time.monotonic() + wait, index))
+        with self._lock:
+            self._running.pop(index, None)
+        self._set_state(index, "queued")
+        if self._wake is not None:
+            self._wake.set()
+        self._changed()
 
     def _answered(self, index: int, text: str, stop_reason: str | None, usage: dict[str, int]) -> None:
         """An item's answer came: its result, or why it is not one (cut at max_tokens, not fitting the schema)."""
@@ -391,15 +430,43 @@ class MapJob:
         with self._lock:
             self._running.pop(index, None)
             if usage is not None:
-                self.item_usage[index] = dict(usage)
-        self.states[index] = state
+                self._bill(index, usage)
+        self._set_state(index, state)
         if error is not None:
-            self.errors[index] = error
+            self._set_error(index, error)
         if state in ("done", "failed"):
             self.latest.append(index)
         if self._wake is not None:
             self._wake.set()
         self._changed()
+
+    # -- bookkeeping: every change of an item's state, error or usage goes through these ------------------
+    def _set_state(self, index: int, state: ItemState) -> None:
+        self._counts[self.states[index]] -= 1
+        self._counts[state] += 1
+        self.states[index] = state
+
+    def _set_error(self, index: int, error: dict[str, str] | None) -> None:
+        old = self.errors.pop(index, None)
+        if old is not None:
+            self._error_kinds[old["kind"]] -= 1
+        if error is not None:
+            self.errors[index] = error
+            self._error_kinds[error["kind"]] += 1
+            self._error_examples[error["kind"]] = error["message"]
+
+    def _bill(self, index: int, usage: dict[str, int]) -> None:
+        """An item's attempt was billed: added to what the item (and the job) cost so far."""
+        earlier = self.item_usage[index]
+        if earlier is None:
+            self._costed += 1
+        self.item_usage[index] = {k: (earlier or {}).get(k, 0) + usage.get(k, 0) for k in USAGE_KEYS}
+        for key in USAGE_KEYS:
+            self._billed[key] += usage.get(key, 0)
+
+    def error_kinds(self) -> list[tuple[str, int, str]]:
+        """The errors by kind, most frequent first: (kind, count, the latest message)."""
+        return [(kind, n, self._error_examples[kind]) for kind, n in self._error_kinds.most_common() if n > 0]
 
     def _changed(self) -> None:
         for listener in self._listeners:

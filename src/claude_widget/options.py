@@ -41,6 +41,8 @@ class StreamOptions:
     cache: bool = True  # mark the conversation's prefix for prompt caching (the API's automatic breakpoint)
     citations: bool = True  # ask for the sources of what the answer takes from documents (citations.py)
     output_schema: dict[str, Any] | None = None  # structured output: the JSON schema the answer must fit
+    # False: a 429 or 529 before any text ends the stream at once, for a caller that paces retries itself (a map job)
+    retry_refusals: bool = True
 
     def __post_init__(self) -> None:
         if (self.max_retries < 0 or self.stall_timeout <= 0 or self.max_tokens <= 0 or self.tool_timeout <= 0

@@ -29,7 +29,7 @@ from anthropic import types as api
 from .assembly import Update
 from .blocks import ToolUseBlock
 from .continuation import continuation_mode, prefill_rejected, request_messages
-from .errors import Failure, StallError, StreamError, TruncatedStreamError, classify, explain
+from .errors import REFUSALS, Failure, StallError, StreamError, TruncatedStreamError, classify, explain
 from .event_log import RAW_EVENTS, summary
 from .events import FINAL_STATUSES, Finished, Status, StatusChanged, StreamEvent, ToolStatus, UsageChanged
 from .loops import call_soon, on_loop_thread, stream_loop
@@ -208,6 +208,8 @@ class StreamManager(TurnState):
                         continue
                 if not failure.retryable or retries_used >= max_retries:
                     return await explain(failure, self.client, self.model)
+                if failure.kind in REFUSALS and not self.options.retry_refusals and not self.text:
+                    return failure  # the caller paces its own retries
                 delay = self.options.backoff.delay(retries_used, failure.retry_after)
                 info = failure.retry_dict(delay=delay, attempt=retries_used + 2, max_attempts=max_retries + 1,
                                           continuing=bool(self.text), secret=self.client.api_key)  # fmt: skip
