@@ -2,9 +2,10 @@
 limited to L streams at once, each taking T seconds (so the ideal is L / T items a second).
 
 1. Throughput as a share of L / T, and 429s as a share of requests, for 1,000 items: `chat.map`, a naive
-   `asyncio.gather` over every item (the SDK's own retries), and a plain loop (measured on 40 items).
+   `asyncio.gather` over every item (the SDK's own retries), and a plain loop (measured on 20 items).
 2. In a real kernel (jupyter_client), the same job shown as its widget: how long `1 + 1` takes meanwhile, and how
-   many messages a second the job's widget sends to the front end.
+   many messages a second the job's widget sends to the front end. Then a 100,000-item job against a fast server,
+   for 30 seconds, then Stop.
 3. Kernel memory per item: the process's resident memory before and after a job of many fast items.
 
     .venv/bin/python bench/map.py [items]
@@ -32,7 +33,7 @@ from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.fake_server.limits import RateLimits
 
 KEY = "bench-key"
-L, T = 16, 0.25
+L, T = 16, 1.0  # a short answer takes about a second
 ITEMS = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000
 MEMORY_ITEMS = 20_000
 ASK = {"model": "claude-sonnet-5-5", "max_tokens": 20, "messages": [{"role": "user", "content": "label this"}]}
@@ -118,7 +119,7 @@ def throughput() -> None:
         elapsed, failed = naive_gather(server.url, ITEMS)
         report("naive asyncio.gather", ITEMS, elapsed, server, failed)
         server.counters(reset=True)
-        report("plain loop", 40, sequential(server.url, 40), server)
+        report("plain loop", 20, sequential(server.url, 20), server)
     finally:
         server.close()
 
@@ -159,29 +160,40 @@ def run_cell(kc: Any, code: str) -> str:
     return "".join(out)
 
 
-def in_a_kernel() -> None:
-    print(f"\n## In a kernel: {ITEMS:,} items shown as the job's widget\n")
-    server = Server()
+def in_a_kernel(items: int, concurrent: int | None, seconds: float, sample: float | None = None) -> None:
+    """A job of `items` shown in a real kernel: `1 + 1` meanwhile, and the messages to the front end. With
+    `sample`, the job is stopped after that many seconds."""
+    limit = f"{concurrent} streams at once, {seconds} s each" if concurrent else "no limit, no delay"
+    print(f"\n## In a kernel: {items:,} items shown as the job's widget ({limit})\n")
+    server = Server(concurrent, seconds)
     km, kc = start_new_kernel(kernel_name="python3", env={**os.environ, "JPY_SESSION_NAME": "bench.ipynb"})
     counter = CommCounter(km)
     try:
         run_cell(kc, f"from claude_widget import Chat\nfrom IPython.display import display\n"
                      f"chat = Chat(api_key={KEY!r}, base_url={server.url!r}, max_tokens=20)")  # fmt: skip
         started = time.monotonic()
-        run_cell(kc, f"job = chat.map([f'review {{i}}' for i in range({ITEMS})])\ndisplay(job)")
+        run_cell(kc, f"job = chat.map([f'review {{i}}' for i in range({items})])\ndisplay(job)")
+        made = time.monotonic() - started
         latencies = []
         while run_cell(kc, "print(job.done)").strip() != "True":
+            if sample is not None and time.monotonic() - started > sample:
+                t0 = time.monotonic()
+                run_cell(kc, "job.stop(); job.wait(); print(job.counts())")
+                print(f"Stop after {sample:.0f} s: the job ended {(time.monotonic() - t0) * 1000:.0f} ms later")
+                break
             t0 = time.monotonic()
             run_cell(kc, "1 + 1")
             latencies.append((time.monotonic() - t0) * 1000)
             time.sleep(0.1)
         elapsed = time.monotonic() - started
+        done = int(run_cell(kc, "print(job.counts()['done'])"))
         messages = [t for t in counter.times if started <= t <= started + elapsed]
         per_second = [sum(1 for t in messages if s <= t - started < s + 1) for s in range(int(elapsed))]
         latencies.sort()
+        print(f"making the job and showing it: {made:.2f} s; {done:,} items done in {elapsed:.1f} s")
         print(f"`1 + 1` answered in p50 {statistics.median(latencies):.1f} ms, p95 "
               f"{latencies[round(0.95 * (len(latencies) - 1))]:.1f} ms, max {latencies[-1]:.1f} ms "
-              f"({len(latencies)} cells during the {elapsed:.1f} s job)")  # fmt: skip
+              f"({len(latencies)} cells while the job ran)")  # fmt: skip
         print(f"front-end messages: {len(messages):,} in all, {len(messages) / elapsed:.1f} a second on average, "
               f"at most {max(per_second, default=0)} in one second (the widget's, and the kernel's own)")  # fmt: skip
     finally:
@@ -215,5 +227,6 @@ def memory() -> None:
 
 if __name__ == "__main__":
     throughput()
-    in_a_kernel()
+    in_a_kernel(ITEMS, L, T)
+    in_a_kernel(100_000, None, 0.0, sample=30)
     memory()
