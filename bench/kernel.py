@@ -49,6 +49,7 @@ class IOPubCounter:
         self.session = session
         self.follow = True
         self.messages = self.bytes = 0
+        self.arrivals: list[tuple[float, str]] = []  # (monotonic time, msg_type) of each message
         self.types: dict[str, int] = {}
         self.type_bytes: dict[str, int] = {}
         self._stop = False
@@ -66,6 +67,7 @@ class IOPubCounter:
                 try:
                     start = frames.index(b"<IDS|MSG>")
                     header = json.loads(frames[start + 2])
+                    self.arrivals.append((time.monotonic(), header["msg_type"]))
                     self.types[header["msg_type"]] = self.types.get(header["msg_type"], 0) + 1
                     size = sum(len(f) for f in frames)
                     self.type_bytes[header["msg_type"]] = self.type_bytes.get(header["msg_type"], 0) + size

@@ -14,23 +14,23 @@ limited to L streams at once, each taking T seconds (so the ideal is L / T items
 from __future__ import annotations
 
 import asyncio
-import json
 import multiprocessing
 import os
 import statistics
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import anthropic
-import zmq
 from jupyter_client.manager import start_new_kernel
 
 from claude_widget import Chat
 from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.fake_server.limits import RateLimits
+
+sys.path.insert(0, str(Path(__file__).parent))
+from kernel import IOPubCounter
 
 KEY = "bench-key"
 L, T = 16, 1.0  # a short answer takes about a second
@@ -124,33 +124,6 @@ def throughput() -> None:
         server.close()
 
 
-class CommCounter:
-    """Counts the comm messages the kernel publishes (the widgets' updates), from an IOPub socket of its own."""
-
-    def __init__(self, km: Any) -> None:
-        self.socket = km.connect_iopub()
-        self.socket.setsockopt(zmq.SUBSCRIBE, b"")
-        self.times: list[float] = []
-        self._stop = False
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        poller = zmq.Poller()
-        poller.register(self.socket, zmq.POLLIN)
-        while not self._stop:
-            if poller.poll(100):
-                frames = self.socket.recv_multipart()
-                start = frames.index(b"<IDS|MSG>")
-                if json.loads(frames[start + 2])["msg_type"] == "comm_msg":
-                    self.times.append(time.monotonic())
-
-    def close(self) -> None:
-        self._stop = True
-        self.thread.join()
-        self.socket.close()
-
-
 def run_cell(kc: Any, code: str) -> str:
     out: list[str] = []
     reply = kc.execute_interactive(code, timeout=600, output_hook=lambda m: out.append(m["content"].get("text", ""))
@@ -167,7 +140,8 @@ def in_a_kernel(items: int, concurrent: int | None, seconds: float, sample: floa
     print(f"\n## In a kernel: {items:,} items shown as the job's widget ({limit})\n")
     server = Server(concurrent, seconds)
     km, kc = start_new_kernel(kernel_name="python3", env={**os.environ, "JPY_SESSION_NAME": "bench.ipynb"})
-    counter = CommCounter(km)
+    counter = IOPubCounter(km, kc.session)
+    counter.follow = False  # no answers here: only the job's widget
     try:
         run_cell(kc, f"from claude_widget import Chat\nfrom IPython.display import display\n"
                      f"chat = Chat(api_key={KEY!r}, base_url={server.url!r}, max_tokens=20)")  # fmt: skip
@@ -187,7 +161,7 @@ def in_a_kernel(items: int, concurrent: int | None, seconds: float, sample: floa
             time.sleep(0.1)
         elapsed = time.monotonic() - started
         done = int(run_cell(kc, "print(job.counts()['done'])"))
-        messages = [t for t in counter.times if started <= t <= started + elapsed]
+        messages = [t for t, kind in counter.arrivals if kind == "comm_msg" and started <= t <= started + elapsed]
         per_second = [sum(1 for t in messages if s <= t - started < s + 1) for s in range(int(elapsed))]
         latencies.sort()
         print(f"making the job and showing it: {made:.2f} s; {done:,} items done in {elapsed:.1f} s")
