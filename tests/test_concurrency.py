@@ -38,16 +38,18 @@ def test_a_refusal_goes_back_to_what_worked_and_probes_again_one_by_one_after_a_
     assert concurrency.limit == 10
 
 
-def test_the_per_minute_budget_in_the_headers_holds_new_requests_back() -> None:
+def test_the_per_minute_budgets_in_the_headers_hold_new_requests_back_until_they_refill() -> None:
     concurrency = AdaptiveConcurrency()
-    concurrency.observed(
-        {"anthropic-ratelimit-requests-remaining": "2", "anthropic-ratelimit-requests-limit": "60"}, 0.0
-    )
-    assert concurrency.may_start(0, 0.0)
-    concurrency.started()
-    concurrency.started()
-    assert not concurrency.may_start(0, 0.0)
-    concurrency.observed(
-        {"anthropic-ratelimit-requests-remaining": "0", "anthropic-ratelimit-requests-limit": "60"}, 5.0
-    )
-    assert not concurrency.may_start(0, 5.5) and concurrency.may_start(0, 6.0)  # one comes back each second
+    stated = {"requests-limit": "60", "requests-remaining": "2", "input-tokens-limit": "6000",
+              "input-tokens-remaining": "1000"}  # fmt: skip
+    headers = {f"anthropic-ratelimit-{name}": value for name, value in stated.items()}
+    concurrency.observed(headers, 0.0)
+    assert concurrency.may_start(0, 0.0, tokens=400)
+    concurrency.started(0.0, tokens=400)
+    assert not concurrency.may_start(0, 0.0, tokens=700)  # 600 input tokens left
+    assert concurrency.ready_at(0.0, tokens=700) == 1.0  # 100 a second come back
+    concurrency.started(0.0, tokens=100)
+    assert not concurrency.may_start(0, 0.0)  # no request left
+    assert concurrency.may_start(0, 1.0) and concurrency.ready_at(0.5) == 1.0  # one a second
+    assert concurrency.ready_at(0.0, tokens=10**9) == 0.0 + (6000 - 500) * 60 / 6000  # more than a whole budget:
+    # it waits for the budget to be whole, then the API says why it cannot take it

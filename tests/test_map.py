@@ -64,6 +64,15 @@ def test_it_finds_the_servers_limit_and_stays_at_it(served: FakeAnthropic) -> No
     assert job.refusals == served.limiter.refused
 
 
+def test_the_job_reads_the_per_minute_budgets_the_api_states(served: FakeAnthropic) -> None:
+    served.limiter.limits = RateLimits(per_minute=1000, input_tokens_per_minute=100_000)
+    job = chat_on(served).map(["a", "b", "c"], concurrency=1)
+    job.wait(timeout=10)
+    budgets = job._concurrency.budgets
+    assert budgets["requests"].per_minute == 1000 and budgets["input-tokens"].per_minute == 100_000
+    assert 0 < budgets["input-tokens"].remaining < 100_000
+
+
 def test_concurrency_is_never_passed(served: FakeAnthropic) -> None:
     served.responder = echo(0.1)
     job = chat_on(served).map(range(20), prompt="Square {}", concurrency=2)

@@ -26,6 +26,17 @@ def test_requests_per_minute_come_from_a_bucket_that_refills_continuously() -> N
     assert (limiter.admitted, limiter.refused) == (62, 2)
 
 
+def test_input_tokens_per_minute_come_from_their_own_bucket() -> None:
+    limiter = Limiter(RateLimits(input_tokens_per_minute=6000))  # 100 a second
+    first = limiter.admit(0.0, input_tokens=5000)
+    assert first.admitted and first.headers["anthropic-ratelimit-input-tokens-remaining"] == "1000"
+    assert first.headers["anthropic-ratelimit-tokens-remaining"] == "1000"  # the tighter token budget
+    refused = limiter.admit(0.0, input_tokens=1500)
+    assert not refused.admitted and refused.headers["retry-after"] == "5"
+    assert "of 6,000 input tokens per minute" in (refused.message or "")
+    assert limiter.admit(5.0, input_tokens=1500).admitted
+
+
 def test_streams_at_once_are_limited_until_one_ends() -> None:
     limiter = Limiter(RateLimits(concurrent=2))
     assert limiter.admit(0).admitted and limiter.admit(0).admitted

@@ -5,8 +5,8 @@ trip), grows by half until the API first says no, then by one. A 429 or 529 says
 goes back to the number in flight that worked, and grows past it again only after `PATIENCE` rounds of success,
 so that looking for more room costs a rate-limit error now and then, not every round. The refused request itself
 waits what `retry-after` asks (its stream manager retries it); the others go on at the lower level. The
-`anthropic-ratelimit-requests-*` headers hold new requests back when the per-minute budget is spent, until it has
-refilled enough for one. `ceiling` (the user's `concurrency`) is never passed.
+`anthropic-ratelimit-requests-*` and `-input-tokens-*` headers hold a new request back until the per-minute budgets
+they state have refilled enough for it. `ceiling` (the user's `concurrency`) is never passed.
 """
 
 from __future__ import annotations
@@ -19,14 +19,36 @@ PATIENCE = 20  # rounds of success before trying above a level the API refused
 
 
 @dataclass
+class Budget:
+    """A per-minute budget as the API's headers last stated it, refilling continuously since."""
+
+    per_minute: int
+    remaining: float
+    at: float  # when it was stated (or last spent from)
+
+    def left(self, now: float) -> float:
+        return min(float(self.per_minute), self.remaining + (now - self.at) * self.per_minute / 60)
+
+    def spend(self, amount: float, now: float) -> None:
+        self.remaining, self.at = self.left(now) - amount, now
+
+    def ready_at(self, amount: float, now: float) -> float:
+        """When `amount` fits (never waiting for more than the whole budget: the API then says why not)."""
+        short = min(amount, self.per_minute) - self.left(now)
+        return now if short <= 0 else now + short * 60 / self.per_minute
+
+
+BUDGETS = ("requests", "input-tokens")  # anthropic-ratelimit-<budget>-limit / -remaining
+
+
+@dataclass
 class AdaptiveConcurrency:
     ceiling: int = DEFAULT_CEILING
     limit: int = field(default=0)
-    paused_until: float = 0.0  # no new request before this time: the per-minute budget is spent
     refused_at: int | None = None  # the lowest level the API refused, until PATIENCE rounds have passed
+    budgets: dict[str, Budget] = field(default_factory=dict)  # what the rate-limit headers said is left
     _successes: int = 0
     _rounds_since_refusal: int = 0
-    _allowance: int | None = None  # requests the per-minute budget has left, if the API said
     _ever_refused: bool = False
 
     def __post_init__(self) -> None:
@@ -34,14 +56,19 @@ class AdaptiveConcurrency:
             raise ValueError(f"concurrency must be at least 1, got {self.ceiling}")
         self.limit = min(START, self.ceiling) if self.limit == 0 else self.limit
 
-    def may_start(self, in_flight: int, now: float) -> bool:
-        if now < self.paused_until or in_flight >= self.limit:
-            return False
-        return self._allowance is None or self._allowance > 0
+    def may_start(self, in_flight: int, now: float, tokens: int = 0) -> bool:
+        """Whether a request of about `tokens` input tokens may start now."""
+        return in_flight < self.limit and self.ready_at(now, tokens) <= now
 
-    def started(self) -> None:
-        if self._allowance is not None:
-            self._allowance -= 1
+    def ready_at(self, now: float, tokens: int = 0) -> float:
+        """When the per-minute budgets have room for one more request of about `tokens` input tokens."""
+        needs = {"requests": 1, "input-tokens": tokens}
+        return max([now, *(b.ready_at(needs[name], now) for name, b in self.budgets.items())])
+
+    def started(self, now: float, tokens: int = 0) -> None:
+        needs = {"requests": 1, "input-tokens": tokens}
+        for name, budget in self.budgets.items():
+            budget.spend(needs[name], now)
 
     def succeeded(self) -> None:
         self._successes += 1
@@ -64,13 +91,9 @@ class AdaptiveConcurrency:
         self._ever_refused = True
 
     def observed(self, headers: dict[str, str], now: float) -> None:
-        """A response's rate-limit headers: what the per-minute budget has left."""
-        remaining = headers.get("anthropic-ratelimit-requests-remaining", "")
-        per_minute = headers.get("anthropic-ratelimit-requests-limit", "")
-        if not remaining.isdigit():
-            return
-        self._allowance = int(remaining)
-        if self._allowance == 0 and per_minute.isdigit() and int(per_minute) > 0:
-            # The budget refills continuously: the next request fits this soon.
-            self.paused_until = max(self.paused_until, now + 60 / int(per_minute))
-            self._allowance = None  # the next response says again
+        """A response's rate-limit headers: what each per-minute budget has left."""
+        for name in BUDGETS:
+            limit = headers.get(f"anthropic-ratelimit-{name}-limit", "")
+            remaining = headers.get(f"anthropic-ratelimit-{name}-remaining", "")
+            if limit.isdigit() and remaining.isdigit() and int(limit) > 0:
+                self.budgets[name] = Budget(int(limit), float(remaining), now)

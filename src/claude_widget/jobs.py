@@ -83,6 +83,7 @@ class MapJob:
         self._queue: deque[int] = deque()  # the items to start, in order
         self._retries: list[tuple[float, int]] = []  # refused items, a heap by when they may go again (retry-after)
         self._refused: dict[int, int] = {}  # how often each item was refused
+        self._token_estimates: dict[int, int] = {}  # items' input tokens, about (for the input-token budget)
         self._wake: asyncio.Event | None = None
         self._followers: set[asyncio.Future[None]] = set()
         self._stopping = False
@@ -250,14 +251,17 @@ class MapJob:
         try:
             while queue or self._retries or self._running:
                 now = time.monotonic()
-                while not self._stopping and self._concurrency.may_start(len(self._running), now):
+                while not self._stopping:
                     index = self._due(now)
                     if index is None or self._learning_cost():
+                        break
+                    tokens = self._input_tokens(index)
+                    if not self._concurrency.may_start(len(self._running), now, tokens):
                         break
                     if not self._affordable(index):
                         self.stopped_by = "max_cost"
                         break
-                    self._launch(self._take(index))
+                    self._launch(self._take(index), tokens)
                 if not self._running and (self._stopping or self.stopped_by or not (queue or self._retries)):
                     break
                 self._wake.clear()
@@ -270,7 +274,7 @@ class MapJob:
         """The next item to start: a refused one whose wait is over, else the next in order (None: none yet)."""
         if self._retries and self._retries[0][0] <= now:
             return self._retries[0][1]
-        return self._queue[0] if self._queue and now >= self._concurrency.paused_until else None
+        return self._queue[0] if self._queue else None
 
     def _take(self, index: int) -> int:
         if self._retries and self._retries[0][1] == index:
@@ -282,9 +286,20 @@ class MapJob:
     def _wait(self, now: float) -> float | None:
         """How long nothing can start (None: until an item ends)."""
         times = [self._retries[0][0]] if self._retries else []
-        if self._queue and self._concurrency.paused_until > now:
-            times.append(self._concurrency.paused_until)
+        index = self._due(now)
+        ready = self._concurrency.ready_at(now, self._input_tokens(index)) if index is not None else now
+        if ready > now:  # held back by a per-minute budget (else by the number in flight: an end wakes us)
+            times.append(ready)
         return max(0.0, min(times) - now) if times else None
+
+    def _input_tokens(self, index: int) -> int:
+        """About how many input tokens an item's request is, once the API has stated an input-token budget."""
+        if "input-tokens" not in self._concurrency.budgets:
+            return 0
+        if index not in self._token_estimates:
+            question = {"role": "user", "content": self.questions[index].text}
+            self._token_estimates[index] = estimate_input_tokens({"messages": [*self._history, question]})
+        return self._token_estimates[index]
 
     async def _run_batches(self, queue: deque[int]) -> None:
         """The queued items as batches (message_batches.py); or, for `chat.collect`, the batches given."""
@@ -364,7 +379,7 @@ class MapJob:
         tokens = estimate_input_tokens({"messages": [*self._history, question]})
         return spent + tokens * self.prices["input"] / 1e6 <= self.max_cost
 
-    def _launch(self, index: int) -> None:
+    def _launch(self, index: int, tokens: int = 0) -> None:
         content = self._content(index)
         if content is None:
             return
@@ -373,7 +388,7 @@ class MapJob:
         with self._lock:
             self._running[index] = manager
         self._set_state(index, "running")
-        self._concurrency.started()
+        self._concurrency.started(time.monotonic(), tokens)
         manager.start(self._loop)
         follower = asyncio.ensure_future(self._follow(index, manager))
         self._followers.add(follower)  # a task must be referenced until it ends

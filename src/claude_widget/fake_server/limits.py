@@ -1,6 +1,8 @@
-"""Rate limits, as the API enforces them: requests per minute from a bucket that refills continuously, and (a
-stand-in for the API's capacity) streams open at once. Over a limit, a request gets 429 `rate_limit_error` with
-`retry-after`; every answer carries the `anthropic-ratelimit-requests-*` headers. Pure: the server passes the time.
+"""Rate limits, as the API enforces them: requests and input tokens per minute, each from a bucket that refills
+continuously, and (a stand-in for the API's capacity) streams open at once. Over a limit, a request gets 429
+`rate_limit_error` with `retry-after` and the API's words; every answer carries the `anthropic-ratelimit-*` headers
+of the budgets in force (`requests-*`, `input-tokens-*`, and `tokens-*`, the tighter of the token budgets: here
+the input one). Pure: the server passes the time.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ class RateLimits:
     """What the fake server allows. None: no such limit."""
 
     per_minute: int | None = None  # requests per minute
+    input_tokens_per_minute: int | None = None
     concurrent: int | None = None  # requests in flight (a stream counts until it ends)
 
 
@@ -31,31 +34,65 @@ class Admission:
 
 
 @dataclass
+class Bucket:
+    """A per-minute budget that refills continuously."""
+
+    per_minute: int
+    level: float = -1.0  # full until first used
+    at: float = 0.0
+
+    def refill(self, now: float) -> None:
+        self.level = float(self.per_minute) if self.level < 0 else min(
+            float(self.per_minute), self.level + (now - self.at) * self.per_minute / 60)  # fmt: skip
+        self.at = now
+
+    def wait_for(self, amount: float) -> float:
+        """Seconds until `amount` fits (0: it fits now)."""
+        return max(0.0, (amount - self.level) * 60 / self.per_minute)
+
+    def headers(self, name: str) -> dict[str, str]:
+        reset = datetime.now(UTC) + timedelta(seconds=(self.per_minute - self.level) * 60 / self.per_minute)
+        return {
+            f"anthropic-ratelimit-{name}-limit": str(self.per_minute),
+            f"anthropic-ratelimit-{name}-remaining": str(max(0, math.floor(self.level))),
+            f"anthropic-ratelimit-{name}-reset": reset.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+
+
+@dataclass
 class Limiter:
     limits: RateLimits
     in_flight: int = 0
     most_in_flight: int = 0
     admitted: int = 0
     refused: int = 0
-    _tokens: float = field(default=0.0, init=False)
-    _at: float | None = field(default=None, init=False)
+    _buckets: dict[str, Bucket] = field(default_factory=dict, init=False)
 
-    def admit(self, now: float) -> Admission:
-        """Let a request in, or say why not (`now`: the server's monotonic clock)."""
-        rate = self.limits.per_minute
-        if rate is not None:
-            self._refill(now, rate)
-        if rate is not None and self._tokens < 1:
-            self.refused += 1
-            wait = (1 - self._tokens) * 60 / rate
-            return Admission(False, {**self._headers(), "retry-after": str(max(1, math.ceil(wait)))},
-                             _exceeded(f"{rate:,} requests per minute"))  # fmt: skip
+    def admit(self, now: float, input_tokens: int = 0) -> Admission:
+        """Let a request of `input_tokens` in, or say why not (`now`: the server's monotonic clock)."""
+        needs = {"requests": (self.limits.per_minute, 1, "requests"),
+                 "input-tokens": (self.limits.input_tokens_per_minute, input_tokens, "input tokens")}  # fmt: skip
+        for name, (per_minute, _, _) in needs.items():
+            bucket = self._buckets.get(name)
+            if per_minute is None:
+                self._buckets.pop(name, None)
+            elif bucket is None or bucket.per_minute != per_minute:
+                self._buckets[name] = Bucket(per_minute)
+        for bucket in self._buckets.values():
+            bucket.refill(now)
+        for name, bucket in self._buckets.items():
+            _, amount, words = needs[name]
+            wait = bucket.wait_for(amount)
+            if wait > 0:
+                self.refused += 1
+                return Admission(False, {**self._headers(), "retry-after": str(max(1, math.ceil(wait)))},
+                                 _exceeded(f"{bucket.per_minute:,} {words} per minute"))  # fmt: skip
         if self.limits.concurrent is not None and self.in_flight >= self.limits.concurrent:
             self.refused += 1
             return Admission(False, {**self._headers(), "retry-after": "1"},
                              _exceeded(f"{self.limits.concurrent:,} concurrent requests"))  # fmt: skip
-        if rate is not None:
-            self._tokens -= 1
+        for name, bucket in self._buckets.items():
+            bucket.level -= needs[name][1]
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
         self.admitted += 1
@@ -65,24 +102,13 @@ class Limiter:
         """An admitted request's response ended."""
         self.in_flight -= 1
 
-    def _refill(self, now: float, rate: int) -> None:
-        if self._at is None:
-            self._tokens = float(rate)
-        else:
-            self._tokens = min(float(rate), self._tokens + (now - self._at) * rate / 60)
-        self._at = now
-
     def _headers(self) -> dict[str, str]:
-        rate = self.limits.per_minute
-        if rate is None:
-            return {}
-        full_in = (rate - self._tokens) * 60 / rate
-        reset = datetime.now(UTC) + timedelta(seconds=full_in)
-        return {
-            "anthropic-ratelimit-requests-limit": str(rate),
-            "anthropic-ratelimit-requests-remaining": str(max(0, math.floor(self._tokens))),
-            "anthropic-ratelimit-requests-reset": reset.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        }
+        headers: dict[str, str] = {}
+        for name, bucket in self._buckets.items():
+            headers.update(bucket.headers(name))
+            if name == "input-tokens":
+                headers.update(bucket.headers("tokens"))
+        return headers
 
 
 def _exceeded(limit: str) -> str:

@@ -228,7 +228,7 @@ class FakeAnthropic:
         messages = record.body.get("messages") or [{}]
         if is_prefill(messages[-1]) and not self.prefill(model):
             return await send_json(writer, record, 400, error_body(400, PREFILL_REJECTED, request_id), request_id)
-        admission = self.limiter.admit(time.monotonic())
+        admission = self.limiter.admit(time.monotonic(), estimate_input_tokens(record.body))
         if not admission.admitted:
             body = error_body(429, admission.message or "", request_id)
             return await send_json(writer, record, 429, body, request_id, admission.headers)
