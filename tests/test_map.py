@@ -154,7 +154,31 @@ def test_bad_arguments_fail_before_anything_is_sent(served: FakeAnthropic) -> No
         chat.map([{"t": "a"}, {"u": "b"}], prompt="{t}")
     with pytest.raises(TypeError, match="schema= takes a pydantic model class or a JSON schema dict"):
         chat.map(["a"], schema=int)
+    with pytest.raises(TypeError, match="not a JSON schema the API's structured outputs take"):
+        chat.map(["a"], schema={"type": ["object", "null"], "properties": {}})
     with pytest.raises(ValueError, match="concurrency must be at least 1"):
         chat.map(["a"], concurrency=0)
     assert served.message_requests() == []
     json.dumps(chat.history)
+
+
+def test_a_failing_listener_or_validator_fails_no_more_than_its_item(served: FakeAnthropic) -> None:
+    from pydantic import field_validator
+
+    class Picky(BaseModel):
+        sentiment: str
+
+        @field_validator("sentiment")
+        @classmethod
+        def boom(cls, value: str) -> str:
+            raise TypeError("a bug in the user's validator")  # not a ValidationError: escapes pydantic
+
+    job = chat_on(served).map(["a", "b"], schema=Picky)
+    job.subscribe(lambda: 1 / 0)  # a listener that fails
+    assert job.wait(timeout=10) == [None, None]
+    assert {e["kind"] for e in job.errors.values()} == {"internal"} and job.state == "done"
+
+
+def test_max_cost_needs_a_price(served: FakeAnthropic) -> None:
+    with pytest.raises(ValueError, match="max_cost needs the model's price"):
+        chat_on(served, model="claude-nope-1").map(["a"], max_cost=1.0)

@@ -116,3 +116,22 @@ def test_requests_are_split_within_the_apis_limits() -> None:
     assert [len(b) for b in split(requests, max_requests=3)] == [3, 3, 1]
     assert [len(b) for b in split(requests, max_bytes=120)] == [2, 2, 2, 1]
     assert index_of("item-12") == 12 and index_of("other") is None and index_of("item-x") is None
+
+
+def test_stop_right_away_sends_no_batch_or_cancels_it(served: FakeAnthropic) -> None:
+    job = chat_on(served).map(["a", "b", "c"], batch=True)
+    job.stop()
+    job.wait(timeout=30)
+    assert job.state == "stopped" and job.counts()["done"] == 0
+    assert not created(served) or any(r.path.endswith("/cancel") for r in served.requests)
+
+
+def test_collecting_without_the_items_finds_every_result_and_cannot_resume(served: FakeAnthropic) -> None:
+    served.batches.processing_time = 0.3
+    first = chat_on(served).map([("a",), ("b", object()), ("c",), ("d",)], batch=True)  # item 1 cannot be sent
+    first.wait(timeout=30)
+    assert first.errors[1]["kind"] == "bad_input" and len(created(served)[0]["requests"]) == 3
+    collected = chat_on(served).collect(first.batch_ids)  # the batch says 3 requests; the last is item 3
+    assert collected.wait(timeout=30) == ["re: a", None, "re: c", "re: d"]
+    with pytest.raises(RuntimeError, match="collected without its items"):
+        collected.resume()

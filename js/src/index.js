@@ -19,7 +19,10 @@ const view = {
   render(context) {
     return isJob(context.model) ? renderJob(/** @type {any} */ (context)) : render(context);
   },
-  replay,
+  /** @param {Model} model @param {Parameters<typeof replay>[1]} messages */
+  replay(model, messages) {
+    return isJob(model) ? undefined : replay(model, messages);
+  },
 };
 
 // Checked against anywidget's own description of a widget module (replay is ours, for the loader).

@@ -232,6 +232,8 @@ class Chat:
         results in another kernel. `max_cost` then counts each item at its worst (all of `max_tokens`).
         """
         found = questions(items_of(items), prompt)
+        if max_cost is not None and prices_for(self.model) is None:
+            raise ValueError(f"max_cost needs the model's price, and {self.model!r} has none in claude_widget.pricing")
         job = MapJob(self, found, schema=output_schema(schema) if schema is not None else None,
                      concurrency=concurrency, max_cost=max_cost, batch=batch)  # fmt: skip
         if in_script():
@@ -248,7 +250,7 @@ class Chat:
             raise ValueError(f"collect() takes a batch id or a list of them (job.batch_ids), got {batch_ids!r:.80}")
         found = questions(items_of(items), prompt) if items is not None else self._unknown_items(ids)
         job = MapJob(self, found, schema=output_schema(schema) if schema is not None else None, batch=True,
-                     batch_ids=ids, collecting=True)  # fmt: skip
+                     batch_ids=ids, collecting=True, items_unknown=items is None)  # fmt: skip
         if in_script():
             ScriptProgress(job)
         return job

@@ -81,7 +81,7 @@ class JobWidget(anywidget.AnyWidget):
         self._sync_throttle = Throttle(job.loop, self._sync)
         self.on_msg(self._on_intent)
         job.subscribe(self._sync_throttle.poke)
-        call_soon(job.loop, self._sync_throttle.flush)
+        call_soon(job.loop, self._sync)  # now: a job shown after it ended changes no more
 
     def _sync(self) -> None:
         job = self._job

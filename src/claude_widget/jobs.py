@@ -13,6 +13,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import heapq
+import logging
 import threading
 import time
 import uuid
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from .chat import Chat
     from .job_widget import JobWidget
 
+log = logging.getLogger("claude_widget")
 ItemState = Literal["queued", "running", "done", "failed", "stopped"]
 LATEST = 5  # the rows the progress shows as they end
 MAX_REFUSALS = 20  # times one item may be refused (429 / 529) before it fails
@@ -47,7 +49,8 @@ class MapJob:
 
     def __init__(self, chat: Chat, questions: list[Question], *, schema: OutputSchema | None = None,
                  concurrency: int | None = None, max_cost: float | None = None, batch: bool = False,
-                 batch_ids: list[str] | None = None, collecting: bool = False) -> None:  # fmt: skip
+                 batch_ids: list[str] | None = None, collecting: bool = False,
+                 items_unknown: bool = False) -> None:  # fmt: skip
         if max_cost is not None and not max_cost > 0:
             raise ValueError(f"max_cost must be a positive number of USD, got {max_cost!r}")
         self.questions = questions
@@ -56,6 +59,7 @@ class MapJob:
         self.model = chat.model
         self.batch = batch  # through the Message Batches API (message_batches.py), at its price
         self.batch_ids: list[str] = list(batch_ids or [])  # every batch the job made (or collects)
+        self.items_unknown = items_unknown  # collected without its items: inputs are placeholders
         self.prices = batch_prices(prices_for(chat.model)) if batch else prices_for(chat.model)
         n = len(questions)
         self.results: list[Any] = [None] * n  # the answer's text, or an instance of the schema; None until done
@@ -111,18 +115,24 @@ class MapJob:
 
     def stop(self) -> None:
         """Close the requests in flight and start no more; what finished is kept. `resume()` goes on."""
-        self._stopping = True
+        self._stopping = True  # read by the loop before it starts anything
+        call_soon(self._loop, self._stop_on_loop)
+
+    def _stop_on_loop(self) -> None:
         for manager in list(self._running.values()):
             manager.cancel()
         if self._batch_run is not None:
-            call_soon(self._loop, self._batch_run.cancel)  # cancels the batches: what was processed is kept
+            self._batch_run.cancel()  # cancels the batches: what was processed is kept
         if self._wake is not None:
-            call_soon(self._loop, self._wake.set)
+            self._wake.set()
 
     def resume(self) -> MapJob:
         """Send what is missing or failed (not what succeeded); returns the job, running again."""
         if not self.done:
             raise RuntimeError("the job is still running: stop() it first, or wait for it")
+        if self.items_unknown:
+            raise RuntimeError("this job was collected without its items: give them, chat.collect(batch_ids, items),"
+                               " to send what is missing again")  # fmt: skip
         for i, state in enumerate(self.states):
             if state in ("failed", "stopped"):
                 self._set_state(i, "queued")
@@ -240,6 +250,8 @@ class MapJob:
     # -- running ---------------------------------------------------------------------------------------
     def _start(self) -> None:
         self.started_at = self.started_at or time.monotonic()
+        if self.batch:
+            self._batch_run = BatchRun(self)  # before the loop runs: a stop() at once cancels it
         asyncio.run_coroutine_threadsafe(self._run(), self._loop)
 
     async def _run(self) -> None:
@@ -251,7 +263,7 @@ class MapJob:
         try:
             while queue or self._retries or self._running:
                 now = time.monotonic()
-                while not self._stopping:
+                while not self._stopping and not self.stopped_by:
                     index = self._due(now)
                     if index is None or self._learning_cost():
                         break
@@ -267,8 +279,19 @@ class MapJob:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._wait(now))
+        except Exception as error:  # a bug of ours: say so on every item left, and stop what runs
+            log.exception("claude_widget: a map job failed")
+            self._abort(f"the job stopped on an unexpected error: {error!r}")
         finally:
             self._finish()
+
+    def _abort(self, message: str, kind: str = "internal") -> None:
+        """Every item not finished fails with `message`; what is in flight is closed."""
+        for manager in list(self._running.values()):
+            manager.cancel()
+        for i, state in enumerate(self.states):
+            if state in ("queued", "running"):
+                self._end(i, "failed", error={"kind": kind, "message": message})
 
     def _due(self, now: float) -> int | None:
         """The next item to start: a refused one whose wait is over, else the next in order (None: none yet)."""
@@ -298,12 +321,12 @@ class MapJob:
             return 0
         if index not in self._token_estimates:
             question = {"role": "user", "content": self.questions[index].text}
-            self._token_estimates[index] = estimate_input_tokens({"messages": [*self._history, question]})
+            self._token_estimates[index] = estimate_input_tokens(self._options.request([*self._history, question]))
         return self._token_estimates[index]
 
     async def _run_batches(self, queue: deque[int]) -> None:
         """The queued items as batches (message_batches.py); or, for `chat.collect`, the batches given."""
-        run = self._batch_run = BatchRun(self)
+        run = self._batch_run = self._batch_run or BatchRun(self)
         try:
             client = self._chat._client_for(self._loop)
             if not queue and self.batch_ids and "running" in self.states:  # collecting batches made elsewhere
@@ -325,11 +348,14 @@ class MapJob:
                 self._set_state(index, "running")
             self._changed()
             await run.run(client, requests)
-        except Exception as error:  # the batch API refused (a bad key, a request too large): every item says why
+        except Exception as error:  # the batch API refused (a bad key, a request too large), or never answered
             failure = classify(error, base_url=str(self._chat._client_for(self._loop).base_url), model=self.model)
-            for i, state in enumerate(self.states):
-                if state in ("running", "queued"):
-                    self._end(i, "failed", error={"kind": failure.kind, "message": failure.message})
+            kept = (
+                f" The batches keep running: chat.collect({self.batch_ids!r}) gets their results."
+                if self.batch_ids
+                else ""
+            )
+            self._abort(failure.message + kept, failure.kind)
         finally:
             self._finish()
 
@@ -342,9 +368,11 @@ class MapJob:
         if self._stopping:
             self.stopped_by = self.stopped_by or "stop"
         self.ended_at = time.monotonic()
-        self._changed()
-        self._finished.set_result(self.results)
-        self._refresh_output()
+        try:
+            self._changed()
+            self._refresh_output()
+        finally:
+            self._finished.set_result(self.results)
 
     def _worst_cost(self, params: dict[str, Any]) -> float:
         """A request's cost if its answer took all of max_tokens (a batch cannot be watched item by item)."""
@@ -376,7 +404,7 @@ class MapJob:
         if self._costed:
             return spent + spent / self._costed * (len(self._running) + 1) <= self.max_cost
         question = {"role": "user", "content": self.questions[index].text}
-        tokens = estimate_input_tokens({"messages": [*self._history, question]})
+        tokens = estimate_input_tokens(self._options.request([*self._history, question]))
         return spent + tokens * self.prices["input"] / 1e6 <= self.max_cost
 
     def _launch(self, index: int, tokens: int = 0) -> None:
@@ -396,6 +424,14 @@ class MapJob:
         self._changed()
 
     async def _follow(self, index: int, manager: StreamManager) -> None:
+        try:
+            await self._settle(index, manager)
+        except Exception as error:  # a bug of ours, or a schema's validator that raised: this item fails, not the job
+            log.exception("claude_widget: a map job's item %d failed", index)
+            self._end(index, "failed", manager.usage, {"kind": "internal", "message": repr(error)})
+
+    async def _settle(self, index: int, manager: StreamManager) -> None:
+        """An item's stream has ended: its result, its requeue, or its failure."""
         try:
             text = await manager.wait_async()
         except StreamError as error:
@@ -455,6 +491,15 @@ class MapJob:
             self._wake.set()
         self._changed()
 
+    def _grow(self, n: int) -> None:
+        """More items than expected (collecting without them): placeholders up to `n`, in the batches."""
+        for i in range(len(self.questions), n):
+            self.questions.append(Question(i, None, "(unknown)"))
+            self.results.append(None)
+            self.states.append("running")
+            self._counts["running"] += 1
+            self.item_usage.append(None)
+
     # -- bookkeeping: every change of an item's state, error or usage goes through these ------------------
     def _set_state(self, index: int, state: ItemState) -> None:
         self._counts[self.states[index]] -= 1
@@ -473,8 +518,8 @@ class MapJob:
     def _bill(self, index: int, usage: dict[str, int]) -> None:
         """An item's attempt was billed: added to what the item (and the job) cost so far."""
         earlier = self.item_usage[index]
-        if earlier is None:
-            self._costed += 1
+        if not any((earlier or {}).values()) and any(usage.get(k, 0) for k in USAGE_KEYS):
+            self._costed += 1  # an item whose cost tells what an item costs (not a refused one, billed nothing)
         self.item_usage[index] = {k: (earlier or {}).get(k, 0) + usage.get(k, 0) for k in USAGE_KEYS}
         for key in USAGE_KEYS:
             self._billed[key] += usage.get(key, 0)
@@ -485,7 +530,10 @@ class MapJob:
 
     def _changed(self) -> None:
         for listener in self._listeners:
-            listener()
+            try:
+                listener()
+            except Exception:  # a listener's failure must not stop the job (nor leave wait() hanging)
+                log.exception("claude_widget: a map job's listener failed")
 
 
 def _input_tokens(usage: dict[str, int] | None) -> int:

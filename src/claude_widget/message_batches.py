@@ -14,6 +14,8 @@ import contextlib
 import json
 from typing import TYPE_CHECKING, Any
 
+import anthropic
+
 from .usage import USAGE_KEYS
 
 if TYPE_CHECKING:
@@ -24,6 +26,7 @@ MAX_BYTES = 256 * 1024 * 1024
 POLL_FIRST = 0.5  # seconds before the first look at a new batch
 POLL_FACTOR = 1.5  # each look waits this much longer than the last…
 POLL_CAP = 60.0  # …up to a minute: batches take minutes to hours
+POLL_FAILURES = 10  # polls in a row that may fail for a passing reason before the job gives up on the batches
 
 
 def custom_id(index: int) -> str:
@@ -62,7 +65,7 @@ class BatchRun:
     async def run(self, client: Any, requests: list[dict[str, Any]]) -> None:
         job = self.job
         for chunk in split(requests) if requests else []:
-            if self._cancel.is_set():
+            if self._cancel.is_set() or job._stopping:
                 break
             batch = await client.messages.batches.create(requests=chunk)
             self.ids.append(batch.id)
@@ -72,23 +75,36 @@ class BatchRun:
         await self.follow(client)
 
     async def follow(self, client: Any) -> None:
-        """Poll every batch of the job until all have ended (cancelling them if asked), then collect."""
-        job, wait = self.job, POLL_FIRST
+        """Poll every batch of the job until all have ended (cancelling them once, if asked), then collect. A poll
+        that fails for a passing reason (a dropped connection, a 5xx, a 429) is tried again at the next one."""
+        job, wait, cancelled, failures = self.job, POLL_FIRST, False, 0
         pending = list(self.ids)
         while pending:
-            if self._cancel.is_set():
-                for batch_id in pending:
-                    await client.messages.batches.cancel(batch_id)
-            statuses = [await client.messages.batches.retrieve(batch_id) for batch_id in pending]
-            for batch in statuses:
-                if batch.processing_status == "ended":
-                    await self._collect(client, batch.id)
-            pending = [b.id for b in statuses if b.processing_status != "ended"]
-            self.status = statuses[0].processing_status if pending else "ended"
-            job._changed()
+            try:
+                if self._cancel.is_set() and not cancelled:
+                    for batch_id in pending:
+                        await client.messages.batches.cancel(batch_id)
+                    cancelled, wait = True, POLL_FIRST
+                statuses = [await client.messages.batches.retrieve(batch_id) for batch_id in pending]
+                for batch in statuses:
+                    if batch.processing_status == "ended":
+                        await self._collect(client, batch.id)
+                failures = 0
+            except (anthropic.APIConnectionError, anthropic.RateLimitError, anthropic.InternalServerError):
+                failures += 1
+                if failures > POLL_FAILURES:
+                    raise
+                statuses = []
+            if statuses:
+                pending = [b.id for b in statuses if b.processing_status != "ended"]
+                self.status = statuses[0].processing_status if pending else "ended"
+                job._changed()
             if pending:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._cancel.wait(), wait)
+                if cancelled:
+                    await asyncio.sleep(wait)
+                else:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._cancel.wait(), wait)
                 wait = min(wait * POLL_FACTOR, POLL_CAP)
 
     def cancel(self) -> None:
@@ -98,6 +114,8 @@ class BatchRun:
         job = self.job
         async for line in await client.messages.batches.results(batch_id):
             index = index_of(line.custom_id)
+            if index is not None and index >= len(job.states) and job.items_unknown:
+                job._grow(index + 1)  # collecting without the items: the batch holds more than it said
             if index is None or index >= len(job.states) or job.states[index] != "running":
                 continue  # not one of this job's items, or one a later run answered
             result = line.result

@@ -52,7 +52,11 @@ def output_schema(schema: object) -> OutputSchema:
         if not isinstance(schema.get("type"), str) and "properties" not in schema and "$ref" not in schema:
             raise TypeError('schema= takes a pydantic model or a JSON schema dict such as {"type": "object", ...}')
         title = str(schema.get("title", "the schema"))
-        return OutputSchema(title, anthropic.transform_schema(schema), lambda text: _parse_dict(text, schema, title),
+        try:
+            strict = anthropic.transform_schema(schema)
+        except (AssertionError, TypeError, ValueError, KeyError) as error:
+            raise TypeError(f"schema= is not a JSON schema the API's structured outputs take: {error!r:.200}") from None
+        return OutputSchema(title, strict, lambda text: _parse_dict(text, schema, title),
                             tuple(schema.get("properties", {})))  # fmt: skip
     raise TypeError(f"schema= takes a pydantic model class or a JSON schema dict, not {type(schema).__name__}")
 

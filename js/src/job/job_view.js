@@ -32,6 +32,8 @@ export function renderJob({ model, el, signal }) {
 
   let stopSent = false;
   function paint() {
+    const ended = ["done", "stopped", "max_cost"].includes(model.get("progress")?.state ?? "running");
+    if (ended) stopSent = false; // a resume() gets a fresh Stop
     const state = jobState({ progress: model.get("progress"), latest: model.get("latest"),
       errorGroups: model.get("error_groups"), stopSent });
     root.dataset.state = state.state;
