@@ -72,7 +72,7 @@ class MapJob:
         self._costed = 0  # items with some usage
         self._error_kinds: Counter[str] = Counter()
         self._error_examples: dict[str, str] = {}
-        self.refusals = 0  # 429s and 529s met (each retried by its item)
+        self.refusals = 0  # 429s and 529s met (each refused item goes again after its wait)
         self.stopped_by: Literal["stop", "max_cost"] | None = None
         self.started_at: float | None = None
         self.ended_at: float | None = None
@@ -213,7 +213,7 @@ class MapJob:
 
     @property
     def cost(self) -> float | None:
-        """USD at list price so far (None for a model without a known price)."""
+        """USD so far, at list price (at the batch price with batch=True); None for a model without a price."""
         return cost_usd(self.usage, self.prices)
 
     def counts(self) -> dict[str, int]:
