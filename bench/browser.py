@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TEST_KEY, open_notebook, serve  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TEST_KEY, open_notebook, serving  # noqa: E402
 
 from claude_widget.fake_server import FakeAnthropic, Script  # noqa: E402
 from claude_widget.fake_server.demo import SSE_ANSWER  # noqa: E402
@@ -288,16 +288,15 @@ def sections(browser: Any, lab: Any, server: FakeAnthropic) -> bool:
 @contextmanager
 def lab_and_browser() -> Iterator[tuple[Any, Any, FakeAnthropic]]:
     """JupyterLab in a temporary root, its kernels talking to a fake server; Chromium to drive it."""
-    with FakeAnthropic(api_key=TEST_KEY) as server, tempfile.TemporaryDirectory() as tmp:
-        lab_gen = serve("lab", Path(tmp), server)
-        lab = next(lab_gen)
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-                yield lab, browser, server
-                browser.close()
-        finally:
-            lab_gen.close()
+    with (
+        FakeAnthropic(api_key=TEST_KEY) as server,
+        tempfile.TemporaryDirectory() as tmp,
+        serving("lab", Path(tmp), server) as lab,
+        sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield lab, browser, server
+        browser.close()
 
 
 def main() -> None:

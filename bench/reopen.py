@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from playwright.sync_api import sync_playwright
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TEST_KEY, open_notebook, run_all_cells, serve
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TEST_KEY, open_notebook, run_all_cells, serving
 
 from claude_widget.display import ANSWER_MIME
 from claude_widget.fake_server import FakeAnthropic, Script
@@ -53,9 +53,7 @@ def main() -> None:
         page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
         page.set_default_timeout(120_000)
         with FakeAnthropic(api_key=TEST_KEY, responder=lambda body: Script(text=SSE_ANSWER, chunk_size=24)) as api:
-            server = serve("lab", root, api)
-            lab = next(server)
-            try:
+            with serving("lab", root, api) as lab:
                 lab.add_notebook("ten.ipynb", *cells)
                 open_notebook(page, lab, "ten.ipynb")
                 run_all_cells(page)
@@ -68,12 +66,8 @@ def main() -> None:
                 page.evaluate(TOGGLE, [SAVE_WIDGET_STATE, True])
                 with_state = save_and_wait(page, path, "widget-state")
                 page.evaluate(TOGGLE, [SAVE_WIDGET_STATE, False])
-            finally:
-                server.close()
 
-            server = serve("lab", root, api)
-            lab = next(server)
-            try:
+            with serving("lab", root, api) as lab:
                 started = time.perf_counter()
                 page.goto(lab.notebook_url("default.ipynb"))
                 page.wait_for_function(
@@ -86,8 +80,6 @@ def main() -> None:
                     f" >= {3 * ANSWERS}"
                 )
                 shown = time.perf_counter() - started
-            finally:
-                server.close()
         browser.close()
     shutil.rmtree(root, ignore_errors=True)
 

@@ -142,17 +142,16 @@ def serve(kind: str, root: Path, backend: FakeAnthropic) -> Iterator[Lab]:
         log.close()
 
 
+serving = contextmanager(serve)  # `with serving(kind, root, backend) as lab:` stops the server when the block ends
+
+
 @contextmanager
 def served(kind: str, root: Path, *scripts: Script) -> Iterator[Lab]:
     """A new JupyterLab or Notebook 7 server on `root`, its kernels answered by a new fake server (these scripts
     first, then its default answer)."""
-    with FakeAnthropic(api_key=TEST_KEY) as backend:
+    with FakeAnthropic(api_key=TEST_KEY) as backend, serving(kind, root, backend) as lab:
         backend.enqueue(*scripts)
-        server = serve(kind, root, backend)
-        try:
-            yield next(server)
-        finally:
-            server.close()
+        yield lab
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import pytest
 from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.fake_server.api import message_text
 
-from .conftest import TEST_KEY, open_notebook, run_all_cells, serve
+from .conftest import TEST_KEY, open_notebook, run_all_cells, serving
 
 pytestmark = pytest.mark.browser
 
@@ -27,29 +27,24 @@ def slow_echo(body: dict[str, Any]) -> Script:
 
 
 def test_the_progress_moves_and_stop_closes_what_is_in_flight(tmp_path: Path, page: Any) -> None:
-    with FakeAnthropic(api_key=TEST_KEY, responder=slow_echo) as backend:
-        server = serve("lab", tmp_path, backend)
-        lab = next(server)
-        try:
-            lab.add_notebook("map.ipynb", *CELLS)
-            open_notebook(page, lab, "map.ipynb")
-            run_all_cells(page)
-            page.wait_for_selector(".cw-job[data-state=running]", timeout=60_000)
-            counted = "document.querySelector('[data-role=job-counts]').textContent"
-            page.wait_for_function(f"() => /^([4-9]|\\d\\d) \\/ 60/.test({counted})", timeout=60_000)
-            assert "in flight" in page.locator("[data-role=job-counts]").inner_text()
-            assert page.locator(".cw-job-rows li").count() >= 1
-            assert "label for Label: review" in page.locator(".cw-job-rows li").first.inner_text()
-            assert float(page.locator(".cw-job-done").evaluate("el => parseFloat(el.style.width)")) > 0
-            assert " items/s" in page.locator("[data-role=job-stats]").inner_text()
+    with FakeAnthropic(api_key=TEST_KEY, responder=slow_echo) as backend, serving("lab", tmp_path, backend) as lab:
+        lab.add_notebook("map.ipynb", *CELLS)
+        open_notebook(page, lab, "map.ipynb")
+        run_all_cells(page)
+        page.wait_for_selector(".cw-job[data-state=running]", timeout=60_000)
+        counted = "document.querySelector('[data-role=job-counts]').textContent"
+        page.wait_for_function(f"() => /^([4-9]|\\d\\d) \\/ 60/.test({counted})", timeout=60_000)
+        assert "in flight" in page.locator("[data-role=job-counts]").inner_text()
+        assert page.locator(".cw-job-rows li").count() >= 1
+        assert "label for Label: review" in page.locator(".cw-job-rows li").first.inner_text()
+        assert float(page.locator(".cw-job-done").evaluate("el => parseFloat(el.style.width)")) > 0
+        assert " items/s" in page.locator("[data-role=job-stats]").inner_text()
 
-            page.locator(".cw-job [data-role=stop]").click()
-            page.wait_for_selector(".cw-job[data-state=stopped]", timeout=30_000)
-            stopped_at = len(backend.message_requests())
-            time.sleep(1.0)
-            assert len(backend.message_requests()) == stopped_at  # nothing more started
-            assert any(r.client_closed_at is not None for r in backend.message_requests())  # in flight: closed
-            counts = page.locator("[data-role=job-counts]").inner_text()
-            assert "not run" in counts and not page.locator(".cw-job [data-role=stop]").is_visible()
-        finally:
-            server.close()
+        page.locator(".cw-job [data-role=stop]").click()
+        page.wait_for_selector(".cw-job[data-state=stopped]", timeout=30_000)
+        stopped_at = len(backend.message_requests())
+        time.sleep(1.0)
+        assert len(backend.message_requests()) == stopped_at  # nothing more started
+        assert any(r.client_closed_at is not None for r in backend.message_requests())  # in flight: closed
+        counts = page.locator("[data-role=job-counts]").inner_text()
+        assert "not run" in counts and not page.locator(".cw-job [data-role=stop]").is_visible()
