@@ -10,7 +10,7 @@ import pytest
 from claude_widget import Chat
 from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.fake_server.cache import PromptCache
-from claude_widget.pricing import cost_usd, prices_for
+from claude_widget.pricing import cost_usd, pricing_for
 
 from .conftest import TEST_KEY
 
@@ -23,7 +23,7 @@ def data() -> pd.DataFrame:
 
 
 def input_cost(usage: dict[str, int], model: str = "claude-sonnet-5-5") -> float:
-    cost = cost_usd({**usage, "output_tokens": 0}, prices_for(model))
+    cost = cost_usd({**usage, "output_tokens": 0}, pricing_for(model))
     assert cost is not None
     return cost
 

@@ -14,7 +14,7 @@ from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.fake_server.api import message_text
 from claude_widget.job_widget import progress_line
 from claude_widget.message_batches import custom_id, index_of, split
-from claude_widget.pricing import batch_prices, cost_usd, prices_for
+from claude_widget.pricing import Billing, cost_usd, list_prices, pricing_for
 
 from .conftest import TEST_KEY
 
@@ -46,8 +46,8 @@ def test_a_batch_job_answers_every_item_in_order_at_half_the_price(served: FakeA
     assert body["requests"][0]["params"]["system"] == "Be brief." and "stream" not in body["requests"][0]["params"]
     assert len(job.batch_ids) == 1 and job.state == "done" and job.batch_status == "ended"
     assert progress_line(job).endswith(f"batches {job.batch_ids[0]}")  # kept in the saved output
-    assert job.cost == pytest.approx(cost_usd(job.usage, batch_prices(prices_for(job.model))))
-    assert job.cost == pytest.approx(cost_usd(job.usage, prices_for(job.model)) / 2)  # type: ignore[operator]
+    assert job.cost == pytest.approx(cost_usd(job.usage, pricing_for(job.model), Billing(batch=True)))
+    assert job.cost == pytest.approx(cost_usd(job.usage, pricing_for(job.model)) / 2)  # type: ignore[operator]
     assert served.message_requests() == []  # no request of its own
 
 
@@ -86,7 +86,7 @@ def test_stop_cancels_the_batch_and_keeps_what_was_processed(served: FakeAnthrop
 
 def test_max_cost_submits_only_what_fits_at_the_worst(served: FakeAnthropic) -> None:
     chat = chat_on(served, max_tokens=1000)
-    worst = 1000 * batch_prices(prices_for(chat.model))["output"] / 1e6  # type: ignore[index]
+    worst = 1000 * list_prices(chat.model, batch=True)["output"] / 1e6  # type: ignore[index]
     job = chat.map([str(i) for i in range(10)], batch=True, max_cost=worst * 3.5)
     job.wait(timeout=30)
     assert len(created(served)[0]["requests"]) == 3

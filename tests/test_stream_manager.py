@@ -43,6 +43,7 @@ async def test_streams_the_exact_text_and_usage(server: FakeAnthropic, client: a
         "output_tokens": script.output_tokens,
         "cache_creation_input_tokens": 0,
         "cache_read_input_tokens": 7,
+        "cache_creation_1h_input_tokens": 0,
     }
     deltas = [e for e in events if isinstance(e, TextDelta)]
     assert "".join(d.text for d in deltas) == ANSWER

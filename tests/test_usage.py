@@ -29,7 +29,7 @@ def test_an_attempt_takes_the_usage_the_api_reports() -> None:
     details = {"output_tokens": 40, "output_tokens_details": {"thinking_tokens": 25}}
     attempt.record_usage(api.MessageDeltaUsage.model_validate(details))
     assert attempt.usage == {"input_tokens": 120, "output_tokens": 40, "cache_creation_input_tokens": 0,
-                             "cache_read_input_tokens": 7}  # fmt: skip
+                             "cache_read_input_tokens": 7, "cache_creation_1h_input_tokens": 0}  # fmt: skip
     assert attempt.thinking_tokens == 25
 
 

@@ -85,4 +85,15 @@ describe("displayUsage", () => {
     assert.equal(displayUsage({ usage: {}, text: "", status: "connecting", prices: PRICES }).label, "");
     assert.equal(displayUsage({ usage: null, text: "", status: "connecting", prices: null }).label, "");
   });
+
+  it("prices 1-hour cache writes at their rate and says which rates applied", () => {
+    // Haiku 5.5 over 100,000 prompt tokens, as the kernel sends its rates (pricing.request_prices)
+    const prices = { input: 0.5, output: 2.5, cache_write: 0.625, cache_write_1h: 1, cache_read: 0.05,
+      notes: ["prompt over 100,000 tokens: long-prompt rates"] };
+    const shown = displayUsage({ usage: { input_tokens: 150000, output_tokens: 1000, cache_creation_input_tokens: 3000,
+      cache_creation_1h_input_tokens: 1000 }, text: "", status: "done", prices });
+    // (150000*0.5 + 1000*2.5 + 2000*0.625 + 1000*1) / 1e6
+    assert.equal(shown.costUsd, 0.07975);
+    assert.ok(shown.label.endsWith("$0.0798 · prompt over 100,000 tokens: long-prompt rates"), shown.label);
+  });
 });

@@ -28,7 +28,7 @@ from .job_widget import ScriptProgress
 from .jobs import MapJob
 from .loops import stream_loop
 from .options import StreamOptions
-from .pricing import cost_usd, prices_for
+from .pricing import list_prices, pricing_for, total_cost
 from .questions import Prompt, Question, items_of, questions
 from .request_tokens import estimate_input_tokens
 from .schemas import output_schema
@@ -163,8 +163,8 @@ class Chat:
 
     @property
     def cost(self) -> float | None:
-        """USD at list price across every turn (None for a model without a known price)."""
-        return cost_usd(self.usage, prices_for(self.model))
+        """USD across every turn, each request at its own rates (None for a model without a known price)."""
+        return total_cost(turn.widget.cost for turn in self.turns)
 
     def inject_fault(self, fault: str) -> None:
         """Offline only: make the next answer fail, to show a failure and the recovery live.
@@ -201,7 +201,7 @@ class Chat:
     def _send_messages(self, messages: list[dict[str, Any]], prompt: str,
                        content: str | list[dict[str, Any]] | None = None,
                        chips: list[dict[str, str]] | None = None) -> ChatWidget:  # fmt: skip
-        widget = ChatWidget(lambda: self._manager(messages), model=self.model, prices=prices_for(self.model),
+        widget = ChatWidget(lambda: self._manager(messages), model=self.model, prices=list_prices(self.model),
                             offline=self.offline, freeze_when_done=self.freeze, attachments=chips or [],
                             input_estimate=estimate_input_tokens(self.options.request(messages)))  # fmt: skip
         self.turns.append(Turn(prompt, widget, content=None if content == prompt else content))
@@ -232,8 +232,8 @@ class Chat:
         results in another kernel. `max_cost` then counts each item at its worst (all of `max_tokens`).
         """
         found = questions(items_of(items), prompt)
-        if max_cost is not None and prices_for(self.model) is None:
-            raise ValueError(f"max_cost needs the model's price, and {self.model!r} has none in claude_widget.pricing")
+        if max_cost is not None and pricing_for(self.model) is None:
+            raise ValueError(f"max_cost needs the model's price, and {self.model!r} has none in claude_widget.models")
         job = MapJob(self, found, schema=output_schema(schema) if schema is not None else None,
                      concurrency=concurrency, max_cost=max_cost, batch=batch)  # fmt: skip
         if in_script():

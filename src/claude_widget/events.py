@@ -53,6 +53,8 @@ class Cited:
 class UsageChanged:
     usage: dict[str, int]
     thinking_tokens: int = 0
+    cost: float | None = None  # USD, each request at its own rates
+    prices: dict[str, Any] | None = None  # the rates the latest request is billed at (pricing.Prices)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from .concurrency import DEFAULT_CEILING, AdaptiveConcurrency
 from .errors import REFUSALS, StreamError, classify
 from .loops import call_soon, stream_loop
 from .message_batches import BatchRun, custom_id
-from .pricing import batch_prices, cost_usd, prices_for
+from .pricing import Billing, priced, pricing_for, request_prices
 from .questions import Question
 from .request_tokens import estimate_input_tokens
 from .schemas import OutputSchema, SchemaMismatch
@@ -60,15 +60,17 @@ class MapJob:
         self.batch = batch  # through the Message Batches API (message_batches.py), at its price
         self.batch_ids: list[str] = list(batch_ids or [])  # every batch the job made (or collects)
         self.items_unknown = items_unknown  # collected without its items: inputs are placeholders
-        self.prices = batch_prices(prices_for(chat.model)) if batch else prices_for(chat.model)
+        self.pricing = pricing_for(chat.model)  # None: the model has no known price, and the job no cost
         n = len(questions)
         self.results: list[Any] = [None] * n  # the answer's text, or an instance of the schema; None until done
         self.errors: dict[int, dict[str, str]] = {}  # index -> {"kind", "message"}
         self.states: list[ItemState] = ["running" if collecting else "queued"] * n  # collecting: all are in batches
         self.item_usage: list[dict[str, int] | None] = [None] * n  # billed per item, over all its attempts
+        self.item_cost: list[float | None] = [None] * n  # USD per item, each request at its own rates
         # Kept as items change, so that progress costs the same for 100 items or 100,000.
         self._counts: Counter[str] = Counter(self.states)
         self._billed = dict.fromkeys(USAGE_KEYS, 0)  # the items' usage, summed
+        self._spent = 0.0  # the items' cost, summed (never the cost of summed usage: a tier is per request)
         self._costed = 0  # items with some usage
         self._error_kinds: Counter[str] = Counter()
         self._error_examples: dict[str, str] = {}
@@ -214,7 +216,10 @@ class MapJob:
     @property
     def cost(self) -> float | None:
         """USD so far, at list price (at the batch price with batch=True); None for a model without a price."""
-        return cost_usd(self.usage, self.prices)
+        if self.pricing is None:
+            return None
+        with self._lock:
+            return self._spent + sum(m.cost or 0.0 for m in self._running.values())
 
     def counts(self) -> dict[str, int]:
         """How many items are done, failed, running, queued, stopped."""
@@ -225,7 +230,8 @@ class MapJob:
         import pandas as pd
 
         rows = []
-        for q, result, state, usage in zip(self.questions, self.results, self.states, self.item_usage, strict=True):
+        items = zip(self.questions, self.results, self.states, self.item_usage, self.item_cost, strict=True)
+        for q, result, state, usage, cost in items:
             row: dict[str, Any] = {"input": q.item}
             if self.schema is None or not self.schema.fields:
                 row["answer"] = result
@@ -235,7 +241,7 @@ class MapJob:
             error = self.errors.get(q.index)
             row.update(status=state, error=error["message"] if error else None,
                        input_tokens=_input_tokens(usage), output_tokens=(usage or {}).get("output_tokens", 0),
-                       cost=cost_usd(usage, self.prices) if usage else None)  # fmt: skip
+                       cost=cost)  # fmt: skip
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -376,10 +382,13 @@ class MapJob:
 
     def _worst_cost(self, params: dict[str, Any]) -> float:
         """A request's cost if its answer took all of max_tokens (a batch cannot be watched item by item)."""
-        if self.prices is None:
-            return 0.0
         tokens = estimate_input_tokens(params)
-        return (tokens * self.prices["input"] + self._options.max_tokens * self.prices["output"]) / 1e6
+        return self._estimate({"input_tokens": tokens, "output_tokens": self._options.max_tokens})
+
+    def _estimate(self, usage: dict[str, int]) -> float:
+        """What a request of this job with this usage would cost (0 for a model without a price)."""
+        prices = request_prices(self.pricing, usage, Billing(batch=self.batch))
+        return priced(usage, prices) if prices is not None else 0.0
 
     def _content(self, index: int) -> str | list[dict[str, Any]] | None:
         """An item's user message content, its objects attached; None (the item failed) if one cannot be."""
@@ -398,14 +407,14 @@ class MapJob:
     def _affordable(self, index: int) -> bool:
         """Whether the spend, what is in flight and this item stay within `max_cost`, each item costing about what
         the finished ones did. Until one has finished, items go one at a time, estimated at their input alone."""
-        if self.max_cost is None or self.prices is None:
+        if self.max_cost is None or self.pricing is None:
             return True
-        spent = cost_usd(self._billed, self.prices) or 0.0
+        spent = self._spent
         if self._costed:
             return spent + spent / self._costed * (len(self._running) + 1) <= self.max_cost
         question = {"role": "user", "content": self.questions[index].text}
         tokens = estimate_input_tokens(self._options.request([*self._history, question]))
-        return spent + tokens * self.prices["input"] / 1e6 <= self.max_cost
+        return spent + self._estimate({"input_tokens": tokens}) <= self.max_cost
 
     def _launch(self, index: int, tokens: int = 0) -> None:
         content = self._content(index)
@@ -428,7 +437,7 @@ class MapJob:
             await self._settle(index, manager)
         except Exception as error:  # a bug of ours, or a schema's validator that raised: this item fails, not the job
             log.exception("claude_widget: a map job's item %d failed", index)
-            self._end(index, "failed", manager.usage, {"kind": "internal", "message": repr(error)})
+            self._end(index, "failed", manager.usage, manager.cost, {"kind": "internal", "message": repr(error)})
 
     async def _settle(self, index: int, manager: StreamManager) -> None:
         """An item's stream has ended: its result, its requeue, or its failure."""
@@ -438,15 +447,15 @@ class MapJob:
             if error.error.get("kind") in REFUSALS and not error.text and self._refused.get(index, 0) < MAX_REFUSALS:
                 self._requeue(index, error.error.get("retry_after"))
             else:
-                self._end(index, "failed", manager.usage, {"kind": error.error.get("kind", "error"),
-                                                           "message": str(error)})  # fmt: skip
+                self._end(index, "failed", manager.usage, manager.cost,
+                          {"kind": error.error.get("kind", "error"), "message": str(error)})  # fmt: skip
             return
         if manager.status == "stopped":
-            self._end(index, "stopped", manager.usage)
+            self._end(index, "stopped", manager.usage, manager.cost)
             return
         self._concurrency.succeeded()
         self._concurrency.observed(manager.rate_limits, time.monotonic())
-        self._answered(index, text, manager.stop_reason, manager.usage)
+        self._answered(index, text, manager.stop_reason, manager.usage, manager.cost)
 
     def _requeue(self, index: int, retry_after: float | None) -> None:
         """The API refused an item (429 or 529): fewer in flight, and the item goes again after its wait."""
@@ -462,26 +471,27 @@ class MapJob:
             self._wake.set()
         self._changed()
 
-    def _answered(self, index: int, text: str, stop_reason: str | None, usage: dict[str, int]) -> None:
+    def _answered(self, index: int, text: str, stop_reason: str | None, usage: dict[str, int],
+                  cost: float | None) -> None:  # fmt: skip
         """An item's answer came: its result, or why it is not one (cut at max_tokens, not fitting the schema)."""
         if stop_reason == "max_tokens":
             cut = f"the answer was cut at max_tokens ({self._options.max_tokens}): raise Chat(max_tokens=...)"
-            self._end(index, "failed", usage, {"kind": "max_tokens", "message": cut})
+            self._end(index, "failed", usage, cost, {"kind": "max_tokens", "message": cut})
             return
         try:
             result = self.schema.parse(text) if self.schema is not None else text
         except SchemaMismatch as error:
-            self._end(index, "failed", usage, {"kind": "schema", "message": str(error)})
+            self._end(index, "failed", usage, cost, {"kind": "schema", "message": str(error)})
             return
         self.results[index] = result
-        self._end(index, "done", usage)
+        self._end(index, "done", usage, cost)
 
-    def _end(self, index: int, state: ItemState, usage: dict[str, int] | None = None,
+    def _end(self, index: int, state: ItemState, usage: dict[str, int] | None = None, cost: float | None = None,
              error: dict[str, str] | None = None) -> None:  # fmt: skip
         with self._lock:
             self._running.pop(index, None)
             if usage is not None:
-                self._bill(index, usage)
+                self._bill(index, usage, cost)
         self._set_state(index, state)
         if error is not None:
             self._set_error(index, error)
@@ -499,6 +509,7 @@ class MapJob:
             self.states.append("running")
             self._counts["running"] += 1
             self.item_usage.append(None)
+            self.item_cost.append(None)
 
     # -- bookkeeping: every change of an item's state, error or usage goes through these ------------------
     def _set_state(self, index: int, state: ItemState) -> None:
@@ -515,7 +526,7 @@ class MapJob:
             self._error_kinds[error["kind"]] += 1
             self._error_examples[error["kind"]] = error["message"]
 
-    def _bill(self, index: int, usage: dict[str, int]) -> None:
+    def _bill(self, index: int, usage: dict[str, int], cost: float | None) -> None:
         """An item's attempt was billed: added to what the item (and the job) cost so far."""
         earlier = self.item_usage[index]
         if not any((earlier or {}).values()) and any(usage.get(k, 0) for k in USAGE_KEYS):
@@ -523,6 +534,9 @@ class MapJob:
         self.item_usage[index] = {k: (earlier or {}).get(k, 0) + usage.get(k, 0) for k in USAGE_KEYS}
         for key in USAGE_KEYS:
             self._billed[key] += usage.get(key, 0)
+        if cost is not None:
+            self.item_cost[index] = (self.item_cost[index] or 0.0) + cost
+            self._spent += cost
 
     def error_kinds(self) -> list[tuple[str, int, str]]:
         """The errors by kind, most frequent first: (kind, count, the latest message)."""

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import anthropic
 
-from .usage import USAGE_KEYS
+from .pricing import Billing
+from .usage import Attempt
 
 if TYPE_CHECKING:
     from .jobs import MapJob
@@ -122,8 +123,9 @@ class BatchRun:
             if result.type == "succeeded":
                 message = result.message
                 text = "".join(block.text for block in message.content if block.type == "text")
-                usage = {key: getattr(message.usage, key, 0) or 0 for key in USAGE_KEYS}
-                job._answered(index, text, message.stop_reason, usage)
+                attempt = Attempt(sent_at=0.0, billing=Billing.of(message.usage, batch=True))
+                attempt.record_usage(message.usage)
+                job._answered(index, text, message.stop_reason, attempt.usage, attempt.cost(job.pricing))
             elif result.type == "errored":
                 error = result.error.error
                 job._end(index, "failed", error={"kind": error.type, "message": error.message})

@@ -105,6 +105,8 @@ class StreamSync:
             with self.widget.hold_sync():
                 self.widget.usage = event.usage
                 self.widget.thinking_tokens = event.thinking_tokens
+                if event.prices is not None:
+                    self.widget.prices = event.prices
 
     def _notice(self) -> str | None:
         """What a stop reason means for the reader, if it is worth saying."""

@@ -14,6 +14,7 @@ from .continuation import history_messages
 from .event_log import EventLog
 from .events import LogEntry, Status, ToolCall
 from .options import StreamOptions
+from .pricing import pricing_for
 from .tool_calls import ToolCalls
 from .usage import Attempt, Ledger
 
@@ -28,7 +29,8 @@ class TurnState:
         self.stop_details: dict[str, Any] | None = None
         self.turn_messages: list[dict[str, Any]] = []  # finished rounds, as they go into the history
         self.rate_limits: dict[str, str] = {}  # the latest response's anthropic-ratelimit-* headers
-        self._ledger = Ledger()  # one attempt per request sent, with its cause, continuation and usage
+        # one attempt per request sent, with its cause, continuation and usage
+        self._ledger = Ledger(pricing=pricing_for(options.model))
         self._calls = ToolCalls()
         self._assembler = Assembler(self._calls)  # the current round's blocks, the answer and thinking
         self._event_log = EventLog()
@@ -44,7 +46,7 @@ class TurnState:
         self._calls = ToolCalls(previous.tool_calls)
         self._assembler = Assembler(self._calls, text=previous.text, thinking=previous.thinking, blocks=blocks,
                                     citations=Citations(previous.citations))  # fmt: skip
-        self._ledger = Ledger(previous.attempts)
+        self._ledger = Ledger(previous.attempts, pricing=previous._ledger.pricing)
 
     @property
     def text(self) -> str:
@@ -74,6 +76,11 @@ class TurnState:
     def usage(self) -> dict[str, int]:
         """Tokens billed: the sum over every attempt."""
         return self._ledger.usage
+
+    @property
+    def cost(self) -> float | None:
+        """USD billed: every attempt at its own rates (None for a model without a known price)."""
+        return self._ledger.cost
 
     @property
     def thinking_tokens(self) -> int:

@@ -13,8 +13,13 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
 from .events import UsageChanged
+from .models import Pricing
+from .pricing import Billing, Prices, cost_usd, request_prices, total_cost
 
-USAGE_KEYS = ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
+# The API's counts, flattened: `cache_creation_1h_input_tokens` is its `cache_creation.ephemeral_1h_input_tokens`,
+# the part of the cache writes billed at the 1-hour rate.
+USAGE_KEYS = ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens",
+              "cache_creation_1h_input_tokens")  # fmt: skip
 Continuation = Literal["prefill", "user_turn"]  # how a request continues an interrupted answer
 RecordedEvent = tuple[float, str, dict[str, Any]]  # seconds since the request, event type, event data
 
@@ -41,6 +46,7 @@ class Attempt:
     deltas: int = 0  # content deltas it received
     events: list[RecordedEvent] = field(default_factory=list)  # its raw events, when recording
     usage_estimated: bool = False  # output tokens estimated from the deltas (the attempt was interrupted)
+    billing: Billing = field(default_factory=Billing)  # data residency, fast mode, as the usage reported them
 
     def __getitem__(self, key: str) -> Any:
         """Read access by name, as when attempts were dicts (`attempt["outcome"]`)."""
@@ -54,6 +60,12 @@ class Attempt:
             value = getattr(usage, key, None)
             if value is not None:
                 self.usage[key] = value
+        written_1h = getattr(getattr(usage, "cache_creation", None), "ephemeral_1h_input_tokens", None)
+        if written_1h is not None:
+            self.usage["cache_creation_1h_input_tokens"] = written_1h
+        billing = Billing.of(usage)
+        if billing != Billing():  # message_delta's usage may leave these out: keep what message_start said
+            self.billing = billing
         details = getattr(usage, "output_tokens_details", None)
         thinking = getattr(details, "thinking_tokens", None) if details is not None else None
         if thinking is not None:
@@ -64,6 +76,13 @@ class Attempt:
         if outcome != "done" and self.deltas:
             self.usage["output_tokens"] = max(self.usage["output_tokens"], self.deltas)
             self.usage_estimated = True
+
+    def cost(self, pricing: Pricing | None) -> float | None:
+        return cost_usd(self.usage, pricing, self.billing)
+
+    def prices(self, pricing: Pricing | None) -> Prices | None:
+        """The rates this request is billed at (a tier or a multiplier may apply)."""
+        return request_prices(pricing, self.usage, self.billing)
 
     def copy(self) -> Attempt:
         return replace(self, usage=dict(self.usage))
@@ -85,10 +104,16 @@ def total_thinking_tokens(attempts: Iterable[Attempt]) -> int:
 class Ledger:
     """A turn's attempts, and its usage as billed: the sum over every attempt."""
 
-    def __init__(self, attempts: Iterable[Attempt] = ()) -> None:
+    def __init__(self, attempts: Iterable[Attempt] = (), pricing: Pricing | None = None) -> None:
         self.attempts = [attempt.copy() for attempt in attempts]
+        self.pricing = pricing
         self.usage = total_usage(self.attempts)
         self.thinking_tokens = total_thinking_tokens(self.attempts)
+
+    @property
+    def cost(self) -> float | None:
+        """USD: the sum of every attempt's cost, each at its own rates; None where a price is not known."""
+        return total_cost(attempt.cost(self.pricing) for attempt in self.attempts)
 
     @property
     def pending(self) -> Attempt | None:
@@ -114,4 +139,5 @@ class Ledger:
         if usage == self.usage and thinking == self.thinking_tokens:
             return None
         self.usage, self.thinking_tokens = usage, thinking
-        return UsageChanged(dict(usage), thinking)
+        prices = self.attempts[-1].prices(self.pricing) if self.attempts else None
+        return UsageChanged(dict(usage), thinking, self.cost, dict(prices) if prices is not None else None)

@@ -28,7 +28,7 @@ from .assets import STATIC, ChatAssets, bundle_reply, shared_assets
 from .display import MarkdownOutput
 from .fences import CodeBlock, code_blocks
 from .loops import call_soon, run_on, stream_loop
-from .pricing import Prices, cost_usd
+from .pricing import Prices
 from .stream import USAGE_KEYS, StreamManager
 from .subshell import keep_front_end_subshell
 from .sync import StreamSync
@@ -142,8 +142,9 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
 
     @property
     def cost(self) -> float | None:
-        """USD at list price for the tokens used so far (None for a model without a known price)."""
-        return cost_usd(self.usage, self.prices)  # type: ignore[arg-type]
+        """USD for the tokens used so far, each request at its own rates (None for a model without a known
+        price)."""
+        return self.manager.cost
 
     def recording(self) -> dict[str, Any]:
         """This answer's raw events with their timing (needs `Chat(record=True)`); see `save_recording`."""

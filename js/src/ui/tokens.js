@@ -40,16 +40,20 @@ export function displayUsage({ usage, text, status, prices, inputEstimate }) {
   const u = usage ?? {};
   const cacheWrite = u.cache_creation_input_tokens ?? 0;
   const cacheRead = u.cache_read_input_tokens ?? 0;
+  const cacheWrite1h = u.cache_creation_1h_input_tokens ?? 0;
   const inputKnown = (u.input_tokens ?? 0) + cacheWrite + cacheRead > 0;
   const input = inputKnown ? (u.input_tokens ?? 0) : (inputEstimate ?? 0);
   const outputExact = isFinished(status); // then usage.output_tokens is final
   const output = outputExact ? (u.output_tokens ?? 0) : Math.max(u.output_tokens ?? 0, estimateTokens(text));
+  // The same linear sum as the kernel's (pricing.priced): the rates already carry any tier or multiplier.
   const costUsd = prices
-    ? (input * prices.input + output * prices.output + cacheWrite * prices.cache_write + cacheRead * prices.cache_read) / 1e6
+    ? (input * prices.input + output * prices.output + (cacheWrite - cacheWrite1h) * prices.cache_write +
+        cacheWrite1h * (prices.cache_write_1h ?? prices.cache_write) + cacheRead * prices.cache_read) / 1e6
     : null;
-  // What the cache saved: reads at a tenth of the input price, less the premium paid for writes.
+  // What the cache saved: reads below the input price, less the premium paid for writes.
   const savedUsd = prices
-    ? (cacheRead * (prices.input - prices.cache_read) - cacheWrite * (prices.cache_write - prices.input)) / 1e6
+    ? (cacheRead * (prices.input - prices.cache_read) - (cacheWrite - cacheWrite1h) * (prices.cache_write - prices.input) -
+        cacheWrite1h * ((prices.cache_write_1h ?? prices.cache_write) - prices.input)) / 1e6
     : 0;
 
   const parts = [];
@@ -64,6 +68,7 @@ export function displayUsage({ usage, text, status, prices, inputEstimate }) {
     parts.push(`${outputExact ? "" : "~"}${formatCount(output)} out`);
     if (costUsd !== null) parts.push(formatCost(costUsd));
     if (savedUsd > 0) parts.push(`saved ${formatCost(savedUsd)}`);
+    if (costUsd !== null) parts.push(...(prices?.notes ?? []));
   }
   return { input, output, outputExact, costUsd, label: parts.join(" · ") };
 }

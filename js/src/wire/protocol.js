@@ -9,8 +9,11 @@
  *   output_tokens?: number,
  *   cache_creation_input_tokens?: number,
  *   cache_read_input_tokens?: number,
- * }} Usage exact figures known so far
- * @typedef {{input: number, output: number, cache_write: number, cache_read: number}} Prices USD per million tokens
+ *   cache_creation_1h_input_tokens?: number,
+ * }} Usage exact figures known so far (the 1-hour cache writes are part of cache_creation_input_tokens)
+ * @typedef {{input: number, output: number, cache_write: number, cache_read: number, cache_write_1h?: number,
+ *   notes?: string[]}} Prices USD per million tokens, as the latest request is billed (the kernel picks them:
+ *   notes say what changed the list price)
  * @typedef {{kind?: string, message?: string, headline?: string, countdown?: string, retry_in?: number | null,
  *   attempt?: number, max_attempts?: number, continuing?: boolean}} ErrorInfo
  *   countdown: while retrying, the banner's sentence with `{in}` where the wait goes
