@@ -77,6 +77,7 @@ class ModelFacts:
     cache_min: int = 512  # shorter prompts are silently not cached
     inference_geo: bool = True  # takes `inference_geo` (data residency, priced 1.1x)
     aliases: tuple[str, ...] = field(default_factory=tuple)
+    released: str | None = None  # ISO date of release, where the docs give it (the Models API's `created_at`)
 
     @property
     def efforts(self) -> tuple[Effort, ...]:
@@ -94,12 +95,12 @@ def _legacy_4(id_: str, name: str, pricing: Pricing, **facts: Any) -> ModelFacts
 # fmt: off
 _FABLE_5_2 = ModelFacts(
     "claude-fable-5-2", "Claude Fable 5.2", "current", f"{DOCS}/models/fable-5-2/migration-guide",
-    Pricing(rates(8, 40, cache_read=0.20), fast_offered=True), narration_in_thinking=True,
+    Pricing(rates(8, 40, cache_read=0.20), fast_offered=True), narration_in_thinking=True, released="2026-11-09",
 )
 _FABLE_5_1 = replace(_FABLE_5_2, id="claude-fable-5-1", name="Claude Fable 5.1", status="legacy",
-                     source=PRICING_PAGE, pricing=Pricing(rates(10, 50, cache_read=0.25)))
+                     source=PRICING_PAGE, pricing=Pricing(rates(10, 50, cache_read=0.25)), released=None)
 _FABLE_5 = replace(_FABLE_5_1, id="claude-fable-5", name="Claude Fable 5", narration_in_thinking=False,
-                   pricing=Pricing(rates(10, 50, cache_read=1.00)))
+                   pricing=Pricing(rates(10, 50, cache_read=1.00)), released="2026-06-09")
 _OPUS_4_5_PRICES = Pricing(rates(5, 25))
 _SONNET_4_PRICES = Pricing(rates(3, 15))
 
@@ -113,21 +114,21 @@ MODELS: tuple[ModelFacts, ...] = (
     ModelFacts("claude-opus-5-5", "Claude Opus 5.5", "current", f"{DOCS}/models/opus-5-5/whats-new-opus-5-5",
                # fast: twice the standard rates (a third-party figure: the docs say "premium")
                Pricing(rates(4, 20, cache_read=0.20), fast=rates(8, 40, cache_read=0.40), fast_offered=True),
-               default_effort="medium", narration_in_thinking=True),
+               default_effort="medium", narration_in_thinking=True, released="2026-09-22"),
     ModelFacts("claude-sonnet-5-5", "Claude Sonnet 5.5", "current", f"{DOCS}/models/sonnet-5-5/migration-guide",
                Pricing(rates(2, 10, cache_read=0.10)), thinking_types=frozenset({"adaptive", "between_tools"}),
-               between_tools_up_to="high", narration_in_thinking=True),
+               between_tools_up_to="high", narration_in_thinking=True, released="2026-09-28"),
     ModelFacts("claude-haiku-5-5", "Claude Haiku 5.5", "current", f"{DOCS}/models/haiku-5-5/overview",
                Pricing(rates(0.10, 0.50, cache_read=0.01), long_prompt=rates(0.50, 2.50, cache_read=0.05),
                        long_prompt_above=100_000),
                default_effort="medium", thinking_types=frozenset({"adaptive", "disabled"}), disabled_up_to="high",
-               forced_tool_choice=True),
+               forced_tool_choice=True, released="2026-10-07"),
     ModelFacts("claude-opus-5", "Claude Opus 5", "legacy", f"{DOCS}/about-claude/models/whats-new-opus-5",
                Pricing(rates(5, 25), fast=rates(10, 50), fast_offered=True),
-               thinking_types=frozenset({"adaptive", "disabled"}), disabled_up_to="high"),
+               thinking_types=frozenset({"adaptive", "disabled"}), disabled_up_to="high", released="2026-07-24"),
     ModelFacts("claude-sonnet-5", "Claude Sonnet 5", "legacy", f"{DOCS}/models/sonnet-5/overview",
                Pricing(rates(2, 10, cache_read=0.20)), thinking_types=frozenset({"adaptive", "disabled"}),
-               cache_min=1024),
+               cache_min=1024, released="2026-06-30"),
     _legacy_4("claude-opus-4-8", "Claude Opus 4.8", _OPUS_4_5_PRICES, default_display="omitted",
               thinking_types=frozenset({"adaptive", "disabled"}), cache_min=1024),
     _legacy_4("claude-opus-4-7", "Claude Opus 4.7", _OPUS_4_5_PRICES, default_display="omitted",
@@ -136,14 +137,14 @@ MODELS: tuple[ModelFacts, ...] = (
     _legacy_4("claude-sonnet-4-6", "Claude Sonnet 4.6", _SONNET_4_PRICES, max_output=64_000, cache_min=1024),
     _legacy_4("claude-opus-4-5", "Claude Opus 4.5", _OPUS_4_5_PRICES, context=200_000, max_output=64_000,
               thinking_types=frozenset({"enabled", "disabled"}), prefill=True, cache_min=4096, inference_geo=False,
-              aliases=("claude-opus-4-5-20251101",)),
+              aliases=("claude-opus-4-5-20251101",), released="2025-11-01"),
     _legacy_4("claude-sonnet-4-5", "Claude Sonnet 4.5", _SONNET_4_PRICES, context=200_000, max_output=64_000,
               thinking_types=frozenset({"enabled", "disabled"}), prefill=True, default_effort=None, cache_min=1024,
               inference_geo=False),
     _legacy_4("claude-haiku-4-5", "Claude Haiku 4.5", Pricing(rates(1, 5)), status="current", context=200_000,
               max_output=64_000, thinking_types=frozenset({"enabled", "disabled"}), prefill=True,
               default_effort=None, cache_min=4096, inference_geo=False,
-              aliases=("claude-haiku-4-5-20251001",)),
+              aliases=("claude-haiku-4-5-20251001",), released="2025-10-01"),
 )
 # fmt: on
 
