@@ -92,12 +92,12 @@ def test_reset_forgets_the_conversation(server: FakeAnthropic) -> None:
 def test_thinking_streams_and_goes_back_with_its_signature(server: FakeAnthropic) -> None:
     script = Script(text="42.", thinking="Six times seven is forty-two.")
     server.enqueue(script, Script(text="Yes."))
-    chat = chat_for(server, thinking={"type": "adaptive"})
+    chat = chat_for(server)  # Sonnet 5.5 thinks by default: its summaries are asked for
     w = chat.send("What is 6 x 7?")
     assert w.wait(5) == "42."
     assert w.thinking == "Six times seven is forty-two."
     assert w.thinking_tokens == -(-len(script.thinking) // 4)
-    assert server.message_requests()[0].body["thinking"] == {"type": "adaptive"}
+    assert server.message_requests()[0].body["thinking"] == {"type": "adaptive", "display": "summarized"}
     chat.send("Sure?").wait(5)
     thinking_block, text_block = server.message_requests()[1].body["messages"][1]["content"]
     assert thinking_block["type"] == "thinking" and thinking_block["thinking"] == script.thinking
@@ -107,7 +107,7 @@ def test_thinking_streams_and_goes_back_with_its_signature(server: FakeAnthropic
 
 def test_an_unsigned_thinking_block_is_never_sent_back(server: FakeAnthropic) -> None:
     server.enqueue(Script(text="Answer.", thinking="Hmm, let me think about this carefully. " * 50, delay=0.005))
-    chat = chat_for(server, thinking={"type": "enabled", "budget_tokens": 2000})
+    chat = chat_for(server, thinking={"type": "adaptive", "display": "summarized"})
     w = chat.send("Think hard")
     wait_until(lambda: len(w.manager.thinking) > 40)
     w.stop()

@@ -45,6 +45,16 @@ def test_line_magic_and_the_default_chat(shell: InteractiveShell) -> None:
     assert isinstance(shell.user_ns["_claude_chat"], Chat)
 
 
+def test_effort_is_this_questions_own_and_checked_for_the_model(shell: InteractiveShell) -> None:
+    shell.run_cell_magic("claude", "--offline -c review -e low", "Quick one?").wait(30)
+    assert offline_server().message_requests()[-1].body["output_config"] == {"effort": "low"}
+    shell.run_cell_magic("claude", "-c review", "And now?").wait(30)
+    assert "output_config" not in offline_server().message_requests()[-1].body  # the chat's default again
+    with pytest.raises(ValueError, match="leave effort out"):
+        shell.run_line_magic("claude", "--offline -c old -m claude-sonnet-4-5 -e max hi")
+    shell.user_ns.pop("old", None)
+
+
 def test_with_sends_the_named_kernel_variables_in_order_each_with_its_name(shell: InteractiveShell) -> None:
     shell.user_ns["df"] = pd.DataFrame({"city": ["Paris", "Lyon"], "people": [2_100_000, 520_000]})
     shell.user_ns["counts"] = pd.Series([3, 4], name="n")
@@ -71,7 +81,7 @@ def test_bad_uses_say_what_to_do(shell: InteractiveShell) -> None:
 def test_the_magic_is_documented() -> None:
     doc = ClaudeMagics.claude.__doc__ or ""
     for words in ("%%claude", "-c CHAT", "--offline", "ANTHROPIC_API_KEY", "--model", "--system", "--max-tokens",
-                  "--with df,fig"):  # fmt: skip
+                  "--with df,fig", "--effort"):  # fmt: skip
         assert words in doc, words
 
 

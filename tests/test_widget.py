@@ -140,7 +140,7 @@ def test_a_following_front_end_never_gets_the_text_again(
 ) -> None:
     script = Script(text="Hello *world* " * 300, thinking="Let me see. " * 50, chunk_size=5, delay=0.0005)
     server.enqueue(script)
-    w = Chat(api_key=TEST_KEY, base_url=server.url, thinking={"type": "adaptive"}).send("hi")
+    w = Chat(api_key=TEST_KEY, base_url=server.url).send("hi")
     front_end_says(w, {"intent": "follow"})  # what each front end's model says once
     w.wait(timeout=20)
     time.sleep(0.05)

@@ -42,6 +42,11 @@ describe("view state", () => {
     assert.deepEqual(s.thinking, { thinking: "y".repeat(10), active: true, answerStarted: true, tokens: 0 });
   });
 
+  it("shows the effort in effect next to the model's name", () => {
+    assert.equal(state({ traits: { model: "claude-sonnet-5-5", effort: "high" } }).model, "claude-sonnet-5-5 · high effort");
+    assert.equal(state({ traits: { model: "claude-haiku-4-5", effort: "" } }).model, "claude-haiku-4-5");
+  });
+
   it("once done: exact figures, no Stop, not busy, final", () => {
     const s = state({
       traits: { status: "done", usage: { input_tokens: 10, output_tokens: 5 }, thinking_tokens: 7,
@@ -113,7 +118,7 @@ describe("view state", () => {
 
   it("repaints on every trait it reads (and on the tool cards and the citations)", () => {
     /** @type {Array<keyof import("../src/ui/view_state.js").ShownTraits | "cards" | "citations">} */
-    const read = ["status", "usage", "prices", "error", "model", "stop_reason", "offline", "notice", "thinking_tokens", "actions",
+    const read = ["status", "usage", "prices", "error", "model", "effort", "stop_reason", "offline", "notice", "thinking_tokens", "actions",
       "input_estimate", "cards", "citations"];
     assert.deepEqual([...PAINTED_TRAITS].sort(), [...read].sort());
   });

@@ -27,6 +27,7 @@ from .headless import in_script
 from .job_widget import ScriptProgress
 from .jobs import MapJob
 from .loops import stream_loop
+from .models import Effort, facts_for
 from .options import StreamOptions
 from .pricing import list_prices, pricing_for, total_cost
 from .questions import Prompt, Question, items_of, questions
@@ -84,13 +85,14 @@ class Chat:
         self,
         model: str = "claude-sonnet-5-5",
         system: str | None = None,
-        max_tokens: int = 4096,
+        max_tokens: int | None = None,
         api_key: str | None = None,
         base_url: str | None = None,
         stall_timeout: float = 30.0,
         max_retries: int = 4,
         *,
         thinking: dict[str, Any] | None = None,
+        effort: Effort | None = None,
         tools: list[Callable[..., Any]] | None = None,
         tool_timeout: float = 60.0,
         max_tool_rounds: int = 10,
@@ -113,7 +115,7 @@ class Chat:
                     "streams canned answers from the built-in fake server."
                 )
         self.options = StreamOptions(model=model, max_tokens=max_tokens, system=system, stall_timeout=stall_timeout,
-                                     max_retries=max_retries, thinking=thinking, record=record,
+                                     max_retries=max_retries, thinking=thinking, effort=effort, record=record,
                                      tool_timeout=tool_timeout, max_tool_rounds=max_tool_rounds, cache=cache,
                                      citations=citations,
                                      # a function that cannot be described fails here, not mid-conversation
@@ -135,10 +137,11 @@ class Chat:
     # -- the options, as they were given -----------------------------------------------------------------
     model: _Option[str] = _Option()
     system: _Option[str | None] = _Option()
-    max_tokens: _Option[int] = _Option()
+    max_tokens: _Option[int | None] = _Option()  # None: what fits the model and its thinking
     stall_timeout: _Option[float] = _Option()
     max_retries: _Option[int] = _Option()
     thinking: _Option[dict[str, Any] | None] = _Option()
+    effort: _Option[Effort | None] = _Option()  # None: the model's default
     tools: _Option[dict[str, Tool]] = _Option()
     tool_timeout: _Option[float] = _Option()
     max_tool_rounds: _Option[int] = _Option()
@@ -181,29 +184,41 @@ class Chat:
         self._stop_current()
         self.turns.clear()
 
-    def send(self, prompt: str, *objects: object, table_tokens: int | None = None) -> ChatWidget:
+    def send(self, prompt: str, *objects: object, table_tokens: int | None = None,
+             effort: Effort | None = None) -> ChatWidget:  # fmt: skip
         """Ask Claude; returns the widget at once while the answer streams into it.
 
         `objects` go with the question, in order, before its text: a pandas or polars DataFrame or Series as a
         summary of at most `table_tokens` tokens (default: the chat's `table_tokens`); a matplotlib figure, a
         Pillow image or image bytes as an image; a path (a `Path`, or a string) as the file's content. Anything
         else raises `TypeError`, and a file or image that cannot be sent a clear error, before anything is sent.
+        `effort` ("low" … "max") sets the chat's effort for this question alone.
 
         A turn of this chat still streaming is stopped first; it stays in the history, marked as interrupted.
         """
         prompt = _check_prompt(prompt)
+        options = self._options_with(effort)
         attachments = self._attach(objects, table_tokens)
         content = user_content(prompt, attachments)
         self._stop_current()
         return self._send_messages([*self.history, {"role": "user", "content": content}], prompt, content,
-                                   [a.chip() for a in attachments])  # fmt: skip
+                                   [a.chip() for a in attachments], options)  # fmt: skip
+
+    def _options_with(self, effort: Effort | None) -> StreamOptions:
+        """The chat's options, with a question's own effort (checked for the model: a ValueError if refused)."""
+        return self.options if effort is None else replace(self.options, effort=effort)
 
     def _send_messages(self, messages: list[dict[str, Any]], prompt: str,
                        content: str | list[dict[str, Any]] | None = None,
-                       chips: list[dict[str, str]] | None = None) -> ChatWidget:  # fmt: skip
-        widget = ChatWidget(lambda: self._manager(messages), model=self.model, prices=list_prices(self.model),
-                            offline=self.offline, freeze_when_done=self.freeze, attachments=chips or [],
-                            input_estimate=estimate_input_tokens(self.options.request(messages)))  # fmt: skip
+                       chips: list[dict[str, str]] | None = None,
+                       options: StreamOptions | None = None) -> ChatWidget:  # fmt: skip
+        options = options or self.options
+        facts = facts_for(options.model)
+        effort = options.effort or (facts.default_effort if facts is not None else None) or ""
+        widget = ChatWidget(lambda: self._manager(messages, options), model=options.model, effort=effort,
+                            prices=list_prices(options.model), offline=self.offline, freeze_when_done=self.freeze,
+                            attachments=chips or [],
+                            input_estimate=estimate_input_tokens(options.request(messages)))  # fmt: skip
         self.turns.append(Turn(prompt, widget, content=None if content == prompt else content))
         global _last_answer
         _last_answer = weakref.ref(widget)
@@ -218,7 +233,8 @@ class Chat:
         return self._manager([*self.history, {"role": "user", "content": content}])
 
     def map(self, items: object, *, prompt: Prompt = None, schema: object = None, batch: bool = False,
-            concurrency: int | None = None, max_cost: float | None = None) -> MapJob:  # fmt: skip
+            concurrency: int | None = None, max_cost: float | None = None,
+            effort: Effort | None = None) -> MapJob:  # fmt: skip
         """Ask one question per item, many at once; returns the job at once (`await job` for the results).
 
         Each item (a string, a dict or DataFrame row, or a tuple of text and objects as `send` takes them) is
@@ -230,12 +246,13 @@ class Chat:
         `batch=True` sends the items through the Message Batches API instead: half the price, answered within 24
         hours (most within the hour); `job.batch_ids` names the batches, and `chat.collect(batch_ids)` gets their
         results in another kernel. `max_cost` then counts each item at its worst (all of `max_tokens`).
+        `effort` sets the chat's effort for this job's questions.
         """
         found = questions(items_of(items), prompt)
         if max_cost is not None and pricing_for(self.model) is None:
             raise ValueError(f"max_cost needs the model's price, and {self.model!r} has none in claude_widget.models")
         job = MapJob(self, found, schema=output_schema(schema) if schema is not None else None,
-                     concurrency=concurrency, max_cost=max_cost, batch=batch)  # fmt: skip
+                     concurrency=concurrency, max_cost=max_cost, batch=batch, effort=effort)  # fmt: skip
         if in_script():
             ScriptProgress(job)  # no widget to show it in
         return job
@@ -277,8 +294,8 @@ class Chat:
             turn.widget.stop()
             turn.settled = turn.widget.manager.history_messages()  # what the next request is built on
 
-    def _manager(self, messages: list[dict[str, Any]]) -> StreamManager:
-        return StreamManager(self._client_for(stream_loop()), self.options, messages)
+    def _manager(self, messages: list[dict[str, Any]], options: StreamOptions | None = None) -> StreamManager:
+        return StreamManager(self._client_for(stream_loop()), options or self.options, messages)
 
     def _client_for(self, loop: asyncio.AbstractEventLoop) -> anthropic.AsyncAnthropic:
         client = self._clients.get(loop)

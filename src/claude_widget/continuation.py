@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .blocks import Block, ToolUseBlock
+from .models import facts_for
 from .usage import Continuation
 
 CONTINUE_PROMPT = (
@@ -31,9 +32,12 @@ Message = dict[str, Any]
 
 
 def prefill_supported(model: str) -> bool:
-    """Whether `model` accepts an assistant-message prefill, as the API decides it: Claude 4.5 and older do;
-    Claude 4.6 and later reject it. Any other name is treated as rejecting it (a user turn works with every
-    model)."""
+    """Whether `model` accepts an assistant-message prefill, as the API decides it (the model table; for a model
+    it does not know, Claude 4.5 and older do, 4.6 and later reject it). Any other name is treated as rejecting
+    it (a user turn works with every model)."""
+    facts = facts_for(model)
+    if facts is not None:
+        return facts.prefill
     version = _VERSION.match(model)
     if version is None:
         return False

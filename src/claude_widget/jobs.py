@@ -27,6 +27,7 @@ from .concurrency import DEFAULT_CEILING, AdaptiveConcurrency
 from .errors import REFUSALS, StreamError, classify
 from .loops import call_soon, stream_loop
 from .message_batches import BatchRun, custom_id
+from .models import Effort
 from .pricing import Billing, priced, pricing_for, request_prices
 from .questions import Question
 from .request_tokens import estimate_input_tokens
@@ -49,7 +50,7 @@ class MapJob:
 
     def __init__(self, chat: Chat, questions: list[Question], *, schema: OutputSchema | None = None,
                  concurrency: int | None = None, max_cost: float | None = None, batch: bool = False,
-                 batch_ids: list[str] | None = None, collecting: bool = False,
+                 batch_ids: list[str] | None = None, collecting: bool = False, effort: Effort | None = None,
                  items_unknown: bool = False) -> None:  # fmt: skip
         if max_cost is not None and not max_cost > 0:
             raise ValueError(f"max_cost must be a positive number of USD, got {max_cost!r}")
@@ -82,7 +83,7 @@ class MapJob:
         self._history = chat.history  # the shared prefix, as it was when the job was made
         # The job retries refused requests itself, pacing all of them (`_requeue`); other faults are the stream's.
         self._options = replace(chat.options, output_schema=schema.json_schema if schema else None,
-                                retry_refusals=False)  # fmt: skip
+                                effort=effort or chat.options.effort, retry_refusals=False)  # fmt: skip
         self._concurrency = AdaptiveConcurrency(concurrency if concurrency is not None else DEFAULT_CEILING)
         self._loop = stream_loop()
         self._running: dict[int, StreamManager] = {}
@@ -383,7 +384,7 @@ class MapJob:
     def _worst_cost(self, params: dict[str, Any]) -> float:
         """A request's cost if its answer took all of max_tokens (a batch cannot be watched item by item)."""
         tokens = estimate_input_tokens(params)
-        return self._estimate({"input_tokens": tokens, "output_tokens": self._options.max_tokens})
+        return self._estimate({"input_tokens": tokens, "output_tokens": self._options.token_limit})
 
     def _estimate(self, usage: dict[str, int]) -> float:
         """What a request of this job with this usage would cost (0 for a model without a price)."""
@@ -475,7 +476,7 @@ class MapJob:
                   cost: float | None) -> None:  # fmt: skip
         """An item's answer came: its result, or why it is not one (cut at max_tokens, not fitting the schema)."""
         if stop_reason == "max_tokens":
-            cut = f"the answer was cut at max_tokens ({self._options.max_tokens}): raise Chat(max_tokens=...)"
+            cut = f"the answer was cut at max_tokens ({self._options.token_limit}): raise Chat(max_tokens=...)"
             self._end(index, "failed", usage, cost, {"kind": "max_tokens", "message": cut})
             return
         try:

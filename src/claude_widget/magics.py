@@ -14,6 +14,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 
 from .attachments import Named
 from .chat import Chat, last_answer
+from .models import EFFORTS
 from .widget import ChatWidget
 
 DEFAULT_CHAT = "_claude_chat"
@@ -24,7 +25,10 @@ class ClaudeMagics(Magics):
     @magic_arguments()
     @argument("-m", "--model", default=None, help="model name (default: claude-sonnet-5-5)")
     @argument("-s", "--system", default=None, help="system prompt (quote it if it has spaces)")
-    @argument("-t", "--max-tokens", type=int, default=None, help="maximum output tokens (default 4096)")
+    @argument("-t", "--max-tokens", type=int, default=None,
+              help="maximum output tokens, thinking included (default: what fits the model)")  # fmt: skip
+    @argument("-e", "--effort", default=None, choices=EFFORTS,
+              help="how hard Claude works on this question: low … max (default: the model's)")  # fmt: skip
     @argument("-c", "--chat", default=None,
               help="name of a chat to continue; created on first use and kept as a variable of that name")  # fmt: skip
     @argument("--offline", action="store_true", help="stream from the built-in fake server, no API key needed")
@@ -37,15 +41,16 @@ class ClaudeMagics(Magics):
 
         Usage::
 
-            %%claude [-m MODEL] [-s SYSTEM] [-t MAX_TOKENS] [-c CHAT] [--offline] [--with df,fig]
+            %%claude [-m MODEL] [-s SYSTEM] [-t MAX_TOKENS] [-e EFFORT] [-c CHAT] [--offline] [--with df,fig]
             Your prompt, on as many lines as you like.
 
             %claude [options] your prompt on one line
 
         Without ``-c`` every magic call continues one default conversation; ``-c NAME`` keeps a separate one in
         the variable ``NAME`` (a ``claude_widget.Chat``). Options given when a chat is created (model, system
-        prompt, max tokens) stay with it. ``--with df,fig`` sends those kernel variables with the prompt, as
-        ``chat.send(prompt, df, fig)`` would. The API key comes from ``ANTHROPIC_API_KEY``.
+        prompt, max tokens) stay with it; ``-e`` is this question's effort. ``--with df,fig`` sends those kernel
+        variables with the prompt, as ``chat.send(prompt, df, fig)`` would. The API key comes from
+        ``ANTHROPIC_API_KEY``.
         """
         args = parse_argstring(self.claude, line)
         prompt = cell if cell is not None else " ".join(args.prompt)
@@ -55,7 +60,7 @@ class ClaudeMagics(Magics):
             raise ValueError("nothing to ask: put the prompt after %claude, or in the cell body of %%claude")
         objects = self._objects(args.objects)
         chat = self._chat(args)
-        return chat.send(prompt, *objects)
+        return chat.send(prompt, *objects, effort=args.effort)
 
     @line_magic
     def claude_code(self, line: str) -> None:

@@ -60,6 +60,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     citations = traitlets.List(traitlets.Dict()).tag(sync=True)
     actions = traitlets.List(traitlets.Unicode()).tag(sync=True)  # what the view may offer: "retry", "continue"
     model = traitlets.Unicode("").tag(sync=True)
+    effort = traitlets.Unicode("").tag(sync=True)  # the effort in effect: the one asked, or the model's default
     stop_reason = traitlets.Unicode(allow_none=True, default_value=None).tag(sync=True)
     notice = traitlets.Unicode(allow_none=True, default_value=None).tag(sync=True)
     offline = traitlets.Bool(False).tag(sync=True)
@@ -76,6 +77,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         *,
         model: str,
         prices: Prices | None,
+        effort: str = "",
         offline: bool = False,
         freeze_when_done: bool = False,
         input_estimate: int = 0,
@@ -83,7 +85,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     ) -> None:
         # Headless (headless.py): no front end will load the bundle, so the saved state leaves it out.
         self._headless = headless.is_headless()
-        super().__init__(model=model, prices=prices, offline=offline, usage=dict.fromkeys(USAGE_KEYS, 0),
+        super().__init__(model=model, effort=effort, prices=prices, offline=offline, usage=dict.fromkeys(USAGE_KEYS, 0),
                          assets=None if self._headless else shared_assets(), answer_id=uuid.uuid4().hex,
                          input_estimate=input_estimate, attachments=list(attachments))  # fmt: skip
         self._new_stream = new_stream  # an unstarted manager for the request; called again by Retry

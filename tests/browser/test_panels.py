@@ -26,7 +26,7 @@ def get_weather(city: str) -> dict:
     """
     return {"city": city, "temperature_c": 18}
 
-chat = Chat(tools=[get_weather], thinking={"type": "adaptive"})
+chat = Chat(tools=[get_weather])
 w = chat.send("Weather in Lisbon?")
 w
 '''

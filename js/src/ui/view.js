@@ -82,6 +82,7 @@ function shownTraits(model) {
     prices: model.get("prices"),
     error: model.get("error"),
     model: model.get("model"),
+    effort: model.get("effort"),
     stop_reason: model.get("stop_reason"),
     offline: model.get("offline"),
     notice: model.get("notice"),

@@ -6,7 +6,7 @@ import { displayUsage, estimateTokens } from "./tokens.js";
 
 /**
  * @typedef {import("../wire/protocol.js").WidgetState} WidgetState
- * @typedef {"status" | "usage" | "prices" | "error" | "model" | "stop_reason" | "offline" | "notice" |
+ * @typedef {"status" | "usage" | "prices" | "error" | "model" | "effort" | "stop_reason" | "offline" | "notice" |
  *   "thinking_tokens" | "actions" | "input_estimate"} ShownTrait
  * @typedef {{[K in ShownTrait]?: WidgetState[K] | undefined}} ShownTraits the traits viewState reads (any may be missing)
  */
@@ -16,7 +16,7 @@ import { displayUsage, estimateTokens } from "./tokens.js";
  * are its footnotes).
  */
 export const PAINTED_TRAITS = /** @type {const} */ ([
-  "status", "usage", "prices", "error", "model", "stop_reason", "offline", "cards", "notice", "thinking_tokens",
+  "status", "usage", "prices", "error", "model", "effort", "stop_reason", "offline", "cards", "notice", "thinking_tokens",
   "actions", "input_estimate", "citations",
 ]);
 
@@ -73,7 +73,7 @@ export function viewState({ traits, text, thinking, intentSentAt, intentWaiting 
     status,
     intentPending,
     statusLabel: intentPending && intentWaiting ? waitingLabel(intentWaiting) : statusLabel(status, traits.stop_reason),
-    model: traits.model ?? "",
+    model: traits.effort ? `${traits.model ?? ""} · ${traits.effort} effort` : (traits.model ?? ""),
     offlineHidden: !traits.offline,
     tokens: {
       label: usage.label + (usage.label ? thoughtPart : ""),

@@ -44,6 +44,7 @@
  *   cards?: ToolCard[],
  *   actions?: Action[],
  *   model?: string,
+ *   effort?: string,
  *   stop_reason?: string | null,
  *   notice?: string | null,
  *   offline?: boolean,
