@@ -18,6 +18,28 @@ TEST_KEY = "sk-ant-test-0123456789-secret"
 # What a Jupyter server sets in the kernels it starts for notebooks: a kernel JupyterLab or Notebook 7 shows,
 # where cells return while their answers stream (without it, nbclient is headless: see headless.py).
 SHOWN_BY_JUPYTERLAB = {"JPY_SESSION_NAME": "/work/answers.ipynb"}
+# scripts/test.sh runs the engine's tests again on the oldest and newest SDK the package allows, each put first on
+# PYTHONPATH: it names the version it means here, and the session refuses to start on any other.
+EXPECT_ANTHROPIC = "CLAUDE_WIDGET_EXPECT_ANTHROPIC"
+
+
+def sdk_version() -> tuple[int, int]:
+    """The anthropic SDK's (major, minor), for the tests that document what one version or another raises."""
+    major, minor = anthropic.__version__.split(".")[:2]
+    return int(major), int(minor)
+
+
+def pytest_report_header() -> str:
+    return f"anthropic {anthropic.__version__} from {os.path.dirname(anthropic.__file__)}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    expected = os.environ.get(EXPECT_ANTHROPIC)
+    if expected and anthropic.__version__ != expected:
+        raise pytest.UsageError(
+            f"{EXPECT_ANTHROPIC}={expected}, but anthropic {anthropic.__version__} was loaded from "
+            f"{anthropic.__file__}: is .venv/sdks/{expected} first on PYTHONPATH?"
+        )
 
 
 def run_notebook(*sources: str, env: dict[str, str] | None = None, timeout: int = 60) -> nbformat.NotebookNode:

@@ -15,7 +15,7 @@ from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.fake_server.script import compile_script
 from claude_widget.fake_server.wire import Send
 
-from .conftest import TEST_KEY
+from .conftest import TEST_KEY, sdk_version
 
 BODY = {"model": "claude-sonnet-5-5", "max_tokens": 10, "stream": True, "messages": [{"role": "user", "content": "hi"}]}
 
@@ -79,9 +79,17 @@ async def stream_all(client: anthropic.AsyncAnthropic) -> str:
 async def test_faults_surface_in_the_sdk_as_documented(
     server: FakeAnthropic, client: anthropic.AsyncAnthropic, fault: str, expected: type[Exception]
 ) -> None:
+    """A transport failure mid-stream reaches the caller as the raw `httpx2` error up to anthropic 2.16, and from
+    2.17 on as an `APIConnectionError` whose cause is that error. The other faults are the same in every version."""
     server.enqueue(Script(text="abcdefgh", fault=fault, fault_after=4))  # type: ignore[arg-type]
-    with pytest.raises(expected):
+    with pytest.raises((expected, anthropic.APIConnectionError)) as raised:
         await stream_all(client)
+    if issubclass(expected, httpx2.TransportError) and sdk_version() >= (2, 17):
+        assert type(raised.value) is anthropic.APIConnectionError
+        assert isinstance(raised.value.__cause__, expected)
+    else:
+        assert isinstance(raised.value, expected)
+        assert not isinstance(raised.value, anthropic.APIConnectionError)
 
 
 async def test_early_end_is_silent_in_the_sdk(server: FakeAnthropic, client: anthropic.AsyncAnthropic) -> None:

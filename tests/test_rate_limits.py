@@ -9,7 +9,7 @@ import pytest
 from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.fake_server.limits import Limiter, RateLimits
 
-from .conftest import TEST_KEY
+from .conftest import TEST_KEY, sdk_version
 
 ASK = {"model": "claude-sonnet-5-5", "max_tokens": 10, "messages": [{"role": "user", "content": "Hi"}]}
 
@@ -60,5 +60,8 @@ def test_the_sdk_sees_429_with_retry_after_and_the_headers_on_every_answer() -> 
             client.messages.create(**ASK)  # type: ignore[call-overload]
         assert refused.value.response.headers["retry-after"] in ("29", "30")
         assert refused.value.body["error"]["type"] == "rate_limit_error"  # type: ignore[index]
-        assert refused.value.message.startswith("Error code: 429")
+        # The SDK's own wording, which classify() never shows (it takes the body's message): up to anthropic 2.16
+        # "Error code: 429 - {the body}", from 2.17 "429 {the body's message} (request_id: …)".
+        prefix = "429 This request would exceed" if sdk_version() >= (2, 17) else "Error code: 429 - "
+        assert refused.value.message.startswith(prefix)
         assert (server.limiter.admitted, server.limiter.refused, server.limiter.in_flight) == (2, 1, 0)

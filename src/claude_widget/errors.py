@@ -83,8 +83,15 @@ def redact(text: str, secret: str | None) -> str:
     return text.replace(secret, "***") if secret else text
 
 
-def classify(exc: BaseException, *, base_url: str, model: str) -> Failure:
-    """What a failure means for the user, and whether trying again can help."""
+def classify(exc: BaseException, *, base_url: str, model: str, responded: bool | None = None) -> Failure:
+    """What a failure means for the user, and whether trying again can help.
+
+    A failure is judged by what happened, not by the SDK's class for it, which differs between SDK versions (since
+    anthropic 2.17 a stream that drops is an `APIConnectionError`, before it the raw `httpx2` error): a transport
+    failure before the response began means the API could not be reached; once the response's headers have arrived
+    (`responded`), the stream was lost. `responded=None` (a caller that does not know) takes a raw `httpx2` error for
+    a lost stream and an SDK error for a failure to reach the API, which is true of a request that does not stream.
+    """
     if isinstance(exc, StallError):
         return Failure("stall", f"The connection stalled: {exc}", retryable=True, headline="Connection stalled")
     if isinstance(exc, TruncatedStreamError):
@@ -100,32 +107,51 @@ def classify(exc: BaseException, *, base_url: str, model: str) -> Failure:
         )
     if isinstance(exc, anthropic.APIStatusError):
         return _classify_status(exc, model)
-    if isinstance(exc, anthropic.APITimeoutError):
+    if isinstance(exc, (anthropic.APIConnectionError, httpx2.RequestError)):
+        return _classify_transport(exc, base_url, responded)
+    return Failure("internal", f"{type(exc).__name__}: {exc}", retryable=False)
+
+
+def _classify_transport(exc: BaseException, base_url: str, responded: bool | None) -> Failure:
+    transport = _transport_error(exc)
+    name = type(transport).__name__ if transport is not None else _cause(exc)
+    timed_out = isinstance(exc, anthropic.APITimeoutError) or isinstance(transport, httpx2.TimeoutException)
+    if responded is None:
+        responded = not isinstance(exc, anthropic.APIError)
+    if responded:
+        if timed_out:
+            return Failure("stall", f"The connection stalled ({name}).", retryable=True, headline="Connection stalled")
+        return Failure(
+            "connection",
+            f"The connection to the API was lost ({name}).",
+            retryable=True,
+            headline="Connection interrupted",
+        )
+    if timed_out:
         return Failure(
             "timeout",
             f"Can't reach the API at {base_url}: the connection timed out.",
             retryable=True,
             headline=f"Can't reach the API at {base_url}",
         )
-    if isinstance(exc, anthropic.APIConnectionError):
-        return Failure(
-            "connection",
-            f"Can't reach the API at {base_url} ({_cause(exc)}).",
-            retryable=True,
-            headline=f"Can't reach the API at {base_url}",
-        )
-    if isinstance(exc, httpx2.TimeoutException):
-        return Failure(
-            "stall", f"The connection stalled ({type(exc).__name__}).", retryable=True, headline="Connection stalled"
-        )
-    if isinstance(exc, httpx2.TransportError):
-        return Failure(
-            "connection",
-            f"The connection to the API was lost ({type(exc).__name__}).",
-            retryable=True,
-            headline="Connection interrupted",
-        )
-    return Failure("internal", f"{type(exc).__name__}: {exc}", retryable=False)
+    return Failure(
+        "connection",
+        f"Can't reach the API at {base_url} ({name}).",
+        retryable=True,
+        headline=f"Can't reach the API at {base_url}",
+    )
+
+
+def _transport_error(exc: BaseException) -> httpx2.RequestError | None:
+    """The `httpx2` error at the root of `exc`: `exc` itself, or the first one on its chain of causes."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, httpx2.RequestError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def _classify_status(exc: anthropic.APIStatusError, model: str) -> Failure:
@@ -176,7 +202,11 @@ def _api_message(exc: anthropic.APIStatusError) -> str:
         error = body.get("error", body)
         if isinstance(error, dict) and error.get("message"):
             return str(error["message"])
-    return str(exc.message)
+        return json.dumps(body, ensure_ascii=False)
+    if isinstance(body, str) and body.strip():
+        return body.strip()
+    # Never `exc.message`: its wording changes between SDK versions ("Error code: 429 - …", then "429 …").
+    return exc.response.reason_phrase or f"HTTP {exc.status_code}"
 
 
 def _api_type(exc: anthropic.APIStatusError) -> str:

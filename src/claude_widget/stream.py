@@ -60,6 +60,7 @@ class StreamManager(TurnState):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
         self._cancel_requested = False
+        self._responded = False  # whether the current attempt's response had begun (its headers arrived)
         self._result: concurrent.futures.Future[str] = concurrent.futures.Future()
 
     @classmethod
@@ -197,8 +198,8 @@ class StreamManager(TurnState):
         while True:
             try:
                 await self._attempt()
-            except (anthropic.APIError, httpx2.TransportError, StallError, TruncatedStreamError, ValueError) as exc:
-                failure = classify(exc, base_url=self._base_url, model=self.model)
+            except (anthropic.APIError, httpx2.RequestError, StallError, TruncatedStreamError, ValueError) as exc:
+                failure = classify(exc, base_url=self._base_url, model=self.model, responded=self._responded)
                 self._end_attempt(failure.kind)
                 retries_used = len(self.attempts) - 1
                 if failure.kind == "prefill_rejected" and self.attempts[-1].continuation == "prefill":
@@ -235,7 +236,9 @@ class StreamManager(TurnState):
         self._mark("request_sent", overwrite=not self.text)
         sent_at = time.monotonic()
         messages = request_messages(self.messages, self.turn_messages, assembler.blocks, continuation)
+        self._responded = False
         async with self.client.messages.stream(**options.request(messages)) as stream:
+            self._responded = True
             self._mark("first_byte")
             headers = stream.response.headers
             self.rate_limits = {k: v for k, v in headers.items() if k.startswith("anthropic-ratelimit-")}
