@@ -59,14 +59,14 @@ def test_a_short_prefix_is_not_cached_and_the_minimum_depends_on_the_model() -> 
     cache = PromptCache()
     short = {"model": "claude-sonnet-5-5", "cache_control": {"type": "ephemeral"},
              "messages": [{"role": "user", "content": "hi"}]}  # fmt: skip
-    assert cache.usage(short) is None  # below 1,024 tokens: nothing written, the usual estimate stands
+    assert cache.usage(short) is None  # below 512 tokens: nothing written, the usual estimate stands
     text = "x" * 6_400  # about 1,600 tokens
     sonnet = {**short, "messages": [{"role": "user", "content": text}]}
     written = cache.usage(sonnet)
     assert written is not None and written["cache_creation_input_tokens"] > 1_024
     assert (
-        cache.usage({**sonnet, "model": "claude-haiku-5-5", "messages": [{"role": "user", "content": text + "!"}]})
-        is None
+        cache.usage({**sonnet, "model": "claude-opus-4-6", "messages": [{"role": "user", "content": text + "!"}]})
+        is None  # Opus 4.6 caches only from 4,096 tokens
     )
     again = cache.usage(sonnet)
     assert again is not None and again["cache_read_input_tokens"] == written["cache_creation_input_tokens"]

@@ -21,6 +21,7 @@ from claude_widget.continuation import (
     request_messages,
 )
 from claude_widget.fake_server import FakeAnthropic
+from claude_widget.models import MODELS
 
 from . import sdk_events as sdk
 
@@ -66,8 +67,9 @@ def test_one_prefill_rule(model: str, accepts: bool) -> None:
     assert prefill_supported(model) is accepts
 
 
-def test_the_fake_server_uses_the_same_prefill_rule_unless_told_otherwise() -> None:
-    assert FakeAnthropic().prefill is prefill_supported
+def test_the_fake_server_takes_a_prefill_where_the_model_table_says_unless_told_otherwise() -> None:
+    server = FakeAnthropic()
+    assert all(server.prefill(facts.id) is prefill_supported(facts.id) for facts in MODELS)
     never = FakeAnthropic(prefill=lambda model: False)
     assert never.prefill("claude-haiku-4-5") is False
 

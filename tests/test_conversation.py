@@ -23,6 +23,10 @@ def no_comm_messages(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ChatWidget, "send", lambda self, content, buffers=None: None)
 
 
+# A model whose text before a tool call comes as a text block (Sonnet 5.5, the default, writes it inside thinking).
+NARRATES_IN_TEXT = "claude-haiku-5-5"
+
+
 def chat_for(server: FakeAnthropic, **kwargs: Any) -> Chat:
     return Chat(api_key=TEST_KEY, base_url=server.url, **kwargs)
 
@@ -181,7 +185,7 @@ def test_a_tool_round_trip_streams_input_runs_the_function_and_continues(server:
         Script(text="Let me check.", tool_use={"name": "get_weather", "input": {"city": "Paris", "unit": "c"}}),
         Script(text="It is 21 °C in Paris."),
     )
-    chat = chat_for(server, tools=[get_weather])
+    chat = chat_for(server, tools=[get_weather], model=NARRATES_IN_TEXT)
     w = chat.send("Weather in Paris?")
     seen: list[tuple[str, str]] = []
     w.manager.subscribe(lambda e: seen.append((e.status, e.input_json)) if hasattr(e, "input_json") else None)
@@ -289,7 +293,7 @@ def test_missing_hints_and_varargs_are_explained(server: FakeAnthropic) -> None:
 def test_stop_while_claude_writes_the_tool_input(server: FakeAnthropic) -> None:
     server.enqueue(Script(text="Checking.", tool_use={"name": "get_weather", "input": {"city": "P" * 400}},
                           delay=0.01))  # fmt: skip
-    chat = chat_for(server, tools=[get_weather])
+    chat = chat_for(server, tools=[get_weather], model=NARRATES_IN_TEXT)
     w = chat.send("go")
     wait_until(lambda: any(len(c.input_json) > 20 for c in w.manager.tool_calls.values()))
     w.stop()

@@ -346,7 +346,8 @@ def test_a_tool_input_streams_as_deltas_and_its_card_changes_only_with_its_statu
     notes = " ".join(f"note {i}: the quick brown fox jumps over the lazy dog." for i in range(400))  # ~20 KB
     server.enqueue(Script(text="Saving.", tool_use={"name": "tool_with_a_long_input", "input": {"notes": notes}},
                           chunk_size=8, delay=0.0002), Script(text="Saved."))  # fmt: skip
-    chat = Chat(api_key=TEST_KEY, base_url=server.url, tools=[tool_with_a_long_input])
+    # Haiku 5.5: the text before a tool call is a text block (Sonnet 5.5 writes it inside thinking).
+    chat = Chat(api_key=TEST_KEY, base_url=server.url, tools=[tool_with_a_long_input], model="claude-haiku-5-5")
     w = chat.send("save my notes")
     front_end_says(w, {"intent": "follow", "deflate": True, "frontend": "page"})
     assert w.wait(timeout=20) == "Saving.\n\nSaved."

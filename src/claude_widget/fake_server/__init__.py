@@ -1,8 +1,8 @@
-"""The built-in fake Anthropic API: a real loopback HTTP server speaking the exact SSE format."""
+"""The built-in fake Anthropic API: a real loopback HTTP server speaking the exact SSE format, its models behaving
+as models.py describes them."""
 
-from .api import KNOWN_MODELS
 from .script import Fault, Replay, Script
 from .server import FakeAnthropic
 from .wire import RecordedRequest
 
-__all__ = ["KNOWN_MODELS", "FakeAnthropic", "Fault", "RecordedRequest", "Replay", "Script"]
+__all__ = ["FakeAnthropic", "Fault", "RecordedRequest", "Replay", "Script"]

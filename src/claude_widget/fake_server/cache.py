@@ -3,9 +3,10 @@
 A request asks for caching with a top-level `cache_control` (the breakpoint goes on its last block) or with
 `cache_control` on blocks of its own. The prompt is read as units in the API's order: tools, system, then each
 message's blocks. A request reads the longest prefix an earlier request wrote, ending on a unit boundary, and
-writes its prefix up to each breakpoint that is long enough to be cached. Tokens are the fake server's estimate
-(four characters each; images and PDFs as the API counts them). The five-minute lifetime is not modelled.
-Thread-safe.
+writes its prefix up to each breakpoint that is long enough for its model (models.py's `cache_min`), each part
+at its breakpoint's lifetime (`"ttl": "1h"`, else five minutes: the API's `cache_creation` split). Tokens are the
+fake server's estimate (four characters each; images and PDFs as the API counts them). The lifetimes themselves
+are not modelled. Thread-safe.
 """
 
 from __future__ import annotations
@@ -17,14 +18,7 @@ from typing import Any
 
 from ..request_tokens import media_tokens
 from ..usage import estimate_tokens
-
-# Shorter prefixes are not cached. The API's minimum depends on the model; these follow its documentation.
-MIN_CACHEABLE = {"haiku": 2048, "opus": 4096}
-DEFAULT_MIN_CACHEABLE = 1024
-
-
-def min_cacheable(model: str) -> int:
-    return next((tokens for family, tokens in MIN_CACHEABLE.items() if family in model), DEFAULT_MIN_CACHEABLE)
+from .api import cache_min
 
 
 class PromptCache:
@@ -33,8 +27,9 @@ class PromptCache:
         self._lock = threading.Lock()
 
     def usage(self, body: dict[str, Any]) -> dict[str, int] | None:
-        """The request's input tokens split into uncached, written and read; None if nothing is cached (no
-        breakpoint, or a prefix too short), when the usual estimate of the input stands."""
+        """The request's input tokens split into uncached, written and read, with the part written for an hour
+        (`cache_creation_1h_input_tokens`); None if nothing is cached (no breakpoint, or a prefix too short), when
+        the usual estimate of the input stands."""
         units, breakpoints = _units(body)
         if not breakpoints:
             return None
@@ -48,27 +43,30 @@ class PromptCache:
         with self._lock:
             hit = max((i for i in range(last + 1) if keys[i] in self._written), default=-1)
             read = tokens[hit] if hit >= 0 else 0
-            written = 0
+            written = {"5m": 0, "1h": 0}
+            at, minimum = read, cache_min(str(body.get("model", "")))
             for point in sorted(breakpoints):
-                if point > hit and tokens[point] >= min_cacheable(str(body.get("model", ""))):
+                if point > hit and tokens[point] >= minimum:
                     self._written.add(keys[point])
-                    written = tokens[point] - read
-        if not read and not written:
+                    written[breakpoints[point]] += tokens[point] - at
+                    at = tokens[point]
+        creation = written["5m"] + written["1h"]
+        if not read and not creation:
             return None
-        return {"input_tokens": max(1, total - read - written), "cache_creation_input_tokens": written,
-                "cache_read_input_tokens": read}  # fmt: skip
+        return {"input_tokens": max(1, total - read - creation), "cache_creation_input_tokens": creation,
+                "cache_creation_1h_input_tokens": written["1h"], "cache_read_input_tokens": read}  # fmt: skip
 
 
-def _units(body: dict[str, Any]) -> tuple[list[tuple[str, int | None]], list[int]]:
-    """The prompt as units in the API's order (each with its tokens if it is an image or a PDF), and the indices
-    of the units that end a cached prefix."""
+def _units(body: dict[str, Any]) -> tuple[list[tuple[str, int | None]], dict[int, str]]:
+    """The prompt as units in the API's order (each with its tokens if it is an image or a PDF), and the units
+    that end a cached prefix, each with its lifetime ("5m" or "1h")."""
     units: list[tuple[str, int | None]] = []
-    breakpoints: list[int] = []
+    breakpoints: dict[int, str] = {}
 
     def add(part: Any) -> None:
         units.append((json.dumps(part, sort_keys=True, default=str), media_tokens(part)))
         if isinstance(part, dict) and part.get("cache_control"):
-            breakpoints.append(len(units) - 1)
+            breakpoints[len(units) - 1] = _ttl(part["cache_control"])
 
     for tool in body.get("tools") or []:
         add(tool)
@@ -80,5 +78,9 @@ def _units(body: dict[str, Any]) -> tuple[list[tuple[str, int | None]], list[int
         for block in content if isinstance(content, list) else [{"type": "text", "text": content}]:
             add({"role": message.get("role"), **block} if isinstance(block, dict) else block)
     if body.get("cache_control") and units:
-        breakpoints.append(len(units) - 1)  # automatic caching: the last cacheable block
+        breakpoints.setdefault(len(units) - 1, _ttl(body["cache_control"]))  # automatic: the last cacheable block
     return units, breakpoints
+
+
+def _ttl(cache_control: Any) -> str:
+    return "1h" if isinstance(cache_control, dict) and cache_control.get("ttl") == "1h" else "5m"

@@ -84,10 +84,16 @@ def generic_answer(prompt: str) -> str:
     )
 
 
+# Seconds the demo thinks before answering: a real model thinks longer, but the demo stays brisk.
+THINKING_SECONDS = 1.5
+
+
 def demo_responder(body: dict[str, Any]) -> Script:
-    """Answer like a (very limited) Claude at about 60 tokens per second: canned markdown, thinking when it is
-    asked for, and a call to the first tool offered, with arguments guessed from the prompt."""
-    pace = {"chunk_size": 4, "delay": 0.016, "first_delay": 0.6}
+    """Answer like a (very limited) Claude at about 60 tokens per second: canned markdown, a short think first (as
+    the default model does: its summary shown where the request asks for summaries, else only pings then the
+    signature; none where the request's model does not think), and a call to the first tool offered, with
+    arguments guessed from the prompt."""
+    pace = {"chunk_size": 4, "delay": 0.016, "first_delay": 0.6, "thinking_seconds": THINKING_SECONDS}
     thinking = _thinking_for(body)
     results = _tool_results(body)
     if results:
@@ -134,9 +140,8 @@ def _quoted(passages: list[Passage]) -> list[tuple[str, tuple[dict[str, Any], ..
     return [*parts, ("\n", ())]
 
 
-def _thinking_for(body: dict[str, Any]) -> str | None:
-    if not body.get("thinking"):
-        return None
+def _thinking_for(body: dict[str, Any]) -> str:
+    """The thinking's summary (the server drops it where the request's model does not think)."""
     prompt = _last_user_text(body) or "the tool result"
     return (
         f'The user wrote: "{prompt[:80]}". I should answer clearly, start with the key idea, and add an '

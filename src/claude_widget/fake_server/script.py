@@ -3,6 +3,12 @@
 A `Script` describes an answer (text, pacing, thinking, tool use) and at most one fault. `compile_script`
 turns it into a list of steps (bytes to send, pauses, and the fault's socket action) that the HTTP server
 executes. Keeping this pure makes the exact bytes testable without a socket.
+
+The request's model decides what a script's thinking becomes (`Plan`, from models.py): dropped where the request
+does not think; where it does, a thinking block whose summary streams as `thinking_delta`s (`display:
+"summarized"`) or is left out, only pings keeping the stream alive while the model thinks (`"omitted"`), ended by
+one `signature_delta` that binds the block's text (api.sign). On a model that narrates inside its thinking, the
+text before a tool call is a thinking block too.
 """
 
 from __future__ import annotations
@@ -12,9 +18,10 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from ..models import Display, thinks
 from ..request_tokens import estimate_input_tokens
-from .api import message_text, partial_answer
-from .wire import Drop, Pause, Reset, Send, Stall, Step, sse
+from .api import message_text, partial_answer, sign, table_facts
+from .wire import PING, Drop, Pause, Reset, Send, Stall, Step, sse
 
 Fault = Literal["error_event", "drop", "reset", "stall", "ping_stall", "early_end", "malformed"]
 
@@ -25,7 +32,8 @@ class Script:
 
     `chunk_size` characters make one `text_delta`, and each delta counts as one output token, so usage is
     exactly predictable: `output_tokens == ceil(len(text) / chunk_size)` (per text block, plus thinking and tool
-    deltas).
+    deltas). Thinking counts as output whether its summary is shown or omitted, and only where the request's model
+    thinks (`Plan`).
     """
 
     text: str = "Hello from the fake Anthropic server."
@@ -33,7 +41,8 @@ class Script:
     delay: float = 0.0  # seconds between deltas
     first_delay: float = 0.0  # seconds between message_start and the first content
     start_delay: float = 0.0  # seconds between the response's headers and message_start (the model reading)
-    thinking: str | None = None
+    thinking: str | None = None  # the summary of the model's thinking (None: it answers without thinking)
+    thinking_seconds: float = 0.0  # how long it thinks before its first text (0: as fast as `delay` paces it)
     redacted_thinking: bool = False  # a redacted_thinking block before the answer
     # A server-side tool call before the text: {"name": "web_search", "input": {...}, "result": [...]}.
     server_tool: dict[str, Any] | None = None
@@ -48,7 +57,7 @@ class Script:
     fault: Fault | None = None
     fault_after: int = 0
     error_type: str = "overloaded_error"  # for fault="error_event"
-    ping_interval: float = 0.5  # for fault="ping_stall"
+    ping_interval: float = 0.5  # seconds between pings while nothing else is sent: thinking, fault="ping_stall"
     unknown_events: bool = False  # sprinkle event types a newer API might send (clients must ignore them)
     # A continuation request (one whose last assistant turn is a prefix of `text`) gets the rest of `text`,
     # starting at the word `repeat_tail` characters early, the way a model restarts an interrupted sentence.
@@ -59,6 +68,7 @@ class Script:
     input_tokens: int | None = None  # default: derived from the request size
     cache_read_input_tokens: int = 0
     cache_creation_input_tokens: int = 0
+    cache_creation_1h_input_tokens: int = 0  # the part of cache_creation_input_tokens written for an hour
 
     @property
     def output_tokens(self) -> int:
@@ -69,6 +79,39 @@ class Script:
         if self.server_tool:
             total += _token_count(json.dumps(self.server_tool.get("input", {})), self.chunk_size)
         return total
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a request's model makes of a script's thinking: whether it thinks, how its thinking is shown, and where
+    the text before a tool call goes (None: a text block; else a thinking block shown that way)."""
+
+    model: str
+    thinking: bool
+    display: Display
+    narration: Display | None
+
+    @staticmethod
+    def of(body: dict[str, Any]) -> Plan:
+        model = str(body.get("model") or "claude-sonnet-5-5")
+        facts = table_facts(model)
+        config = body.get("thinking")
+        config = config if isinstance(config, dict) else {}
+        display: Display = config.get("display") or (facts.default_display if facts else "summarized")
+        if config.get("type") == "between_tools":
+            # Thinking off; the progress notes between tool calls come back as thinking blocks, with their text.
+            return Plan(model, thinking=False, display=display, narration="summarized")
+        narrated = facts is not None and facts.narration_in_thinking
+        return Plan(model, thinks({**body, "model": model}), display, display if narrated else None)
+
+    def apply(self, script: Script) -> Script:
+        """The script as this request's model answers it: without its thinking where the request does not think."""
+        return script if self.thinking else replace(script, thinking=None)
+
+    def narrates(self, script: Script) -> bool:
+        """Whether the script's text goes in a thinking block: text before a tool call, on a model that narrates
+        inside its thinking."""
+        return self.narration is not None and script.tool_use is not None and bool(script.text)
 
 
 def continue_script(script: Script, body: dict[str, Any]) -> Script:
@@ -90,21 +133,54 @@ def continue_script(script: Script, body: dict[str, Any]) -> Script:
     return replace(script, text=script.text[start:], thinking=None, citations=())
 
 
-def compile_script(script: Script, body: dict[str, Any], message_id: str) -> list[Step]:
-    """The wire-level steps of a 200 streaming answer to `body`."""
-    steps: list[Step] = []
-    fault_pending = script.fault is not None
-    usage = {
+def usage_of(script: Script, body: dict[str, Any], *, service_tier: str = "standard") -> dict[str, Any]:
+    """The answer's usage as message_start carries it (and a whole message, with the final output tokens): input
+    split into uncached, cache writes by lifetime and cache reads, the tier, and the region and speed the request
+    asked for."""
+    usage: dict[str, Any] = {
         "input_tokens": script.input_tokens if script.input_tokens is not None else estimate_input_tokens(body),
         "cache_creation_input_tokens": script.cache_creation_input_tokens,
         "cache_read_input_tokens": script.cache_read_input_tokens,
+        "cache_creation": {
+            "ephemeral_5m_input_tokens": script.cache_creation_input_tokens - script.cache_creation_1h_input_tokens,
+            "ephemeral_1h_input_tokens": script.cache_creation_1h_input_tokens,
+        },
         "output_tokens": 1,
+        "service_tier": service_tier,
     }
-    message = {
+    if body.get("inference_geo") is not None:
+        usage["inference_geo"] = body["inference_geo"]
+    if body.get("speed") is not None:
+        usage["speed"] = body["speed"]
+    return usage
+
+
+def final_usage(script: Script, plan: Plan) -> dict[str, Any]:
+    """What message_delta adds to the usage: the output (thinking included, and its part), repeated with the
+    input counts, as the API's cumulative message_delta usage is."""
+    final: dict[str, Any] = {"output_tokens": script.output_tokens}
+    thought = _token_count(script.thinking or "", script.chunk_size)
+    if plan.narrates(script):
+        thought += _token_count(script.text, script.chunk_size)
+    if thought:
+        final["output_tokens_details"] = {"thinking_tokens": thought}
+    if script.server_tool is not None and script.server_tool.get("name") == "web_search":
+        final["server_tool_use"] = {"web_search_requests": 1}
+    return final
+
+
+def compile_script(script: Script, body: dict[str, Any], message_id: str) -> list[Step]:
+    """The wire-level steps of a 200 streaming answer to `body`."""
+    plan = Plan.of(body)
+    script = plan.apply(script)
+    steps: list[Step] = []
+    fault_pending = script.fault is not None
+    usage = usage_of(script, body)
+    message: dict[str, Any] = {
         "id": message_id,
         "type": "message",
         "role": "assistant",
-        "model": body.get("model", "claude-sonnet-5-5"),
+        "model": plan.model,
         "content": [],
         "stop_reason": None,
         "stop_sequence": None,
@@ -158,28 +234,20 @@ def compile_script(script: Script, body: dict[str, Any], message_id: str) -> lis
         }
         steps += _whole_block(index, result)  # server tool results arrive whole, without deltas
         index += 1
-    if script.thinking is not None:
-        steps += _block(
-            index,
-            {"type": "thinking", "thinking": "", "signature": ""},
-            script.thinking,
-            script.chunk_size,
-            script.delay,
-            "thinking_delta",
-            "thinking",
-        )
-        signature = {"type": "signature_delta", "signature": f"sig-{message_id}"}
-        steps.insert(
-            -1,
-            Send(
-                sse("content_block_delta", {"type": "content_block_delta", "index": index, "delta": signature}),
-                "content_block_delta",
-            ),
-        )
+    for thinking, display, seconds in _thoughts(script, plan):
+        steps += _thinking_block(index, thinking, display, script, seconds, plan.model, message_id)
         index += 1
 
     sent = 0
-    blocks = _text_blocks(script)
+    narrated = plan.narrates(script)
+    blocks = [] if narrated else _text_blocks(script)
+    if narrated and fault_pending:  # the fault comes where the text would have been
+        fault_pending = False
+        if script.fault == "early_end":
+            return steps
+        steps += fault_steps()
+        if script.fault != "malformed":
+            return steps
     for n, (text, citations) in enumerate(blocks):
         block: dict[str, Any] = {"type": "text", "text": ""}
         if citations:
@@ -229,18 +297,82 @@ def compile_script(script: Script, body: dict[str, Any], message_id: str) -> lis
 
     if script.unknown_events:
         steps.append(unknown)
+    counts = {key: usage[key] for key in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")}
     delta: dict[str, Any] = {
         "type": "message_delta",
         "delta": {"stop_reason": stop_reason, "stop_sequence": None},
-        "usage": {"output_tokens": script.output_tokens},
+        "usage": {**counts, **final_usage(script, plan)},
     }
     if script.stop_details is not None:
         delta["delta"]["stop_details"] = script.stop_details
-    if script.thinking:
-        delta["usage"]["output_tokens_details"] = {"thinking_tokens": _token_count(script.thinking, script.chunk_size)}
     steps.append(Send(sse("message_delta", delta), "message_delta"))
     steps.append(Send(sse("message_stop", {"type": "message_stop"}), "message_stop"))
     return steps
+
+
+def whole_message(script: Script, body: dict[str, Any], message_id: str, *, service_tier: str = "standard"
+                  ) -> dict[str, Any]:  # fmt: skip
+    """The answer not streamed: the message its stream would have built."""
+    plan = Plan.of(body)
+    script = plan.apply(script)
+    content: list[dict[str, Any]] = []
+    for thinking, display, _ in _thoughts(script, plan):
+        shown = thinking if display == "summarized" else ""
+        content.append({"type": "thinking", "thinking": shown,
+                        "signature": sign(plan.model, shown, f"{message_id}/{len(content)}")})  # fmt: skip
+    if not plan.narrates(script):
+        content.append({"type": "text", "text": script.text})
+    stop_reason = script.stop_reason
+    if script.tool_use is not None:
+        content.append({"type": "tool_use", "id": f"toolu_{message_id}", "name": script.tool_use["name"],
+                        "input": script.tool_use.get("input", {})})  # fmt: skip
+        stop_reason = "tool_use"
+    usage = {**usage_of(script, body, service_tier=service_tier), **final_usage(script, plan)}
+    return {"id": message_id, "type": "message", "role": "assistant", "model": plan.model, "content": content,
+            "stop_reason": stop_reason, "stop_sequence": None, "usage": usage}  # fmt: skip
+
+
+def _thoughts(script: Script, plan: Plan) -> list[tuple[str, Display, float]]:
+    """The answer's thinking blocks: (text, display, seconds of thinking). The thinking before the answer, and on a
+    model that narrates inside its thinking, the text before a tool call."""
+    thoughts: list[tuple[str, Display, float]] = []
+    if script.thinking is not None:
+        thoughts.append((script.thinking, plan.display, script.thinking_seconds))
+    if plan.narration is not None and plan.narrates(script):
+        thoughts.append((script.text, plan.narration, 0.0))
+    return thoughts
+
+
+def _thinking_block(index: int, thinking: str, display: Display, script: Script, seconds: float, model: str,
+                    message_id: str) -> list[Step]:  # fmt: skip
+    """A thinking block: its summary's deltas spread over `seconds` (else paced by `delay`), or, omitted, only
+    pings for `seconds`; then its one signature, binding what was shown of it."""
+    signature = sign(model, thinking if display == "summarized" else "", f"{message_id}/{index}")
+    start = {"type": "content_block_start", "index": index, "content_block": {"type": "thinking", "thinking": ""}}
+    steps: list[Step] = [Send(sse("content_block_start", start), "content_block_start")]
+    if display == "summarized":
+        chunks = _chunks(thinking, script.chunk_size)
+        gap = seconds / len(chunks) if seconds and chunks else script.delay
+        for chunk in chunks:
+            event = {"type": "content_block_delta", "index": index, "delta": {"type": "thinking_delta",
+                                                                             "thinking": chunk}}  # fmt: skip
+            steps.append(Send(sse("content_block_delta", event), "content_block_delta"))
+            steps += _wait(gap, script.ping_interval)
+    else:
+        steps += _wait(seconds, script.ping_interval)
+    event = {"type": "content_block_delta", "index": index, "delta": {"type": "signature_delta",
+                                                                     "signature": signature}}  # fmt: skip
+    steps.append(Send(sse("content_block_delta", event), "content_block_delta"))
+    steps.append(Send(sse("content_block_stop", {"type": "content_block_stop", "index": index}), "content_block_stop"))
+    return steps
+
+
+def _wait(seconds: float, ping_interval: float) -> list[Step]:
+    """A silence of `seconds`, as the API keeps one: a ping every `ping_interval`."""
+    pings = int(seconds / ping_interval + 1e-9) if ping_interval > 0 and seconds > 0 else 0
+    steps: list[Step] = [Pause(ping_interval), Send(PING, "ping")] * pings
+    rest = seconds - pings * ping_interval
+    return [*steps, Pause(rest)] if rest > 1e-9 else steps
 
 
 def _block(

@@ -3,8 +3,8 @@
 It runs its own asyncio loop in a daemon thread, so scripts, tests and notebooks can start it without
 owning a loop. Each request takes the next queued `Script` (or asks the responder), and the server logs
 what it received and what happened to the connection, so a test can see exactly when a client closed it.
-This module is the server and its routes; `api` holds what the real API says, `script` what an answer
-streams, `wire` the HTTP on the socket.
+This module is the server and its routes; `api` holds what the real API says and checks, `script` what an
+answer streams, `wire` the HTTP on the socket. Each model behaves as models.py says it does.
 """
 
 from __future__ import annotations
@@ -18,15 +18,29 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from ..continuation import prefill_supported
 from ..files import MAX_REQUEST_BYTES
+from ..models import MODELS
 from ..request_tokens import estimate_input_tokens
-from .api import KNOWN_MODELS, PREFILL_REJECTED, error_body, is_prefill, message_text
+from .api import (
+    CURRENT_VERSION,
+    PREFILL_REJECTED,
+    error_body,
+    history_problem,
+    is_prefill,
+    message_text,
+    model_info,
+    model_problem,
+    prefill_accepted,
+    request_version,
+    schema_problem,
+    table_facts,
+    version_problem,
+)
 from .batches import BatchAPIError, Batches
 from .cache import PromptCache
 from .content import content_problem
 from .limits import Limiter, RateLimits
-from .script import Replay, Script, compile_script, continue_script
+from .script import Replay, Script, compile_script, continue_script, whole_message
 from .structured import answer_for, output_schema
 from .wire import RecordedRequest, read_request, send_body, send_json, send_stream
 
@@ -51,16 +65,16 @@ class FakeAnthropic:
         *,
         responder: Responder | None = None,
         api_key: str | None = None,
-        models: tuple[str, ...] = KNOWN_MODELS,
-        prefill: Callable[[str], bool] = prefill_supported,
+        models: tuple[str, ...] | None = None,
+        prefill: Callable[[str], bool] = prefill_accepted,
         limits: RateLimits | None = None,
     ) -> None:
         self.host = host
         self.port = port
         self.responder = responder or (lambda body: Script())
         self.api_key = api_key  # None: any non-empty key is accepted
-        self.models = models
-        self.prefill = prefill
+        self.models = models  # None: every model of models.py (ids, aliases, dated ids); else exactly these names
+        self.prefill = prefill  # whether a model takes a prefill: models.py's, unless told otherwise
         self.requests: list[RecordedRequest] = []
         self.cache = PromptCache()
         self.limiter = Limiter(limits or RateLimits())  # `limiter.limits` may be replaced at any time
@@ -142,6 +156,15 @@ class FakeAnthropic:
         with self._lock:
             self._injected.append(fault)
 
+    def serves(self, model: object) -> bool:
+        if self.models is not None:
+            return model in self.models
+        return isinstance(model, str) and table_facts(model) is not None
+
+    def model_ids(self) -> list[str]:
+        """The models `GET /v1/models` lists, in the table's order (newest of each line first)."""
+        return list(self.models) if self.models is not None else [facts.id for facts in MODELS]
+
     def message_requests(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.path == "/v1/messages"]
 
@@ -202,9 +225,14 @@ class FakeAnthropic:
         if not record.api_key or (self.api_key is not None and record.api_key != self.api_key):
             message = "invalid x-api-key" if record.api_key else "x-api-key header is required"
             return await send_json(writer, record, 401, error_body(401, message, request_id), request_id)
-        if record.method == "GET" and record.path == "/v1/models":
-            data = [{"type": "model", "id": m, "display_name": m} for m in self.models]
-            return await send_json(writer, record, 200, {"data": data, "has_more": False}, request_id)
+        problem = version_problem(record.headers)
+        if problem:
+            return await send_json(writer, record, 400, error_body(400, problem, request_id), request_id)
+        if record.method == "GET" and record.path.startswith("/v1/models"):
+            status, payload = self._models_route(record)
+            if status != 200:
+                payload = error_body(status, payload["message"], request_id)
+            return await send_json(writer, record, status, payload, request_id)
         if record.method == "POST" and record.path == "/v1/messages/count_tokens":
             return await send_json(
                 writer, record, 200, {"input_tokens": estimate_input_tokens(record.body)}, request_id
@@ -215,19 +243,13 @@ class FakeAnthropic:
             return await send_json(
                 writer, record, 404, error_body(404, f"Not found: {record.path}", request_id), request_id
             )
-        model = record.body.get("model")
-        if model not in self.models:
-            return await send_json(writer, record, 404, error_body(404, f"model: {model}", request_id), request_id)
-
         if int(record.headers.get("content-length", "0")) > MAX_REQUEST_BYTES:
             message = "Request exceeds the maximum size"
             return await send_json(writer, record, 413, error_body(413, message, request_id), request_id)
-        problem = content_problem(record.body)
-        if problem:
-            return await send_json(writer, record, 400, error_body(400, problem, request_id), request_id)
-        messages = record.body.get("messages") or [{}]
-        if is_prefill(messages[-1]) and not self.prefill(model):
-            return await send_json(writer, record, 400, error_body(400, PREFILL_REJECTED, request_id), request_id)
+        refused = self._refusal(record.body, request_version(record.headers))
+        if refused is not None:
+            status, message = refused
+            return await send_json(writer, record, status, error_body(status, message, request_id), request_id)
         admission = self.limiter.admit(time.monotonic(), estimate_input_tokens(record.body))
         if not admission.admitted:
             body = error_body(429, admission.message or "", request_id)
@@ -236,6 +258,52 @@ class FakeAnthropic:
             return await self._answer(record, request_id, reader, writer, admission.headers)
         finally:
             self.limiter.release()
+
+    def _refusal(self, body: dict[str, Any], version: str) -> tuple[int, str] | None:
+        """What the API refuses in a message request, as (status, message), in the order it checks: the request
+        schema, the model, the content blocks, the history sent back, the model's settings, a prefill."""
+        problem = schema_problem(body, version)
+        if problem:
+            return 400, problem
+        model = body.get("model")
+        if not self.serves(model):
+            return 404, f"model: {model}"
+        problem = content_problem(body) or history_problem(body, version) or model_problem(body)
+        if problem:
+            return 400, problem
+        messages = body.get("messages") or [{}]
+        if is_prefill(messages[-1]) and not self.prefill(str(model)):
+            return 400, PREFILL_REJECTED
+        return None
+
+    def _models_route(self, record: RecordedRequest) -> tuple[int, dict[str, Any]]:
+        """The Models API: `GET /v1/models` (a page of `limit`, after `after_id` or before `before_id`, of the
+        lifecycle stages asked for: active and deprecated unless told) and `GET /v1/models/{id}` (an alias or a
+        dated id finds its model)."""
+        name = record.path.removeprefix("/v1/models").strip("/")
+        if name:
+            return (200, model_info(name)) if self.serves(name) else (404, {"message": f"model: {name}"})
+        query = record.query
+        try:
+            limit = int(query.get("limit", 20))
+        except ValueError:
+            return 400, {"message": "limit: Input should be a valid integer"}
+        if not 1 <= limit <= 1000:
+            bound = "greater than or equal to 1" if limit < 1 else "less than or equal to 1000"
+            return 400, {"message": f"limit: Input should be {bound}"}
+        lists = record.query_lists
+        stages = lists.get("lifecycle[]") or lists.get("lifecycle") or ["active", "deprecated"]
+        models = [info for info in map(model_info, self.model_ids()) if info["lifecycle"] in stages]
+        ids = [info["id"] for info in models]
+        if "before_id" in query:
+            end = ids.index(query["before_id"]) if query["before_id"] in ids else len(ids)
+            start = max(0, end - limit)
+            page, has_more = models[start:end], start > 0
+        else:
+            start = ids.index(query["after_id"]) + 1 if query.get("after_id") in ids else 0
+            page, has_more = models[start : start + limit], start + limit < len(models)
+        first, last = (page[0]["id"], page[-1]["id"]) if page else (None, None)
+        return 200, {"data": page, "has_more": has_more, "first_id": first, "last_id": last}
 
     async def _batch_route(self, record: RecordedRequest, request_id: str, writer: asyncio.StreamWriter) -> bool:
         """The Message Batches API (batches.py)."""
@@ -264,15 +332,14 @@ class FakeAnthropic:
     def _batch_answer(self, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """One request of a batch, answered as the Messages API would answer it alone (not streamed)."""
         request_id = f"req_fake_{next(self._ids):06d}"
-        problem = content_problem(params)
-        if params.get("model") not in self.models:
-            problem = f"model: {params.get('model')}"
+        refused = self._refusal(params, CURRENT_VERSION)
+        problem = refused[1] if refused is not None else None
         script = self._next_script(params) if problem is None else None
         if problem is not None or not isinstance(script, Script) or script.status >= 400:
             status = 400 if problem is not None or not isinstance(script, Script) else script.status
             message = problem or (script.error_message if isinstance(script, Script) else None) or "scripted error"
             return "errored", error_body(status, message, request_id)
-        return "succeeded", _whole_message(script, params, request_id)
+        return "succeeded", whole_message(script, params, f"msg_fake_{request_id[9:]}", service_tier="batch")
 
     async def _answer(self, record: RecordedRequest, request_id: str, reader: asyncio.StreamReader,
                       writer: asyncio.StreamWriter, headers: dict[str, str]) -> bool:  # fmt: skip
@@ -288,6 +355,7 @@ class FakeAnthropic:
         if cached is not None:
             script = replace(script, input_tokens=cached["input_tokens"],
                              cache_creation_input_tokens=cached["cache_creation_input_tokens"],
+                             cache_creation_1h_input_tokens=cached["cache_creation_1h_input_tokens"],
                              cache_read_input_tokens=cached["cache_read_input_tokens"])  # fmt: skip
         if script.status >= 400:
             message = script.error_message or f"scripted HTTP {script.status}"
@@ -300,26 +368,7 @@ class FakeAnthropic:
                 {**headers, **script.headers},
             )
         if not record.body.get("stream"):
-            whole = _whole_message(script, record.body, request_id)
+            whole = whole_message(script, record.body, f"msg_fake_{request_id[9:]}")
             return await send_json(writer, record, 200, whole, request_id, {**headers, **script.headers})
         steps = compile_script(script, record.body, f"msg_fake_{request_id[9:]}")
         return await send_stream(writer, reader, record, steps, request_id, {**headers, **script.headers})
-
-
-def _whole_message(script: Script, body: dict[str, Any], request_id: str) -> dict[str, Any]:
-    content: list[dict[str, Any]] = [{"type": "text", "text": script.text}]
-    return {
-        "id": f"msg_fake_{request_id[9:]}",
-        "type": "message",
-        "role": "assistant",
-        "model": body.get("model"),
-        "content": content,
-        "stop_reason": script.stop_reason,
-        "stop_sequence": None,
-        "usage": {
-            "input_tokens": script.input_tokens or estimate_input_tokens(body),
-            "output_tokens": script.output_tokens,
-            "cache_creation_input_tokens": 0,
-            "cache_read_input_tokens": 0,
-        },
-    }

@@ -46,6 +46,10 @@ class Stall:
 Step = Send | Pause | Drop | Reset | Stall
 
 
+# A ping as the API sends it, to keep a silent stream alive (its JSON spaced, unlike the other events).
+PING = b'event: ping\ndata: {"type": "ping"}\n\n'
+
+
 def sse(event: str, payload: dict[str, Any]) -> bytes:
     """One SSE event exactly as the API frames it: event line, one-line JSON data, blank line."""
     return f"event: {event}\ndata: {json.dumps(payload, separators=(',', ':'))}\n\n".encode()
@@ -66,7 +70,8 @@ class RecordedRequest:
     finished_at: float | None = None  # the server ended the response itself
     client_closed_at: float | None = None  # the client closed the socket before the response ended
     done: threading.Event = field(default_factory=threading.Event, repr=False)
-    query: dict[str, str] = field(default_factory=dict)  # the URL's query parameters
+    query: dict[str, str] = field(default_factory=dict)  # the URL's query parameters (the last of each name)
+    query_lists: dict[str, list[str]] = field(default_factory=dict)  # every value of each ("lifecycle[]": [...])
 
     @property
     def api_key(self) -> str | None:
@@ -189,8 +194,7 @@ async def send_stream(
                     else:
                         await asyncio.wait([closed], timeout=step.ping_interval)
                         if not closed.done():
-                            ping = b'event: ping\ndata: {"type": "ping"}\n\n'
-                            writer.write(b"%x\r\n%s\r\n" % (len(ping), ping))
+                            writer.write(b"%x\r\n%s\r\n" % (len(PING), PING))
                             await writer.drain()
                             record.events.append((time.monotonic(), "ping"))
                 return False
@@ -227,4 +231,5 @@ async def read_request(reader: asyncio.StreamReader) -> RecordedRequest | None:
     except json.JSONDecodeError:
         body = {"_unparsable": raw.decode("utf-8", "replace")}
     path, _, query = path.partition("?")
-    return RecordedRequest(method, path, headers, body, time.monotonic(), query=dict(urllib.parse.parse_qsl(query)))
+    return RecordedRequest(method, path, headers, body, time.monotonic(), query=dict(urllib.parse.parse_qsl(query)),
+                           query_lists=urllib.parse.parse_qs(query))  # fmt: skip
