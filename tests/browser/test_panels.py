@@ -26,7 +26,7 @@ def get_weather(city: str) -> dict:
     """
     return {"city": city, "temperature_c": 18}
 
-chat = Chat(tools=[get_weather])
+chat = Chat(tools=[get_weather], model="claude-haiku-5-5")  # its text before a tool call is text, not thinking
 w = chat.send("Weather in Lisbon?")
 w
 '''
