@@ -209,6 +209,20 @@ def test_a_tool_round_trip_streams_input_runs_the_function_and_continues(server:
     assert [m["role"] for m in chat.history] == ["user", "assistant", "user", "assistant"]  # tool_use, tool_result
 
 
+def test_on_sonnet_5_5_the_narration_before_a_tool_call_shows_on_its_card(server: FakeAnthropic) -> None:
+    # Sonnet 5.5 writes "Let me check." inside a thinking block; its summary is asked for by default.
+    server.enqueue(
+        Script(text="Let me check.", tool_use={"name": "get_weather", "input": {"city": "Paris"}}),
+        Script(text="It is 21 °C in Paris."),
+    )
+    chat = chat_for(server, tools=[get_weather])
+    w = chat.send("Weather in Paris?")
+    assert w.wait(5) == "It is 21 °C in Paris."
+    [card] = w.tools
+    assert card["note"] == "Let me check." and card["at"] == 0
+    assert [b["type"] for b in chat.history[1]["content"]] == ["thinking", "tool_use"]  # sent back as it came
+
+
 def test_an_exception_in_a_tool_goes_back_to_claude_as_an_error(server: FakeAnthropic) -> None:
     server.enqueue(Script(text="", tool_use={"name": "explode", "input": {"reason": "test"}}),
                    Script(text="The tool failed."))  # fmt: skip

@@ -12,10 +12,11 @@ from .conftest import TEST_KEY
 
 @pytest.mark.parametrize(
     "bad",
-    [{"max_retries": -1}, {"stall_timeout": 0}, {"max_tokens": 0}, {"tool_timeout": -1}, {"max_tool_rounds": 0}],
-)
+    [{"max_retries": -1}, {"stall_timeout": 0}, {"max_tokens": 0}, {"tool_timeout": -1}, {"max_tool_rounds": 0},
+     {"thinking_timeout": 0}],
+)  # fmt: skip
 def test_out_of_range_values_are_refused_by_the_options_and_by_chat(bad: dict[str, float]) -> None:
-    message = "max_retries must be >= 0, max_tool_rounds >= 1, and stall_timeout, tool_timeout and max_tokens > 0"
+    message = "max_retries must be >= 0, max_tool_rounds >= 1, and stall_timeout, tool_timeout, thinking_timeout"
     with pytest.raises(ValueError, match=message):
         StreamOptions(**bad)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=message):

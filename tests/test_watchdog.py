@@ -5,8 +5,11 @@ from __future__ import annotations
 import time
 
 import anthropic
+import pytest
 
 from claude_widget import StreamManager
+from claude_widget.errors import StreamError
+from claude_widget.events import Thinking
 from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.loops import stream_loop
 from claude_widget.options import Backoff, StreamOptions
@@ -56,3 +59,65 @@ def test_a_stream_that_really_goes_quiet_still_stalls(server: FakeAnthropic, cli
     m = manager(client, stall_timeout=0.3).start()
     m.wait(timeout=10)
     assert [a.outcome for a in m.attempts] == ["stall", "done"]
+
+
+# -- thinking: pings inside a thinking block are a model at work ------------------------------------------------
+HIDDEN = {"type": "adaptive", "display": "omitted"}
+
+
+def thinking_manager(client: anthropic.AsyncAnthropic, **options: object) -> StreamManager:
+    settings: dict[str, object] = {"thinking": HIDDEN, "backoff": Backoff(base=0.01, cap=0.05), **options}
+    return StreamManager(client, StreamOptions(**settings), MESSAGES)  # type: ignore[arg-type]
+
+
+def test_hidden_thinking_longer_than_the_stall_timeout_is_one_request(
+    server: FakeAnthropic, client: anthropic.AsyncAnthropic
+) -> None:
+    server.enqueue(Script(text="Forty-two.", thinking="Weighing it.", thinking_seconds=2.0, ping_interval=0.1))
+    m = thinking_manager(client, stall_timeout=0.5)
+    phases: list[Thinking] = []
+    m.subscribe(lambda event: phases.append(event) if isinstance(event, Thinking) else None)
+    assert m.start().wait(timeout=20) == "Forty-two."
+    assert [a.outcome for a in m.attempts] == ["done"] and len(server.message_requests()) == 1
+    assert m.thinking == "" and m.thinking_seconds >= 1.9  # nothing of it shown, and its time counted
+    # The view is told when the think begins and ends (the text starts), with its time.
+    assert [p.active for p in phases] == [True, False] and phases[1].seconds == m.thinking_seconds
+
+
+def test_silence_inside_a_think_is_still_a_stall(server: FakeAnthropic, client: anthropic.AsyncAnthropic) -> None:
+    # No pings: the connection is dead, not the model at work.
+    server.enqueue(Script(text="x", thinking="Hmm.", thinking_seconds=3.0, ping_interval=0), Script(text="again"))
+    m = thinking_manager(client, stall_timeout=0.5).start()
+    assert m.wait(timeout=20) == "again"
+    assert [a.outcome for a in m.attempts] == ["stall", "done"]
+
+
+def test_a_think_past_its_ceiling_ends_the_request_and_says_so(
+    server: FakeAnthropic, client: anthropic.AsyncAnthropic
+) -> None:
+    server.enqueue(Script(text="late", thinking="Hmm.", thinking_seconds=5.0, ping_interval=0.1))
+    m = thinking_manager(client, stall_timeout=0.5, thinking_timeout=1.0).start()
+    with pytest.raises(StreamError):
+        m.wait(timeout=20)
+    assert m.error is not None and m.error["kind"] == "thinking_timeout"
+    assert "Claude thought for 1 s without starting its answer" in m.error["message"]
+    assert len(server.message_requests()) == 1  # not re-sent: that would pay for another think as long
+
+
+def test_the_ceiling_by_default_is_the_time_max_tokens_takes_at_40_tokens_a_second() -> None:
+    assert StreamOptions().thinking_ceiling == 800  # 32,000 tokens
+    assert StreamOptions(effort="max").thinking_ceiling == 1600
+    assert StreamOptions(max_tokens=1000).thinking_ceiling == 600  # at least 10 minutes
+    assert StreamOptions(thinking_timeout=30).thinking_ceiling == 30
+
+
+def test_two_minutes_of_hidden_thinking_with_the_default_stall_timeout_is_one_request(
+    server: FakeAnthropic, client: anthropic.AsyncAnthropic
+) -> None:
+    """Issue 21: before, the watchdog re-sent such a question every 30 s and it never answered."""
+    server.enqueue(Script(text="Done thinking.", thinking="Long.", thinking_seconds=120.0, ping_interval=10.0))
+    m = thinking_manager(client).start()
+    assert m.options.stall_timeout == 30.0
+    assert m.wait(timeout=180) == "Done thinking."
+    assert len(server.message_requests()) == 1 and [a.outcome for a in m.attempts] == ["done"]
+    assert m.thinking_seconds >= 119

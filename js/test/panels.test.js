@@ -17,6 +17,10 @@ describe("thinking section", () => {
   it("labels its token share, estimated until the exact figure is known", () => {
     assert.equal(thinkingLabel({ thinking: "x".repeat(40), active: true, answerStarted: false, tokens: 0 }), "Thinking… · ~10 tokens");
     assert.equal(thinkingLabel({ thinking: "x".repeat(40), active: false, answerStarted: true, tokens: 1234 }), "Thought · 1,234 tokens");
+    assert.equal(thinkingLabel({ thinking: "x".repeat(40), active: true, answerStarted: false, tokens: 0, seconds: 12.7 }),
+      "Thinking · 12 s · ~10 tokens");
+    assert.equal(thinkingLabel({ thinking: "x", active: false, answerStarted: true, tokens: 300, seconds: 75 }),
+      "Thought for 1 min 15 s · 300 tokens");
   });
 });
 

@@ -39,7 +39,27 @@ describe("view state", () => {
     assert.equal(s.model, "claude-x");
     assert.equal(s.tokens.label, "1,200 in · ~10 out · ~3 thinking");
     assert.equal(s.tokens.hidden, false);
-    assert.deepEqual(s.thinking, { thinking: "y".repeat(10), active: true, answerStarted: true, tokens: 0 });
+    assert.deepEqual(s.thinking, { thinking: "y".repeat(10), active: true, answerStarted: true, tokens: 0, seconds: 0 });
+  });
+
+  it("says how long Claude has been thinking while nothing of the think shows", () => {
+    const hidden = state({ traits: { status: "streaming", thinking_phase: { active: true, seconds: 0 } }, thinkingSeconds: 12.4 });
+    assert.equal(hidden.typingHidden, false);
+    assert.equal(hidden.typingLabel, "Thinking · 12 s");
+    // summaries streaming before the answer show in the thinking section, with the time: the dots stay bare
+    const shown = state({ traits: { status: "streaming", thinking_phase: { active: true, seconds: 0 } }, thinking: "Weighing",
+      thinkingSeconds: 3 });
+    assert.equal(shown.typingLabel, "");
+    assert.equal(shown.thinking.seconds, 3);
+    // a think between tool calls, after the answer began: the dots come back, with the time
+    const between = state({ traits: { status: "streaming", thinking_phase: { active: true, seconds: 8 } }, text: "Let me check.",
+      thinking: "Weighing", thinkingSeconds: 75 });
+    assert.equal(between.typingHidden, false);
+    assert.equal(between.typingLabel, "Thinking · 1 min 15 s");
+    // the think over, the text streams: the bare dots go
+    const over = state({ traits: { status: "streaming", thinking_phase: { active: false, seconds: 8 } }, text: "Hello" });
+    assert.equal(over.typingHidden, true);
+    assert.equal(over.typingLabel, "");
   });
 
   it("shows the effort in effect next to the model's name", () => {
@@ -118,7 +138,8 @@ describe("view state", () => {
 
   it("repaints on every trait it reads (and on the tool cards and the citations)", () => {
     /** @type {Array<keyof import("../src/ui/view_state.js").ShownTraits | "cards" | "citations">} */
-    const read = ["status", "usage", "prices", "error", "model", "effort", "stop_reason", "offline", "notice", "thinking_tokens", "actions",
+    const read = ["status", "usage", "prices", "error", "model", "effort", "stop_reason", "offline", "notice", "thinking_tokens",
+      "thinking_phase", "actions",
       "input_estimate", "cards", "citations"];
     assert.deepEqual([...PAINTED_TRAITS].sort(), [...read].sort());
   });

@@ -135,7 +135,7 @@ class Assembler:
         self.blocks.append(block)
         if isinstance(block, ToolUseBlock):
             block.input_json = ""
-            self._update.events.append(self.calls.report(block, "writing", len(self.text)))
+            self._update.events.append(self.calls.report(block, "writing", len(self.text), note=self._narration()))
         elif isinstance(block, OtherBlock) and block.type.endswith("_tool_result"):
             call = self.calls.server_result(block)
             if call is not None:
@@ -165,6 +165,16 @@ class Assembler:
             self._update.deltas += 1
             block.input_json += delta.partial_json
             self._update.events.append(self.calls.report(block, "writing", len(self.text)))
+
+    def _narration(self) -> str:
+        """The thinking right before the block just started (since the last text or call): on today's models,
+        what Claude says between tool calls, which its card shows."""
+        thoughts: list[str] = []
+        for block in reversed(self.blocks[:-1]):
+            if not isinstance(block, ThinkingBlock):
+                break
+            thoughts.append(block.thinking.strip())
+        return "\n\n".join(t for t in reversed(thoughts) if t)
 
     # -- text ------------------------------------------------------------------------------------------
     def _append_text(self, text: str, block: TextBlock | None = None, keep: bool = True) -> None:

@@ -93,6 +93,7 @@ class Chat:
         *,
         thinking: dict[str, Any] | None = None,
         effort: Effort | None = None,
+        thinking_timeout: float | None = None,
         tools: list[Callable[..., Any]] | None = None,
         tool_timeout: float = 60.0,
         max_tool_rounds: int = 10,
@@ -116,6 +117,7 @@ class Chat:
                 )
         self.options = StreamOptions(model=model, max_tokens=max_tokens, system=system, stall_timeout=stall_timeout,
                                      max_retries=max_retries, thinking=thinking, effort=effort, record=record,
+                                     thinking_timeout=thinking_timeout,
                                      tool_timeout=tool_timeout, max_tool_rounds=max_tool_rounds, cache=cache,
                                      citations=citations,
                                      # a function that cannot be described fails here, not mid-conversation
@@ -139,6 +141,7 @@ class Chat:
     system: _Option[str | None] = _Option()
     max_tokens: _Option[int | None] = _Option()  # None: what fits the model and its thinking
     stall_timeout: _Option[float] = _Option()
+    thinking_timeout: _Option[float | None] = _Option()  # None: the time max_tokens takes at 40 tokens/s, >= 10 min
     max_retries: _Option[int] = _Option()
     thinking: _Option[dict[str, Any] | None] = _Option()
     effort: _Option[Effort | None] = _Option()  # None: the model's default

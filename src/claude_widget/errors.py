@@ -31,6 +31,10 @@ class TruncatedStreamError(Exception):
     """The body ended without `message_stop`."""
 
 
+class ThinkingTooLongError(Exception):
+    """One think lasted longer than its ceiling (`StreamOptions.thinking_ceiling`); the message says how long."""
+
+
 PREFILL_REJECTED_MARKER = "does not support assistant message prefill"
 REFUSALS = frozenset({"rate_limit", "overloaded"})  # the API saying "not now": too many requests, or too busy
 
@@ -94,6 +98,11 @@ def classify(exc: BaseException, *, base_url: str, model: str, responded: bool |
     """
     if isinstance(exc, StallError):
         return Failure("stall", f"The connection stalled: {exc}", retryable=True, headline="Connection stalled")
+    if isinstance(exc, ThinkingTooLongError):
+        # Not retried on its own: asking again would pay for another think as long.
+        return Failure("thinking_timeout", f"Claude thought for {exc} without starting its answer, past "
+                       "thinking_timeout, so the request was closed. Retry, or ask with a lower effort= "
+                       "(or a longer Chat(thinking_timeout=...)).", retryable=False)  # fmt: skip
     if isinstance(exc, TruncatedStreamError):
         return Failure(
             "truncated",

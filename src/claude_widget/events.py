@@ -29,6 +29,15 @@ class ThinkingDelta:
 
 
 @dataclass(frozen=True)
+class Thinking:
+    """A think (one or more thinking blocks in a row) began or ended. Hidden thinking streams no text, so this is
+    how the view knows Claude is at work, and for how long."""
+
+    active: bool
+    seconds: float  # the turn's thinking time so far, over its finished thinks
+
+
+@dataclass(frozen=True)
 class ToolCall:
     """A tool call as it progresses: Claude writing its input, the kernel running it, its result."""
 
@@ -40,6 +49,8 @@ class ToolCall:
     result: str | None = None
     is_error: bool = False
     server: bool = False  # a server-side tool (web search): Anthropic runs it, the kernel only shows it
+    # What Claude said just before the call, inside thinking (today's models narrate their tool use there)
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,4 +85,6 @@ class Finished:
     stop_details: dict[str, Any] | None = None
 
 
-StreamEvent = StatusChanged | TextDelta | ThinkingDelta | ToolCall | Cited | UsageChanged | LogEntry | Finished
+StreamEvent = (
+    StatusChanged | TextDelta | ThinkingDelta | Thinking | ToolCall | Cited | UsageChanged | LogEntry | Finished
+)

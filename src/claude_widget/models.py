@@ -60,7 +60,7 @@ class ModelFacts:
     name: str  # as the docs name it
     status: Literal["current", "legacy"]
     source: str  # the page these facts come from
-    pricing: Pricing
+    pricing: Pricing | None  # None: not known (a model learnt from the Models API)
     context: int = 1_000_000  # max input tokens
     max_output: int = 128_000
     # Thinking: what a request without `thinking` gets, the types accepted, and the default `display`.
@@ -78,9 +78,12 @@ class ModelFacts:
     inference_geo: bool = True  # takes `inference_geo` (data residency, priced 1.1x)
     aliases: tuple[str, ...] = field(default_factory=tuple)
     released: str | None = None  # ISO date of release, where the docs give it (the Models API's `created_at`)
+    effort_levels: tuple[Effort, ...] | None = None  # where not all five (a model learnt from the Models API)
 
     @property
     def efforts(self) -> tuple[Effort, ...]:
+        if self.effort_levels is not None:
+            return self.effort_levels
         return EFFORTS if self.default_effort is not None else ()
 
 
@@ -151,13 +154,53 @@ MODELS: tuple[ModelFacts, ...] = (
 _BY_NAME = {name: facts for facts in MODELS for name in (facts.id, *facts.aliases)}
 
 
+# Models the table does not know, as the Models API described them in this process (None: it could not say).
+_learnt: dict[str, ModelFacts | None] = {}
+
+
 def facts_for(model: str) -> ModelFacts | None:
-    """The table's row for a model id or alias, a dated id finding its model ("claude-sonnet-4-5-20250929");
-    None for a model the table does not know."""
+    """The table's row for a model id or alias, a dated id finding its model ("claude-sonnet-4-5-20250929"), or
+    what the Models API said of it; None for a model nobody has described."""
     if model in _BY_NAME:
         return _BY_NAME[model]
+    if _learnt.get(model) is not None:
+        return _learnt[model]
     matches = [name for name in _BY_NAME if model.startswith(name + "-") and model[len(name) + 1 :].isdigit()]
     return _BY_NAME[max(matches, key=len)] if matches else None
+
+
+def from_models_api(info: dict[str, Any]) -> ModelFacts:
+    """A model the table does not know, as the Models API describes it (a `ModelInfo`): its limits, and the
+    thinking types and effort levels its `capabilities` say it takes. Nothing else is assumed: no price, no
+    thinking unless asked, no default effort."""
+    capabilities = info.get("capabilities") or {}
+
+    def supported(group: str) -> set[str]:
+        found = capabilities.get(group) or {}
+        found = found.get("types", found) if group == "thinking" else found
+        return {name for name, leaf in found.items() if isinstance(leaf, dict) and leaf.get("supported")}
+
+    effort = supported("effort")
+    return ModelFacts(
+        str(info["id"]), str(info.get("display_name") or info["id"]), "current", f"{DOCS}/api/models/retrieve",
+        None, context=int(info.get("max_input_tokens") or 0) or ModelFacts.context,
+        max_output=int(info.get("max_tokens") or 0) or ModelFacts.max_output, thinks_by_default=False,
+        thinking_types=frozenset(supported("thinking")), default_effort=None,
+        effort_levels=tuple(e for e in EFFORTS if e in effort),
+    )  # fmt: skip
+
+
+async def learn(client: Any, model: str) -> ModelFacts | None:
+    """What the Models API says of a model the table does not know (`client.models.retrieve`), kept for the
+    process; None if it cannot say (no such model, no network: the request itself will tell)."""
+    if facts_for(model) is not None or model in _learnt:
+        return facts_for(model)
+    try:
+        info = await client.models.retrieve(model, timeout=5)
+        _learnt[model] = from_models_api(info.to_dict())
+    except Exception:  # whatever the failure, the request goes as it would have: refused nothing in advance
+        _learnt[model] = None
+    return _learnt[model]
 
 
 # -- what a model refuses ---------------------------------------------------------------------------------------
@@ -169,6 +212,10 @@ class Refusal:
 
     message: str
     fix: str
+
+    def explained(self, model: str) -> str:
+        """What the user reads: that nothing was sent, what to do, and the API's words."""
+        return f"{model} would refuse this request, so it was not sent: {self.fix} (the API says: {self.message})"
 
 
 def _unsupported_thinking(kind: str) -> str:

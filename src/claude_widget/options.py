@@ -16,6 +16,10 @@ THINKING_MAX_TOKENS = 32_000
 DEEP_THINKING_MAX_TOKENS = 64_000  # at effort "xhigh" or "max"
 PLAIN_MAX_TOKENS = 8_192  # a request without thinking
 UNKNOWN_MODEL_MAX_TOKENS = 16_000  # a model the table does not know: likely to think, its limit unknown
+# How long one think may last when no thinking_timeout is given: the time a slow model (40 output tokens a second)
+# takes to spend the whole of max_tokens, and at least 10 minutes. Past it, no answer can follow within max_tokens.
+SLOW_TOKENS_PER_SECOND = 40
+MIN_THINKING_CEILING = 600.0
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class StreamOptions:
     max_tokens: int | None = None  # None: what fits the model and its thinking (`token_limit`)
     system: str | None = None
     stall_timeout: float = 30.0  # seconds without content before the stream counts as stalled
+    thinking_timeout: float | None = None  # seconds one think may last (None: `thinking_ceiling`'s default)
     max_retries: int = 4  # requests are sent at most 1 + max_retries times per round
     backoff: Backoff = field(default_factory=Backoff)
     # None: the model's default, its summaries shown where it thinks by default; else sent as given
@@ -56,9 +61,11 @@ class StreamOptions:
 
     def __post_init__(self) -> None:
         if (self.max_retries < 0 or self.stall_timeout <= 0 or (self.max_tokens is not None and self.max_tokens <= 0)
-                or self.tool_timeout <= 0 or self.max_tool_rounds < 1):  # fmt: skip
+                or self.tool_timeout <= 0 or self.max_tool_rounds < 1
+                or (self.thinking_timeout is not None and self.thinking_timeout <= 0)):  # fmt: skip
             raise ValueError(
-                "max_retries must be >= 0, max_tool_rounds >= 1, and stall_timeout, tool_timeout and max_tokens > 0"
+                "max_retries must be >= 0, max_tool_rounds >= 1, and stall_timeout, tool_timeout, thinking_timeout "
+                "and max_tokens > 0"
             )
         if self.thinking is not None and (not isinstance(self.thinking, dict) or "type" not in self.thinking):
             raise ValueError('thinking must be a dict with a "type", such as {"type": "adaptive", "display": '
@@ -67,8 +74,7 @@ class StreamOptions:
             raise ValueError(f"effort must be one of {', '.join(map(repr, EFFORTS))}, got {self.effort!r}")
         refused = refusal(self.request([]))
         if refused is not None:
-            raise ValueError(f"{self.model} would refuse this request, so it was not sent: {refused.fix} "
-                             f"(the API says: {refused.message})")  # fmt: skip
+            raise ValueError(refused.explained(self.model))
 
     @property
     def token_limit(self) -> int:
@@ -88,6 +94,13 @@ class StreamOptions:
         if isinstance(budget, int):
             limit = max(limit, budget + PLAIN_MAX_TOKENS)  # the budget, and room for the answer after it
         return min(limit, facts.max_output)
+
+    @property
+    def thinking_ceiling(self) -> float:
+        """Seconds one think may last before the attempt ends (its pings never count as a stall)."""
+        if self.thinking_timeout is not None:
+            return self.thinking_timeout
+        return max(MIN_THINKING_CEILING, self.token_limit / SLOW_TOKENS_PER_SECOND)
 
     @property
     def thinking_sent(self) -> dict[str, Any] | None:

@@ -49,7 +49,7 @@ class Billing:
 
 def pricing_for(model: str) -> Pricing | None:
     facts = facts_for(model)
-    return facts.pricing if facts is not None else None
+    return facts.pricing if facts is not None else None  # a model learnt from the Models API has no price
 
 
 def prompt_tokens(usage: Mapping[str, int]) -> int:

@@ -29,10 +29,29 @@ from anthropic import types as api
 from .assembly import Update
 from .blocks import ToolUseBlock
 from .continuation import continuation_mode, prefill_rejected, request_messages
-from .errors import REFUSALS, Failure, StallError, StreamError, TruncatedStreamError, classify, explain
+from .errors import (
+    REFUSALS,
+    Failure,
+    StallError,
+    StreamError,
+    ThinkingTooLongError,
+    TruncatedStreamError,
+    classify,
+    explain,
+)
 from .event_log import RAW_EVENTS, summary
-from .events import FINAL_STATUSES, Finished, Status, StatusChanged, StreamEvent, ToolStatus, UsageChanged
+from .events import (
+    FINAL_STATUSES,
+    Finished,
+    Status,
+    StatusChanged,
+    StreamEvent,
+    Thinking,
+    ToolStatus,
+    UsageChanged,
+)
 from .loops import call_soon, on_loop_thread, stream_loop
+from .models import facts_for, learn, refusal, thinks
 from .options import Backoff as Backoff
 from .options import StreamOptions
 from .tool_calls import run_tool_call
@@ -41,6 +60,10 @@ from .usage import USAGE_KEYS as USAGE_KEYS
 from .watchdog import StallWatchdog
 
 log = logging.getLogger("claude_widget")
+
+THINKING_BLOCKS = frozenset({"thinking", "redacted_thinking"})
+# The events that may begin or end a think: a block's start (thinking or not), and the message's end.
+THINK_BOUNDARIES = frozenset({"content_block_start", "message_delta", "message_stop"})
 
 Listener = Callable[[StreamEvent], None]
 
@@ -61,6 +84,7 @@ class StreamManager(TurnState):
         self._task: asyncio.Task[None] | None = None
         self._cancel_requested = False
         self._responded = False  # whether the current attempt's response had begun (its headers arrived)
+        self._think_began: float | None = None  # monotonic time the current think began, while Claude thinks
         self._result: concurrent.futures.Future[str] = concurrent.futures.Future()
 
     @classmethod
@@ -165,6 +189,10 @@ class StreamManager(TurnState):
             self._finish("error", classify(exc, base_url=self._base_url, model=self.model))
 
     async def _run_turn(self) -> None:
+        failure = await self._check_model()
+        if failure is not None:
+            self._finish("error", failure)
+            return
         rounds = 0
         while True:
             failure = await self._run_round()
@@ -192,13 +220,24 @@ class StreamManager(TurnState):
                 self._finish("error", failure)
                 return
 
+    async def _check_model(self) -> Failure | None:
+        """For a model the table does not know, what the Models API says of it, and whether it would refuse this
+        request (for a known model, `StreamOptions` checked that before anything was made)."""
+        if facts_for(self.model) is not None or await learn(self.client, self.model) is None:
+            return None
+        refused = refusal(self.options.request(self.messages))
+        if refused is None:
+            return None
+        return Failure("bad_request", refused.explained(self.model), retryable=False)
+
     async def _run_round(self) -> Failure | None:
         """Stream one assistant message, retrying and continuing until it is complete; None on success."""
         max_retries = self.options.max_retries
         while True:
             try:
                 await self._attempt()
-            except (anthropic.APIError, httpx2.RequestError, StallError, TruncatedStreamError, ValueError) as exc:
+            except (anthropic.APIError, httpx2.RequestError, StallError, ThinkingTooLongError, TruncatedStreamError,
+                    ValueError) as exc:  # fmt: skip
                 failure = classify(exc, base_url=self._base_url, model=self.model, responded=self._responded)
                 self._end_attempt(failure.kind)
                 retries_used = len(self.attempts) - 1
@@ -223,7 +262,8 @@ class StreamManager(TurnState):
 
     async def _attempt(self) -> None:
         assembler, options = self._assembler, self.options
-        continuation = continuation_mode(assembler.round_text, self.model, thinking=options.thinking is not None)
+        thinking = thinks({"model": self.model, "thinking": options.thinking_sent})
+        continuation = continuation_mode(assembler.round_text, self.model, thinking=thinking)
         if continuation is None and assembler.blocks:
             self._apply(assembler.restart_round())
         attempt = self._ledger.begin(time.time(), continuation)
@@ -243,15 +283,22 @@ class StreamManager(TurnState):
             headers = stream.response.headers
             self.rate_limits = {k: v for k, v in headers.items() if k.startswith("anthropic-ratelimit-")}
             completed = False
+            response = stream.response
+            watchdog = StallWatchdog(options.stall_timeout, options.thinking_ceiling,
+                                     wire=lambda: response.num_bytes_downloaded)  # fmt: skip
             try:
-                async with StallWatchdog(options.stall_timeout) as watchdog:
+                async with watchdog:
                     async for event in stream:
                         if options.record and event.type in RAW_EVENTS:
                             attempt.events.append((round(time.monotonic() - sent_at, 4), event.type, event.to_dict()))
                         if self._handle(event):
                             watchdog.fed()
+                        if event.type in THINK_BOUNDARIES:
+                            watchdog.thinking(self._think(event))
                         completed = completed or event.type == "message_stop"
             except TimeoutError:
+                if watchdog.expired == "thinking":
+                    raise ThinkingTooLongError(_duration(watchdog.thought_for)) from None
                 raise StallError(f"no content for {options.stall_timeout:g} s.") from None
             if not completed:
                 raise TruncatedStreamError()
@@ -273,6 +320,24 @@ class StreamManager(TurnState):
         else:
             self._apply(self._assembler.apply(event))
         return True
+
+    def _think(self, event: Any) -> bool:
+        """Follow the thinks: one begins with a thinking block, and ends with the first block of something else or
+        with the message. Returns whether Claude is thinking now."""
+        block = getattr(event, "content_block", None)
+        thinking = event.type == "content_block_start" and block is not None and block.type in THINKING_BLOCKS
+        if thinking and self._think_began is None:
+            self._think_began = time.monotonic()
+            self._emit(Thinking(True, self.thinking_seconds))
+        elif not thinking and event.type != "content_block_stop":
+            self._end_think()
+        return self._think_began is not None
+
+    def _end_think(self) -> None:
+        if self._think_began is not None:
+            self.thinking_seconds += time.monotonic() - self._think_began
+            self._think_began = None
+            self._emit(Thinking(False, self.thinking_seconds))
 
     def _apply(self, update: Update) -> None:
         """Account for what the assembler made of some events, then tell the listeners."""
@@ -299,6 +364,7 @@ class StreamManager(TurnState):
         """Close the books on the current attempt: its outcome and what it cost."""
         if self._ledger.pending is None:
             return
+        self._end_think()
         self._apply(self._assembler.end_attempt())
         self._emit_usage(self._ledger.end(outcome))
 
@@ -339,3 +405,8 @@ class StreamManager(TurnState):
                 listener(event)
             except Exception:  # one broken listener must not break the stream or the others
                 log.exception("claude_widget: a stream listener failed")
+
+
+def _duration(seconds: float) -> str:
+    """ "45 s", "12 min"."""
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"

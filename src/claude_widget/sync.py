@@ -23,6 +23,7 @@ from .events import (
     StatusChanged,
     StreamEvent,
     TextDelta,
+    Thinking,
     ThinkingDelta,
     ToolCall,
     UsageChanged,
@@ -79,6 +80,9 @@ class StreamSync:
             self._usage_sync.poke()
         elif isinstance(event, StatusChanged):
             self._on_status(event)
+        elif isinstance(event, Thinking):
+            self.channels["thinking"].flush()  # the summaries so far, before the think is said to be over
+            self.widget.thinking_phase = {"active": event.active, "seconds": round(event.seconds, 1)}
 
     def _on_status(self, event: StatusChanged) -> None:
         for channel in self.channels.values():

@@ -27,12 +27,13 @@ class ToolCalls:
         self.calls: dict[str, ToolCall] = dict(calls or {})
 
     def report(self, block: ToolUseBlock, status: ToolStatus, at: int, result: str | None = None,
-               is_error: bool = False) -> ToolCall:  # fmt: skip
-        """The call of `block` is now at `status`; `at` is the answer's length, used when the call is new."""
+               is_error: bool = False, note: str = "") -> ToolCall:  # fmt: skip
+        """The call of `block` is now at `status`; `at` is the answer's length and `note` the narration before it,
+        used when the call is new."""
         previous = self.calls.get(block.id)
         call = ToolCall(id=block.id, name=block.name, status=status, input_json=block.input_json,
                         at=previous.at if previous else at, result=result, is_error=is_error,
-                        server=block.server)  # fmt: skip
+                        server=block.server, note=previous.note if previous else note)  # fmt: skip
         self.calls[call.id] = call
         return call
 

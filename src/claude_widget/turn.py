@@ -27,6 +27,7 @@ class TurnState:
         self.error: dict[str, Any] | None = None
         self.stop_reason: str | None = None
         self.stop_details: dict[str, Any] | None = None
+        self.thinking_seconds = 0.0  # how long Claude has thought in this turn, over its finished thinks
         self.turn_messages: list[dict[str, Any]] = []  # finished rounds, as they go into the history
         self.rate_limits: dict[str, str] = {}  # the latest response's anthropic-ratelimit-* headers
         # one attempt per request sent, with its cause, continuation and usage
@@ -47,6 +48,7 @@ class TurnState:
         self._assembler = Assembler(self._calls, text=previous.text, thinking=previous.thinking, blocks=blocks,
                                     citations=Citations(previous.citations))  # fmt: skip
         self._ledger = Ledger(previous.attempts, pricing=previous._ledger.pricing)
+        self.thinking_seconds = previous.thinking_seconds
 
     @property
     def text(self) -> str:

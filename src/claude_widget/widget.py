@@ -61,6 +61,8 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     actions = traitlets.List(traitlets.Unicode()).tag(sync=True)  # what the view may offer: "retry", "continue"
     model = traitlets.Unicode("").tag(sync=True)
     effort = traitlets.Unicode("").tag(sync=True)  # the effort in effect: the one asked, or the model's default
+    # Whether Claude is thinking now, and the turn's thinking time over its finished thinks (events.Thinking).
+    thinking_phase = traitlets.Dict({"active": False, "seconds": 0.0}).tag(sync=True)
     stop_reason = traitlets.Unicode(allow_none=True, default_value=None).tag(sync=True)
     notice = traitlets.Unicode(allow_none=True, default_value=None).tag(sync=True)
     offline = traitlets.Bool(False).tag(sync=True)
@@ -267,6 +269,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
             self.error = self.notice = self.stop_reason = None
             self.cards, self.citations, self.actions = [], [], []
             self.usage, self.thinking_tokens = dict.fromkeys(USAGE_KEYS, 0), 0
+            self.thinking_phase = {"active": False, "seconds": 0.0}
         self._sync.started_over()
 
     def _continue(self) -> None:

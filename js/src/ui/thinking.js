@@ -2,6 +2,7 @@
 // and from then on open or closed as the reader leaves it.
 import { h } from "./dom.js";
 import { estimateTokens } from "./tokens.js";
+import { formatSeconds } from "./view_state.js";
 
 /**
  * Whether the section should be open. Once the reader has toggled it, their choice wins.
@@ -14,15 +15,17 @@ export function thinkingOpen({ thinking, answerStarted, userChoice }) {
 }
 
 /**
- * Summary line, e.g. "Thinking…", "Thought · 312 tokens".
- * @param {{thinking: string, active: boolean, answerStarted: boolean, tokens: number}} state
+ * Summary line, e.g. "Thinking · 12 s · ~80 tokens", "Thought for 12 s · 312 tokens" (the time where known).
+ * @param {{thinking: string, active: boolean, answerStarted: boolean, tokens: number, seconds?: number}} state
  * @returns {string}
  */
-export function thinkingLabel({ thinking, active, answerStarted, tokens }) {
+export function thinkingLabel({ thinking, active, answerStarted, tokens, seconds = 0 }) {
   const stillThinking = active && !answerStarted;
   const count = tokens > 0 ? tokens : estimateTokens(thinking);
   const approx = tokens > 0 ? "" : "~";
-  return `${stillThinking ? "Thinking…" : "Thought"} · ${approx}${count.toLocaleString("en-US")} tokens`;
+  const time = seconds >= 1 ? formatSeconds(seconds) : "";
+  const head = stillThinking ? (time ? `Thinking · ${time}` : "Thinking…") : time ? `Thought for ${time}` : "Thought";
+  return `${head} · ${approx}${count.toLocaleString("en-US")} tokens`;
 }
 
 /**
@@ -44,7 +47,7 @@ export function createThinkingSection(doc) {
   return {
     element,
     /**
-     * @param {{thinking: string, active: boolean, answerStarted: boolean, tokens: number}} state
+     * @param {{thinking: string, active: boolean, answerStarted: boolean, tokens: number, seconds?: number}} state
      */
     update(state) {
       element.hidden = state.thinking === "";

@@ -63,7 +63,9 @@ export function createToolCard(doc) {
   const expand = h(doc, "button", { type: "button", class: "cw-button cw-tool-expand",
     "aria-label": "Show the whole tool result" }, ["Show all"]);
   const header = h(doc, "div", { class: "cw-tool-header" }, [name, status]);
-  const element = h(doc, "div", { class: "cw-tool", "data-role": "tool-card" }, [header, input, result, expand]);
+  // What Claude said before the call: today's models write it inside thinking, so it has no place in the text.
+  const note = h(doc, "p", { class: "cw-tool-note", "data-role": "tool-note", hidden: "" });
+  const element = h(doc, "div", { class: "cw-tool", "data-role": "tool-card" }, [note, header, input, result, expand]);
   expand.addEventListener("click", () => {
     const expanded = element.classList.toggle("cw-tool-expanded");
     expand.textContent = expanded ? "Show less" : "Show all";
@@ -77,6 +79,8 @@ export function createToolCard(doc) {
     update(card, inputJson) {
       element.dataset.status = card.status;
       element.dataset.server = String(card.server);
+      note.hidden = !card.note;
+      note.textContent = card.note ?? "";
       name.textContent = `${card.server ? "server tool" : "tool"} · ${card.name}`;
       status.textContent = STATUS_LABELS[card.status] ?? card.status;
       input.textContent = prettyInput(inputJson);

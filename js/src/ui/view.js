@@ -55,6 +55,37 @@ function createCountdown(model, win, repaint, signal) {
 }
 
 /**
+ * The turn's thinking time: the kernel's figure for its finished thinks, plus the current think counted from when
+ * this view learnt of it (the kernel's clock is not the browser's), with a once-a-second repaint while it lasts.
+ * @param {Model} model
+ * @param {Window} win
+ * @param {() => void} repaint
+ * @param {AbortSignal} signal
+ */
+function createThinkingClock(model, win, repaint, signal) {
+  let since = win.performance.now();
+  let timer = 0;
+  const restart = () => {
+    since = win.performance.now();
+    win.clearInterval(timer);
+    timer = model.get("thinking_phase")?.active ? win.setInterval(repaint, 1000) : 0;
+  };
+  model.on("change:thinking_phase", restart);
+  signal.addEventListener("abort", () => {
+    model.off("change:thinking_phase", restart);
+    win.clearInterval(timer);
+  }, { once: true });
+  restart();
+  return {
+    seconds() {
+      const phase = model.get("thinking_phase");
+      if (!phase) return 0;
+      return phase.seconds + (phase.active ? (win.performance.now() - since) / 1000 : 0);
+    },
+  };
+}
+
+/**
  * Briefly replace a button's text (e.g. "Copied"), then restore it.
  * @param {HTMLElement} target
  * @param {string} text
@@ -87,6 +118,7 @@ function shownTraits(model) {
     offline: model.get("offline"),
     notice: model.get("notice"),
     thinking_tokens: model.get("thinking_tokens"),
+    thinking_phase: model.get("thinking_phase"),
     actions: model.get("actions"),
     input_estimate: model.get("input_estimate"),
   };
@@ -135,6 +167,8 @@ export function render({ model, el, signal }) {
 
   // While waiting to retry, the banner counts down; the kernel only says how long the wait is.
   const retryCountdown = createCountdown(model, win, () => schedule(), alive);
+  // While Claude thinks, "Thinking · N s" counts up; the kernel says when a think begins and ends.
+  const thinkingClock = createThinkingClock(model, win, () => schedule(), alive);
 
   // -- painting: everything the view shows, once per batch of changes ----------------------------
   // A microtask, not an animation frame: the kernel sends at most ~30 messages a second, so painting
@@ -165,6 +199,7 @@ export function render({ model, el, signal }) {
       intentWaiting,
       inspecting,
       secondsLeft: retryCountdown.secondsLeft(status()),
+      thinkingSeconds: thinkingClock.seconds(),
     });
     if (!state.intentPending) {
       intentSentAt = intentWaiting = null;

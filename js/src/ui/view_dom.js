@@ -37,7 +37,9 @@ export function buildDom(doc) {
   const chips = h(doc, "ul", { class: "cw-chips", "data-role": "chips", "aria-label": "Sent with the question", hidden: "" });
   const content = h(doc, "div", { class: "cw-content", "data-role": "content", "aria-busy": "false" });
   const dots = [1, 2, 3].map(() => h(doc, "span", { class: "cw-dot" }));
-  const typing = h(doc, "div", { class: "cw-typing", "data-role": "typing", role: "img", "aria-label": "Claude is writing" }, dots);
+  const typingLabel = h(doc, "span", { class: "cw-typing-label", "data-role": "typing-label" });
+  const typing = h(doc, "div", { class: "cw-typing", "data-role": "typing", role: "img", "aria-label": "Claude is writing" },
+    [...dots, typingLabel]);
   const thinking = createThinkingSection(doc);
   const sources = createSources(doc);
   const scroll = h(doc, "div", { class: "cw-scroll", "data-role": "scroll", tabindex: "0", "aria-label": "Answer" }, [thinking.element, content, typing, sources.element]);
@@ -54,7 +56,7 @@ export function buildDom(doc) {
   const inspector = createInspector(doc);
 
   const root = h(doc, "div", { class: "cw-root", "data-role": "root", tabindex: "0" }, [header, chips, body, error, notice, inspector.element]);
-  return { root, chips, sources, status, model, offline, tokens, copy, stop, inspect, content, typing, scroll, jump, error, errorText, retry,
+  return { root, chips, sources, status, model, offline, tokens, copy, stop, inspect, content, typing, typingLabel, scroll, jump, error, errorText, retry,
     thinking, notice, noticeText, continueButton, inspector };
 }
 
@@ -114,6 +116,8 @@ export function applyViewState(dom, state) {
   }
 
   dom.typing.hidden = state.typingHidden;
+  dom.typingLabel.textContent = state.typingLabel;
+  dom.typing.setAttribute("aria-label", state.typingLabel || "Claude is writing");
   dom.content.setAttribute("aria-busy", String(state.busy));
   dom.thinking.update(state.thinking);
   dom.notice.hidden = state.notice === null;

@@ -7,7 +7,7 @@ import { displayUsage, estimateTokens } from "./tokens.js";
 /**
  * @typedef {import("../wire/protocol.js").WidgetState} WidgetState
  * @typedef {"status" | "usage" | "prices" | "error" | "model" | "effort" | "stop_reason" | "offline" | "notice" |
- *   "thinking_tokens" | "actions" | "input_estimate"} ShownTrait
+ *   "thinking_tokens" | "thinking_phase" | "actions" | "input_estimate"} ShownTrait
  * @typedef {{[K in ShownTrait]?: WidgetState[K] | undefined}} ShownTraits the traits viewState reads (any may be missing)
  */
 
@@ -17,7 +17,7 @@ import { displayUsage, estimateTokens } from "./tokens.js";
  */
 export const PAINTED_TRAITS = /** @type {const} */ ([
   "status", "usage", "prices", "error", "model", "effort", "stop_reason", "offline", "cards", "notice", "thinking_tokens",
-  "actions", "input_estimate", "citations",
+  "thinking_phase", "actions", "input_estimate", "citations",
 ]);
 
 /**
@@ -29,6 +29,7 @@ export const PAINTED_TRAITS = /** @type {const} */ ([
  * @property {string | null} [intentWaiting] that click's intent, once it has waited INTENT_PATIENCE_MS for the kernel
  * @property {boolean} inspecting whether the reader has opened the inspector
  * @property {number | null} secondsLeft until the kernel retries, counted by the view; null when not waiting
+ * @property {number} [thinkingSeconds] the turn's thinking time, the current think counted by the view
  */
 
 /**
@@ -44,9 +45,10 @@ export const PAINTED_TRAITS = /** @type {const} */ ([
  * @property {{tone: string, kind: string, text: string, retryHidden: boolean, retryDisabled: boolean} | null} error
  *   the error banner, null when hidden
  * @property {{text: string, continueHidden: boolean, continueDisabled: boolean} | null} notice null when hidden
- * @property {boolean} typingHidden the dots shown while nothing of the answer has come yet
+ * @property {boolean} typingHidden the dots shown while nothing of the answer has come yet, or while Claude thinks
+ * @property {string} typingLabel beside the dots while Claude thinks and nothing of it shows ("Thinking · 12 s")
  * @property {boolean} busy aria-busy of the content: screen readers hear finished blocks through the announcer
- * @property {{thinking: string, active: boolean, answerStarted: boolean, tokens: number}} thinking
+ * @property {{thinking: string, active: boolean, answerStarted: boolean, tokens: number, seconds: number}} thinking
  * @property {{shown: boolean, outputTokens: number}} inspector
  * @property {boolean} final the answer's text is final: render it as such
  */
@@ -55,12 +57,18 @@ export const PAINTED_TRAITS = /** @type {const} */ ([
  * @param {ViewInputs} inputs
  * @returns {ViewState}
  */
-export function viewState({ traits, text, thinking, intentSentAt, intentWaiting = null, inspecting, secondsLeft }) {
+export function viewState({ traits, text, thinking, intentSentAt, intentWaiting = null, inspecting, secondsLeft,
+  thinkingSeconds }) {
   const status = traits.status ?? INITIAL_STATUS;
   const active = isActive(status);
   // A click disables its button until the status moves on (then the kernel has acted on it).
   const intentPending = intentSentAt !== null && intentSentAt === status;
   const thinkingTokens = traits.thinking_tokens ?? 0;
+  const phase = traits.thinking_phase;
+  const seconds = thinkingSeconds ?? phase?.seconds ?? 0;
+  const thinkingNow = active && Boolean(phase?.active);
+  // Hidden thinking (or a think after the answer began, its section collapsed) shows nothing else of it.
+  const thinkingUnseen = thinkingNow && (thinking === "" || text !== "");
 
   const usage = displayUsage({ usage: traits.usage, text, status, prices: traits.prices,
     inputEstimate: traits.input_estimate });
@@ -90,10 +98,20 @@ export function viewState({ traits, text, thinking, intentSentAt, intentWaiting 
       retryDisabled: intentPending,
     },
     notice: notice && { text: notice.text, continueHidden: !offered.includes("continue"), continueDisabled: intentPending },
-    typingHidden: !(active && text === ""),
+    typingHidden: !((active && text === "") || thinkingUnseen),
+    typingLabel: thinkingUnseen ? `Thinking · ${formatSeconds(seconds)}` : "",
     busy: active,
-    thinking: { thinking, active, answerStarted: text !== "", tokens: thinkingTokens },
+    thinking: { thinking, active, answerStarted: text !== "", tokens: thinkingTokens, seconds },
     inspector: { shown: inspecting, outputTokens: traits.usage?.output_tokens ?? 0 },
     final: isFinished(status),
   };
+}
+
+/**
+ * "12 s", "2 min 5 s".
+ * @param {number} seconds
+ */
+export function formatSeconds(seconds) {
+  const whole = Math.floor(seconds);
+  return whole < 60 ? `${whole} s` : `${Math.floor(whole / 60)} min ${whole % 60} s`;
 }

@@ -14,13 +14,15 @@
  * @typedef {{input: number, output: number, cache_write: number, cache_read: number, cache_write_1h?: number,
  *   notes?: string[]}} Prices USD per million tokens, as the latest request is billed (the kernel picks them:
  *   notes say what changed the list price)
+ * @typedef {{active: boolean, seconds: number}} ThinkingPhase whether Claude is thinking now, and the turn's
+ *   thinking time over its finished thinks (hidden thinking streams no text: this is how the view knows)
  * @typedef {{kind?: string, message?: string, headline?: string, countdown?: string, retry_in?: number | null,
  *   attempt?: number, max_attempts?: number, continuing?: boolean}} ErrorInfo
  *   countdown: while retrying, the banner's sentence with `{in}` where the wait goes
  * @typedef {{id: string, name: string, status: string, at: number, input_at: number,
- *   result: string | null, is_error: boolean, server: boolean}} ToolCard
+ *   result: string | null, is_error: boolean, server: boolean, note?: string}} ToolCard
  *   at: the answer's length when the call began; input_at: where its input begins in `tool_input` (it ends where
- *   the next card's begins)
+ *   the next card's begins); note: what Claude said just before the call, inside thinking (today's models)
  * @typedef {{number: number, type: string, cited_text: string, source: string, url: string | null,
  *   document_index: number | null, document_title: string | null, start: number | null, end: number | null}}
  *   CitationInfo one of the answer's sources; `source` says where it is ("report.pdf, p. 3")
@@ -39,6 +41,7 @@
  *   status?: Status,
  *   usage?: Usage | null,
  *   thinking_tokens?: number,
+ *   thinking_phase?: ThinkingPhase,
  *   prices?: Prices | null,
  *   error?: ErrorInfo | null,
  *   cards?: ToolCard[],
