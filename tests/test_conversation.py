@@ -390,6 +390,23 @@ def test_max_tokens_offers_continue_which_finishes_the_answer_in_place(server: F
     assert chat.history[-1] == {"role": "assistant", "content": [{"type": "text", "text": full}]}
 
 
+def test_an_answer_cut_at_the_limit_says_how_much_went_to_thinking_and_continues(server: FakeAnthropic) -> None:
+    full = "A short answer after a long think, continued to its end."
+    thought = "Weighing the question from every side. " * 40
+    server.enqueue(Script(text=full[:20], thinking=thought, stop_reason="max_tokens"), Script(text=full))
+    chat = chat_for(server, max_tokens=2000)
+    w = chat.send("go")
+    assert w.wait(5) == full[:20]
+    assert w.notice is not None and w.notice.startswith("The answer was cut at the token limit (max_tokens=2,000).")
+    assert f"{w.manager.attempts[-1].thinking_tokens:,} of its tokens went to thinking" in w.notice
+    assert w.manager.attempts[-1].thinking_tokens > 0
+    front_end_says(w, {"intent": "continue"})
+    wait_until(lambda: w.manager.done and w.text == full)
+    # Continued with a user turn (no prefill on Sonnet 5.5), the signed thinking passed back as it came.
+    continued = server.message_requests()[-1].body["messages"]
+    assert continued[-2]["content"][0]["type"] == "thinking" and continued[-1]["role"] == "user"
+
+
 def test_refusal_is_shown_plainly_with_its_category(server: FakeAnthropic) -> None:
     server.enqueue(Script(text="I can't help with that.", stop_reason="refusal",
                           stop_details={"type": "refusal", "category": "cyber"}))  # fmt: skip

@@ -182,6 +182,40 @@ async def test_mid_stream_failures_continue_to_the_exact_answer(
     assert [a.continuation for a in m.attempts] == [None, "user_turn"]
 
 
+@pytest.mark.parametrize("display", ["summarized", "omitted"])
+async def test_a_thinking_models_answer_continues_with_its_thinking_passed_back_exactly(
+    server: FakeAnthropic, client: anthropic.AsyncAnthropic, display: str
+) -> None:
+    """Sonnet 5.5 takes no prefill, and the fake server checks each thinking block's signature against its text,
+    as the API does: the continuation is a user turn after the partial answer, its thinking block as it came."""
+    thought = "The user wants SSE explained."
+    server.enqueue(Script(text=ANSWER, thinking=thought, fault="drop", fault_after=101), Script(text=ANSWER))
+    m = manager(client, thinking={"type": "adaptive", "display": display})
+    await run(m)
+    assert m.status == "done" and m.text == ANSWER
+    assert [a.continuation for a in m.attempts] == [None, "user_turn"]
+    _, second = server.message_requests()  # accepted: the server refuses an edited or unsigned block with a 400
+    partial, prompt = second.body["messages"][-2:]
+    thinking, text = partial["content"]
+    assert thinking["type"] == "thinking" and thinking["signature"]
+    assert thinking["thinking"] == (thought if display == "summarized" else "")
+    assert text == {"type": "text", "text": ANSWER[:104].rstrip()} and prompt["content"] == CONTINUE_PROMPT
+
+
+async def test_a_thinking_block_edited_in_the_history_is_refused_as_the_api_does(
+    server: FakeAnthropic, client: anthropic.AsyncAnthropic
+) -> None:
+    server.enqueue(Script(text="Hi.", thinking="Greeting."))
+    m = manager(client)
+    await run(m)
+    [message] = m.turn_messages
+    message["content"][0]["thinking"] = "Something else."
+    follow_up = StreamManager(client, m.options, [*m.messages, message, {"role": "user", "content": "And?"}])
+    await run(follow_up)
+    assert follow_up.status == "error" and follow_up.error is not None
+    assert "is bound to a different conversation" in follow_up.error["message"]
+
+
 @pytest.mark.parametrize("fault", ["stall", "ping_stall"])
 async def test_stalls_are_caught_by_the_content_watchdog_and_continued(
     server: FakeAnthropic, client: anthropic.AsyncAnthropic, fault: str

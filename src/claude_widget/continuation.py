@@ -9,7 +9,6 @@ tool call without its result.
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,8 +22,6 @@ CONTINUE_PROMPT = (
 )
 INTERRUPTED_NOTE = "[The answer was interrupted here.]"
 
-# claude-[family-]MAJOR[-MINOR][-...]: "claude-3-5-sonnet-20241022", "claude-opus-4-20250514", "claude-sonnet-4-5"
-_VERSION = re.compile(r"^claude-(?:[a-z]+-)?(\d+)(?:-(\d{1,2})(?!\d))?")
 # Models seen rejecting assistant prefill in this process, so later continuations skip the failed attempt.
 _prefill_rejected: set[str] = set()
 
@@ -32,16 +29,11 @@ Message = dict[str, Any]
 
 
 def prefill_supported(model: str) -> bool:
-    """Whether `model` accepts an assistant-message prefill, as the API decides it (the model table; for a model
-    it does not know, Claude 4.5 and older do, 4.6 and later reject it). Any other name is treated as rejecting
-    it (a user turn works with every model)."""
+    """Whether `model` accepts an assistant-message prefill, as the model table says (Claude 4.5 and older do,
+    today's models refuse it). A model the table does not know is continued with a user turn, which every model
+    takes; the fake server keeps the same rule."""
     facts = facts_for(model)
-    if facts is not None:
-        return facts.prefill
-    version = _VERSION.match(model)
-    if version is None:
-        return False
-    return (int(version[1]), int(version[2] or 0)) < (4, 6)
+    return facts is not None and facts.prefill
 
 
 def prefill_rejected(model: str) -> None:

@@ -185,6 +185,7 @@ def from_models_api(info: dict[str, Any]) -> ModelFacts:
         str(info["id"]), str(info.get("display_name") or info["id"]), "current", f"{DOCS}/api/models/retrieve",
         None, context=int(info.get("max_input_tokens") or 0) or ModelFacts.context,
         max_output=int(info.get("max_tokens") or 0) or ModelFacts.max_output, thinks_by_default=False,
+        forced_tool_choice=True,  # not among the capabilities: refused nothing in advance
         thinking_types=frozenset(supported("thinking")), default_effort=None,
         effort_levels=tuple(e for e in EFFORTS if e in effort),
     )  # fmt: skip

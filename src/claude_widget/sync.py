@@ -119,6 +119,13 @@ class StreamSync:
         category = (manager.stop_details or {}).get("category")
         if notice and manager.stop_reason == "refusal" and category:
             notice = f"{notice[:-1]} (category: {category})."
+        if notice and manager.stop_reason == "max_tokens":
+            # Thinking counts toward max_tokens: say how much of it went there, the usual reason for a short answer.
+            limit = manager.options.token_limit
+            notice = f"The answer was cut at the token limit (max_tokens={limit:,})."
+            thought = manager.attempts[-1].thinking_tokens if manager.attempts else 0
+            if thought:
+                notice += f" {thought:,} of its tokens went to thinking: a lower effort= or a higher max_tokens helps."
         return notice
 
     def send_final_texts(self) -> None:
