@@ -14,10 +14,12 @@ scripts/install-chromium.sh
 # (.venv/sdks/<version>, from scripts/setup.sh), each put first on PYTHONPATH; the session checks it loaded that one.
 sdk_tests=(tests/test_sdk_versions.py tests/test_errors.py tests/test_fake_server.py tests/test_faults.py
            tests/test_fault_injection.py tests/test_stream_manager.py tests/test_continuation.py tests/test_seam.py
-           tests/test_watchdog.py tests/test_rate_limits.py tests/test_batches_api.py)
+           tests/test_watchdog.py tests/test_rate_limits.py tests/test_batches_api.py
+           # two minutes of real time, for the watchdog rather than the SDK: the main run has it
+           --deselect tests/test_watchdog.py::test_two_minutes_of_hidden_thinking_with_the_default_stall_timeout_is_one_request)
 for sdk in .venv/sdks/*/; do
   version=$(basename "$sdk")
-  echo "anthropic $version: ${#sdk_tests[@]} test files"
+  echo "anthropic $version"
   env -u ANTHROPIC_API_KEY -u ANTHROPIC_BASE_URL CLAUDE_WIDGET_EXPECT_ANTHROPIC="$version" \
     PYTHONPATH="$PWD/$sdk${PYTHONPATH:+:$PYTHONPATH}" .venv/bin/python -m pytest -q "${sdk_tests[@]}"
 done
