@@ -16,11 +16,15 @@ def test_one_token_estimate() -> None:
     assert [estimate_tokens(t) for t in ("", "abc", "abcd", "abcde", "x" * 400)] == [0, 1, 1, 2, 100]
 
 
-def test_the_fake_server_counts_input_tokens_with_it() -> None:
-    body = {"messages": [{"role": "user", "content": "Explain SSE"}], "system": "Be brief."}
+def test_the_fake_server_counts_input_tokens_with_it_for_each_models_tokenizer() -> None:
+    body = {"messages": [{"role": "user", "content": "Explain SSE in a few words " * 20}], "system": "Be brief."}
     prompt = json.dumps(body["messages"]) + json.dumps(body["system"])
-    assert estimate_input_tokens(body) == estimate_tokens(prompt)
-    assert estimate_input_tokens({}) == 1  # never zero
+    old = estimate_input_tokens({**body, "model": "claude-sonnet-4-5"})
+    assert old == estimate_tokens(prompt)  # four characters a token
+    today = estimate_input_tokens({**body, "model": "claude-sonnet-5-5"})
+    assert today == estimate_tokens(prompt, 4 / 1.3) and today == pytest.approx(old * 1.3, rel=0.01)  # ~30% more
+    assert estimate_input_tokens({**body, "model": "claude-unreleased-9"}) == today  # today's tokenizer assumed
+    assert estimate_input_tokens({"model": "claude-sonnet-4-5", "messages": []}) == 1  # never zero
 
 
 def test_an_attempt_takes_the_usage_the_api_reports() -> None:

@@ -1,6 +1,6 @@
-"""How many input tokens a request is, about: four characters a token, and images and PDFs as the API counts them.
-The kernel's estimate of a request (the counter's "~N in") and the fake server's count are this one function, so
-offline the estimate is exact. Pure."""
+"""How many input tokens a request is, about: the model's characters a token, and images and PDFs as the API
+counts them. The kernel's estimate of a request (the counter's "~N in") and the fake server's count are this one
+function, so offline the estimate is exact. Pure."""
 
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ from typing import Any
 
 from .files import pdf_pages
 from .image_header import read_header
+from .models import chars_per_token
 from .usage import estimate_tokens
 
 
 def estimate_input_tokens(body: dict[str, Any]) -> int:
-    """A deterministic stand-in for the tokenizer: one token per four characters of prompt, and images and PDFs
-    counted as the API counts them (`media_tokens`). An earlier answer's citations are not counted (nor are they
-    by the API)."""
+    """A deterministic stand-in for the tokenizer: the model's characters per token (`models.chars_per_token`: about
+    3.1 on today's models, 4 on Claude 4.x), and images and PDFs counted as the API counts them (`media_tokens`). An
+    earlier answer's citations are not counted (nor are they by the API)."""
     media = 0
 
     def stub(block: Any) -> Any:
@@ -34,7 +35,7 @@ def estimate_input_tokens(body: dict[str, Any]) -> int:
     messages = [{**m, "content": [stub(b) for b in m["content"]]} if isinstance(m.get("content"), list) else m
                 for m in body.get("messages", [])]  # fmt: skip
     prompt = json.dumps(messages) + json.dumps(body.get("system", ""))
-    return max(1, estimate_tokens(prompt) + media)
+    return max(1, estimate_tokens(prompt, chars_per_token(str(body.get("model", "")))) + media)
 
 
 PDF_PAGE_TOKENS = 1_500  # a page's text and its image, about

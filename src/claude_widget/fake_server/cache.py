@@ -5,8 +5,8 @@ A request asks for caching with a top-level `cache_control` (the breakpoint goes
 message's blocks. A request reads the longest prefix an earlier request wrote, ending on a unit boundary, and
 writes its prefix up to each breakpoint that is long enough for its model (models.py's `cache_min`), each part
 at its breakpoint's lifetime (`"ttl": "1h"`, else five minutes: the API's `cache_creation` split). Tokens are the
-fake server's estimate (four characters each; images and PDFs as the API counts them). The lifetimes themselves
-are not modelled. Thread-safe.
+fake server's estimate (the model's characters a token, `models.chars_per_token`; images and PDFs as the API
+counts them). The lifetimes themselves are not modelled. Thread-safe.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import json
 import threading
 from typing import Any
 
+from ..models import chars_per_token
 from ..request_tokens import media_tokens
 from ..usage import estimate_tokens
 from .api import cache_min
@@ -34,10 +35,11 @@ class PromptCache:
         if not breakpoints:
             return None
         keys, tokens, digest, total = [], [], hashlib.sha256(), 0
+        ratio = chars_per_token(str(body.get("model", "")))
         for unit, media in units:
             digest.update(unit.encode())
             keys.append(digest.copy().hexdigest())
-            total += estimate_tokens(unit) if media is None else media
+            total += estimate_tokens(unit, ratio) if media is None else media
             tokens.append(total)
         last = max(breakpoints)
         with self._lock:
