@@ -209,7 +209,14 @@ def compile_script(script: Script, body: dict[str, Any], message_id: str) -> lis
             return [Stall(ping_interval=script.ping_interval)]
         if script.fault == "malformed":
             return [Send(b"event: content_block_delta\ndata: {not json\n\n", "malformed")]
-        return []  # early_end: handled by the caller
+        return []  # early_end: the stream just ends
+
+    def fault_here() -> bool:
+        """The fault happens now: its steps added; whether the stream ends with it (a malformed event goes on)."""
+        nonlocal fault_pending
+        fault_pending = False
+        steps.extend(fault_steps())
+        return script.fault != "malformed"
 
     index = 0
     if script.redacted_thinking:
@@ -241,13 +248,8 @@ def compile_script(script: Script, body: dict[str, Any], message_id: str) -> lis
     sent = 0
     narrated = plan.narrates(script)
     blocks = [] if narrated else _text_blocks(script)
-    if narrated and fault_pending:  # the fault comes where the text would have been
-        fault_pending = False
-        if script.fault == "early_end":
-            return steps
-        steps += fault_steps()
-        if script.fault != "malformed":
-            return steps
+    if narrated and fault_pending and fault_here():  # the fault comes where the text would have been
+        return steps
     for n, (text, citations) in enumerate(blocks):
         block: dict[str, Any] = {"type": "text", "text": ""}
         if citations:
@@ -255,13 +257,8 @@ def compile_script(script: Script, body: dict[str, Any], message_id: str) -> lis
         steps.append(Send(sse("content_block_start", {"type": "content_block_start", "index": index,
                                                       "content_block": block}), "content_block_start"))  # fmt: skip
         for chunk in _chunks(text, script.chunk_size):
-            if fault_pending and sent >= script.fault_after:
-                fault_pending = False
-                if script.fault == "early_end":
-                    return steps
-                steps += fault_steps()
-                if script.fault != "malformed":
-                    return steps
+            if fault_pending and sent >= script.fault_after and fault_here():
+                return steps
             event = {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": chunk}}
             steps.append(Send(sse("content_block_delta", event), "content_block_delta"))
             sent += len(chunk)
@@ -271,12 +268,8 @@ def compile_script(script: Script, body: dict[str, Any], message_id: str) -> lis
             event = {"type": "content_block_delta", "index": index,
                      "delta": {"type": "citations_delta", "citation": citation}}  # fmt: skip
             steps.append(Send(sse("content_block_delta", event), "content_block_delta"))
-        if fault_pending and n == len(blocks) - 1:
-            if script.fault == "early_end":
-                return steps
-            steps += fault_steps()
-            if script.fault != "malformed":
-                return steps
+        if fault_pending and n == len(blocks) - 1 and fault_here():
+            return steps
         steps.append(Send(sse("content_block_stop", {"type": "content_block_stop", "index": index}),
                           "content_block_stop"))  # fmt: skip
         index += 1
