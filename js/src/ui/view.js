@@ -23,66 +23,30 @@ import { PAINTED_TRAITS, viewState } from "./view_state.js";
 const FEEDBACK_MS = 1500;
 
 /**
- * Seconds left before the kernel retries, counted from when this view learnt of the wait, and a
- * once-a-second repaint while the wait lasts.
+ * Seconds since `event` last changed the model, as this view saw it (the kernel's clock is not the browser's), and
+ * a once-a-second repaint while `ticking()` holds: the retry countdown, the time Claude has been thinking.
  * @param {Model} model
  * @param {Window} win
  * @param {() => void} repaint
  * @param {AbortSignal} signal
+ * @param {"change:error" | "change:thinking_phase"} event
+ * @param {() => boolean} ticking
  */
-function createCountdown(model, win, repaint, signal) {
+function createTicker(model, win, repaint, signal, event, ticking) {
   let since = win.performance.now();
   let timer = 0;
   const restart = () => {
     since = win.performance.now();
     win.clearInterval(timer);
-    timer = model.get("status") === "retrying" ? win.setInterval(repaint, 1000) : 0;
+    timer = ticking() ? win.setInterval(repaint, 1000) : 0;
   };
-  model.on("change:error", restart);
+  model.on(event, restart);
   signal.addEventListener("abort", () => {
-    model.off("change:error", restart);
+    model.off(event, restart);
     win.clearInterval(timer);
   }, { once: true });
   restart();
-  return {
-    /** @param {string} status */
-    secondsLeft(status) {
-      const wait = model.get("error")?.retry_in;
-      if (status !== "retrying" || typeof wait !== "number") return null;
-      return Math.max(0, wait - (win.performance.now() - since) / 1000);
-    },
-  };
-}
-
-/**
- * The turn's thinking time: the kernel's figure for its finished thinks, plus the current think counted from when
- * this view learnt of it (the kernel's clock is not the browser's), with a once-a-second repaint while it lasts.
- * @param {Model} model
- * @param {Window} win
- * @param {() => void} repaint
- * @param {AbortSignal} signal
- */
-function createThinkingClock(model, win, repaint, signal) {
-  let since = win.performance.now();
-  let timer = 0;
-  const restart = () => {
-    since = win.performance.now();
-    win.clearInterval(timer);
-    timer = model.get("thinking_phase")?.active ? win.setInterval(repaint, 1000) : 0;
-  };
-  model.on("change:thinking_phase", restart);
-  signal.addEventListener("abort", () => {
-    model.off("change:thinking_phase", restart);
-    win.clearInterval(timer);
-  }, { once: true });
-  restart();
-  return {
-    seconds() {
-      const phase = model.get("thinking_phase");
-      if (!phase) return 0;
-      return phase.seconds + (phase.active ? (win.performance.now() - since) / 1000 : 0);
-    },
-  };
+  return { elapsed: () => (win.performance.now() - since) / 1000 };
 }
 
 /**
@@ -166,9 +130,21 @@ export function render({ model, el, signal }) {
   const status = () => model.get("status") ?? INITIAL_STATUS;
 
   // While waiting to retry, the banner counts down; the kernel only says how long the wait is.
-  const retryCountdown = createCountdown(model, win, () => schedule(), alive);
-  // While Claude thinks, "Thinking · N s" counts up; the kernel says when a think begins and ends.
-  const thinkingClock = createThinkingClock(model, win, () => schedule(), alive);
+  const retryTicker = createTicker(model, win, () => schedule(), alive, "change:error",
+    () => model.get("status") === "retrying");
+  /** @param {string} status */
+  const secondsLeft = (status) => {
+    const wait = model.get("error")?.retry_in;
+    return status === "retrying" && typeof wait === "number" ? Math.max(0, wait - retryTicker.elapsed()) : null;
+  };
+  // While Claude thinks, "Thinking · N s" counts up: the kernel says when a think begins and ends, and the time of
+  // the turn's finished thinks.
+  const thinkingTicker = createTicker(model, win, () => schedule(), alive, "change:thinking_phase",
+    () => Boolean(model.get("thinking_phase")?.active));
+  const thinkingSeconds = () => {
+    const phase = model.get("thinking_phase");
+    return phase ? phase.seconds + (phase.active ? thinkingTicker.elapsed() : 0) : 0;
+  };
 
   // -- painting: everything the view shows, once per batch of changes ----------------------------
   // A microtask, not an animation frame: the kernel sends at most ~30 messages a second, so painting
@@ -198,8 +174,8 @@ export function render({ model, el, signal }) {
       intentSentAt,
       intentWaiting,
       inspecting,
-      secondsLeft: retryCountdown.secondsLeft(status()),
-      thinkingSeconds: thinkingClock.seconds(),
+      secondsLeft: secondsLeft(status()),
+      thinkingSeconds: thinkingSeconds(),
     });
     if (!state.intentPending) {
       intentSentAt = intentWaiting = null;
