@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ipykernel.comm.comm import BaseComm
 
-from claude_widget.subshell import keep_front_end_subshell
+from claude_widget.subshell import deliver_without_execute_events, keep_front_end_subshell
 
 
 def test_on_ipykernel_7_4_the_comm_keeps_the_front_ends_subshell() -> None:
@@ -25,3 +25,53 @@ def test_kernels_without_the_hook_are_left_alone() -> None:
     comm = OlderComm()
     assert not keep_front_end_subshell(comm)
     assert vars(comm) == {}
+
+
+def test_our_comms_deliver_messages_without_ipythons_execute_events() -> None:
+    """comm's handler fires pre_execute / post_execute around each message; on a subshell, matplotlib-inline then
+    draws the running cell's figures on that thread too (issue 22: blank or garbled plots)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    fired: list[str] = []
+    callbacks = {name: (lambda name=name: fired.append(name)) for name in ("pre_execute", "post_execute")}
+    for name, callback in callbacks.items():
+        shell.events.register(name, callback)
+    try:
+        received: list[object] = []
+        plain = BaseComm(target_name="jupyter.widget")
+        plain.on_msg(received.append)
+        plain.handle_msg({"content": {"data": {}}})
+        assert fired == ["pre_execute", "post_execute"] and len(received) == 1  # what comm does by itself
+        fired.clear()
+        ours = BaseComm(target_name="jupyter.widget")
+        ours.on_msg(received.append)
+        deliver_without_execute_events(ours)
+        ours.handle_msg({"content": {"data": {"method": "custom"}}})
+        assert fired == [] and received[-1] == {"content": {"data": {"method": "custom"}}}
+    finally:
+        for name, callback in callbacks.items():
+            shell.events.unregister(name, callback)
+
+
+def test_a_chat_widgets_comm_delivers_without_execute_events() -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from claude_widget import Chat
+
+    w = Chat(offline=True).send("hi")
+    w.wait(30)
+    shell = InteractiveShell.instance()
+    fired: list[str] = []
+
+    def pre_execute() -> None:
+        fired.append("pre_execute")
+
+    shell.events.register("pre_execute", pre_execute)
+    try:
+        assert w.comm is not None
+        intent = {"intent": "inspect", "open": True, "frontend": "f1"}
+        w.comm.handle_msg({"content": {"data": {"method": "custom", "content": intent}}, "buffers": []})
+    finally:
+        shell.events.unregister("pre_execute", pre_execute)
+    assert fired == []

@@ -9,6 +9,11 @@ widget's message handler is safe on any thread (widget.py), so its comm keeps th
 
 Where there are no subshells (ipykernel 6, hosts that do not use them) messages wait for the main thread, and
 the view says that Stop takes effect when the running cell finishes.
+
+`comm`'s own handler fires IPython's `pre_execute` and `post_execute` events around each message, on whatever
+thread delivers it: on a subshell, matplotlib-inline's `flush_figures` then draws the cell's open figures there
+while the main thread draws them too, and the plot comes out blank or garbled. Our handlers draw nothing and run
+no user code, so our comms deliver their messages without those events.
 """
 
 from __future__ import annotations
@@ -27,3 +32,13 @@ def keep_front_end_subshell(comm: Any) -> bool:
 
 def _front_end_choice(_data: object, default: str | None) -> str | None:
     return default
+
+
+def deliver_without_execute_events(comm: Any) -> None:
+    """Hand `comm`'s incoming messages to its callback alone, without IPython's execute events around them."""
+
+    def handle_msg(msg: dict[str, Any]) -> None:
+        if comm._msg_callback is not None:
+            comm._msg_callback(msg)
+
+    comm.handle_msg = handle_msg
