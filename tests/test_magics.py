@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
-from claude_widget import Chat, ChatWidget
+from claude_widget import Chat, ChatWidget, MissingAPIKeyError
 from claude_widget.chat import offline_server
 from claude_widget.magics import ClaudeMagics
 
@@ -76,6 +76,16 @@ def test_bad_uses_say_what_to_do(shell: InteractiveShell) -> None:
     shell.user_ns["review"] = 42
     with pytest.raises(ValueError, match="already names a int"):
         shell.run_cell_magic("claude", "-c review --offline", "hi")
+
+
+def test_without_a_key_the_magic_points_at_its_own_offline_flag(
+    shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    with pytest.raises(MissingAPIKeyError, match="add --offline") as raised:
+        shell.run_cell_magic("claude", "-c keyless", "hi")
+    assert "%env ANTHROPIC_API_KEY=" in str(raised.value) and "Chat(offline=True)" not in str(raised.value)
+    assert "keyless" not in shell.user_ns
 
 
 def test_the_magic_is_documented() -> None:

@@ -62,7 +62,7 @@ def test_chat_without_a_key_says_how_to_set_one_or_go_offline(monkeypatch: pytes
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     with pytest.raises(MissingAPIKeyError) as raised:
         Chat()
-    assert "ANTHROPIC_API_KEY" in str(raised.value)
+    assert "ANTHROPIC_API_KEY" in str(raised.value) and "%env ANTHROPIC_API_KEY=" in str(raised.value)
     assert "offline=True" in str(raised.value)
 
 
@@ -304,10 +304,17 @@ def test_offline_chat_streams_the_labelled_demo_answer(sent: list[dict[str, Any]
     assert "## Server-sent events" in text
 
 
-@pytest.mark.parametrize("prompt", ["", "   ", None, 42])
-def test_an_empty_or_non_text_prompt_is_refused(chat: Chat, prompt: Any) -> None:
+@pytest.mark.parametrize("prompt", ["", "   "])
+def test_an_empty_prompt_is_refused(chat: Chat, prompt: str) -> None:
     with pytest.raises(ValueError, match="non-empty string"):
         chat.send(prompt)
+
+
+@pytest.mark.parametrize("prompt", [None, 42, b"bytes"])
+def test_a_prompt_that_is_not_text_is_a_type_error_that_says_how_to_attach_an_object(chat: Chat, prompt: Any) -> None:
+    with pytest.raises(TypeError, match=r"the prompt must be a string, got .* pass it after the prompt"):
+        chat.send(prompt)
+    assert chat.turns == []
 
 
 def test_the_inspector_gets_the_event_log_then_each_new_entry(

@@ -111,8 +111,9 @@ class Chat:
             api_key = api_key or os.environ.get("ANTHROPIC_API_KEY")
             if not api_key:
                 raise MissingAPIKeyError(
-                    "No Anthropic API key. Set the ANTHROPIC_API_KEY environment variable (or pass "
-                    "Chat(api_key=...)); to try claude-widget without a key, use Chat(offline=True), which "
+                    "No Anthropic API key. Pass Chat(api_key=...), or set ANTHROPIC_API_KEY: in a running notebook "
+                    "with %env ANTHROPIC_API_KEY=sk-ant-... (a kernel does not see a variable set in a terminal "
+                    "after its server started). To try claude-widget without a key, use Chat(offline=True), which "
                     "streams canned answers from the built-in fake server."
                 )
         self.options = StreamOptions(model=model, max_tokens=max_tokens, system=system, stall_timeout=stall_timeout,
@@ -342,6 +343,9 @@ def _check_table_tokens(tokens: object) -> int:
 
 
 def _check_prompt(prompt: object) -> str:
-    if not isinstance(prompt, str) or not prompt.strip():
+    if not isinstance(prompt, str):  # the wrong kind of thing: a TypeError, as Python's own functions raise
+        raise TypeError(f"the prompt must be a string, got {type(prompt).__name__} {prompt!r:.60}; to ask about an "
+                        "object, pass it after the prompt: chat.send('What stands out?', df)")  # fmt: skip
+    if not prompt.strip():
         raise ValueError(f"the prompt must be a non-empty string, got {prompt!r:.60}")
     return prompt

@@ -14,6 +14,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 
 from .attachments import Named
 from .chat import Chat, last_answer
+from .errors import MissingAPIKeyError
 from .models import EFFORTS
 from .widget import ChatWidget
 
@@ -118,7 +119,13 @@ class ClaudeMagics(Magics):
             options["system"] = _unquote(args.system)
         if args.max_tokens:
             options["max_tokens"] = args.max_tokens
-        chat = Chat(**options)
+        try:
+            chat = Chat(**options)
+        except MissingAPIKeyError:
+            raise MissingAPIKeyError(
+                "No Anthropic API key: set one in this notebook with %env ANTHROPIC_API_KEY=sk-ant-..., or add "
+                "--offline to stream canned answers from the built-in fake server."
+            ) from None
         namespace[name] = chat
         return chat
 
