@@ -93,6 +93,7 @@ export function shareFontsOutsideShadowRoot(el) {
  */
 export function applyViewState(dom, state) {
   for (const node of [dom.root, dom.status]) node.dataset.status = state.status;
+  if (state.final) dom.jump.hidden = true; // a finished answer has no box to jump in
   dom.status.textContent = state.statusLabel;
   dom.model.textContent = state.model;
   dom.offline.hidden = state.offlineHidden;
