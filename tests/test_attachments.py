@@ -142,7 +142,7 @@ def test_the_widget_shows_a_chip_per_attachment_and_nothing_more_of_the_data(
     assert [(c["kind"], c["label"], c["detail"]) for c in w.attachments] == [
         ("table", "DataFrame · 2,000 × 2", "columns: score, team"),
         ("image", w.attachments[1]["label"], ""),
-        ("file", "notes.md · 0 KB", str(notes)),
+        ("file", f"notes.md · {notes.stat().st_size} bytes", str(notes)),  # not "0 KB"
     ]
     assert w.attachments[1]["label"].startswith("Image · 1,200 × 800 ")
     thumbnail = w.attachments[1]["thumbnail"]

@@ -15,7 +15,7 @@ from claude_widget import Chat, StreamError
 from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.fake_server.content import content_problem
 from claude_widget.image_header import read_header
-from claude_widget.images import MAX_BASE64_BYTES, MAX_EDGE, image_of, is_image
+from claude_widget.images import MAX_BASE64_BYTES, MAX_EDGE, human_size, image_of, is_image
 
 from .conftest import TEST_KEY
 
@@ -40,6 +40,11 @@ def test_the_header_gives_each_formats_media_type_and_size(fmt: str) -> None:
     assert header is not None and (header.width, header.height) == (321, 123)
     assert header.media_type == f"image/{fmt.lower()}"
     assert read_header(b"not an image") is None and read_header(b"\x89PNG\r\n\x1a\n") is None
+
+
+def test_sizes_read_as_a_person_says_them_never_0_kb() -> None:
+    assert [human_size(n) for n in (1, 44, 1023, 1536, 340 * 1024, 2_200_000)] == [
+        "1 byte", "44 bytes", "1023 bytes", "1.5 KB", "340 KB", "2.1 MB"]  # fmt: skip
 
 
 def test_a_figure_is_a_png_at_most_the_recommended_size() -> None:

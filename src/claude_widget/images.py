@@ -176,5 +176,9 @@ def _base64_size(size: int) -> int:
 
 
 def human_size(size: int) -> str:
-    """Bytes as a reader says them: "340 KB", "2.1 MB"."""
+    """Bytes as a reader says them: "44 bytes", "1.5 KB", "340 KB", "2.1 MB" (never "0 KB")."""
+    if size < 1024:
+        return f"{size} byte{'s' if size != 1 else ''}"
+    if size < 10 * 1024:
+        return f"{size / 1024:.1f} KB"
     return f"{size / 1024:,.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:,.1f} MB"
