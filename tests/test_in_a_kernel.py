@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
+import nbformat
+from nbclient import NotebookClient
+
+import claude_widget
 from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.request_tokens import estimate_input_tokens
 
@@ -76,3 +82,42 @@ def test_the_stream_goes_on_while_the_next_cell_blocks_and_no_block_looks_like_a
     assert outputs[4].strip() == "True"
     assert outputs[5].strip() == "['done', 'done'] done done"  # one request each: no spurious reconnect
     assert len(server.message_requests()) == 2
+
+
+def test_user_errors_show_the_users_line_and_the_message_without_the_librarys_frames() -> None:
+    cells = [
+        "from claude_widget import Chat",
+        "Chat()",  # no key
+        "chat = Chat(offline=True)\nchat.send(123)",  # not a prompt
+        "chat.send('What is this?', object())",  # nothing the API can take
+        "w = Chat(offline=True, model='claude-sonet-5-5').send('hi')\nawait w",  # a model that does not exist
+        "try:\n    chat.send(123)\nexcept TypeError as e:\n    print('caught', type(e).__name__)",
+    ]
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    env = {k: v for k, v in os.environ.items() if k != "ANTHROPIC_API_KEY"} | SHOWN_BY_JUPYTERLAB
+    NotebookClient(notebook, timeout=60, kernel_name="python3", allow_errors=True).execute(env=env)
+    errors = [[o for o in cell.outputs if o.output_type == "error"] for cell in notebook.cells]
+    expected = [
+        (None, ""),
+        ("MissingAPIKeyError", "Chat()"),
+        ("PromptTypeError", "chat.send(123)"),
+        ("AttachmentTypeError", "chat.send('What is this?', object())"),
+        ("StreamError", "await w"),
+        (None, ""),
+    ]
+    library = str(Path(claude_widget.__file__).parent)
+    for n, (outputs, (name, line)) in enumerate(zip(errors, expected, strict=True)):
+        if name is None:
+            assert outputs == [], n
+            continue
+        [error] = outputs
+        shown = "\n".join(error.traceback)
+        assert error.ename == name
+        assert library not in shown and "site-packages" not in shown and "File " not in shown, shown
+        assert f"Cell In[{n + 1}]" in shown and line in shown  # the user's own line, as IPython names it
+        assert shown.endswith(f"{name}\x1b[0m: {error.evalue}")
+        assert len(shown.splitlines()) == 4
+    assert "Unknown model 'claude-sonet-5-5'" in errors[4][0].evalue
+    assert notebook.cells[5].outputs[0].text == "caught PromptTypeError\n"  # still a TypeError to `except`

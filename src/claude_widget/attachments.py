@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from . import files, images, tables
+from .errors import AttachmentTypeError
 
 SUPPORTED = (
     "a pandas or polars DataFrame or Series, a matplotlib Figure or Axes, a Pillow image, an object with "
@@ -59,7 +60,8 @@ def attach(obj: object, *, name: str | None = None, table_tokens: int = tables.D
         content = files.file_content(obj, table_tokens=table_tokens)  # type: ignore[arg-type]
         return Attachment(content.blocks, content.label, str(obj), "file")
     what = f"{name} ({type(obj).__qualname__})" if name else f"{type(obj).__module__}.{type(obj).__qualname__}"
-    raise TypeError(f"cannot attach {what} to a question: send() takes {SUPPORTED}")
+    # A TypeError that IPython shows without our frames (issue 22, item 8: user errors read short).
+    raise AttachmentTypeError(f"cannot attach {what} to a question: send() takes {SUPPORTED}")
 
 
 def user_content(prompt: str, attachments: Sequence[Attachment]) -> str | list[dict[str, Any]]:

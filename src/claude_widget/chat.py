@@ -20,7 +20,7 @@ import httpx2
 
 from . import recording as recording_module
 from .attachments import Attachment, attach, user_content
-from .errors import MissingAPIKeyError
+from .errors import MissingAPIKeyError, PromptTypeError
 from .fake_server import FakeAnthropic
 from .fake_server.demo import demo_responder
 from .headless import in_script
@@ -344,8 +344,10 @@ def _check_table_tokens(tokens: object) -> int:
 
 def _check_prompt(prompt: object) -> str:
     if not isinstance(prompt, str):  # the wrong kind of thing: a TypeError, as Python's own functions raise
-        raise TypeError(f"the prompt must be a string, got {type(prompt).__name__} {prompt!r:.60}; to ask about an "
-                        "object, pass it after the prompt: chat.send('What stands out?', df)")  # fmt: skip
+        raise PromptTypeError(
+            f"the prompt must be a string, got {type(prompt).__name__} {prompt!r:.60}; to ask about an object, "
+            "pass it after the prompt: chat.send('What stands out?', df)"
+        )
     if not prompt.strip():
         raise ValueError(f"the prompt must be a non-empty string, got {prompt!r:.60}")
     return prompt

@@ -3,18 +3,60 @@
 from __future__ import annotations
 
 import json
+import linecache
+import sysconfig
+import traceback
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import anthropic
 import httpx2
 
+PACKAGE = str(Path(__file__).resolve().parent)
+# Where the library's frames and Python's own come from: never the user's code.
+NOT_THE_USERS = tuple({PACKAGE, *(sysconfig.get_paths()[key] for key in ("stdlib", "purelib", "platlib"))})
 
-class MissingAPIKeyError(ValueError):
+
+class UserFacingError(Exception):
+    """An error whose message says what went wrong and what to do. IPython shows it as the user's own lines and the
+    message, without claude-widget's frames (its `_render_traceback_`); `except` catches it as usual."""
+
+    def _render_traceback_(self) -> list[str]:
+        lines = []
+        for frame, lineno in traceback.walk_tb(self.__traceback__):
+            filename = frame.f_code.co_filename
+            if not filename.startswith(NOT_THE_USERS) and not filename.startswith("<"):  # "<frozen runpy>", "<string>"
+                source = linecache.getline(filename, lineno, frame.f_globals).strip()
+                lines += [_where(filename, lineno), f"----> {lineno} {source}", ""]
+        return [*lines, f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
+
+
+def _where(filename: str, lineno: int) -> str:
+    """`Cell In[3], line 2` for a notebook cell, as IPython says it; `File path:2` for a module."""
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        name = shell.compile.format_code_name(filename) if shell is not None else None
+    except (ImportError, AttributeError):
+        name = None
+    return f"{name[0]} {name[1]}, line {lineno}" if name else f"File {filename}:{lineno}"
+
+
+class MissingAPIKeyError(UserFacingError, ValueError):
     """No API key was given and none is in the environment."""
 
 
-class StreamError(RuntimeError):
+class PromptTypeError(UserFacingError, TypeError):
+    """`send()` was given something other than text as its prompt."""
+
+
+class AttachmentTypeError(UserFacingError, TypeError):
+    """`send()` was given an object it cannot turn into content the API takes."""
+
+
+class StreamError(UserFacingError, RuntimeError):
     """Raised by `wait()` / `await` when a stream ended in an error. The partial answer is kept in `.text`."""
 
     def __init__(self, error: dict[str, Any], text: str) -> None:
