@@ -1,15 +1,17 @@
 """How a `MapJob` shows its progress: a widget in a notebook, one line on stderr in a script.
 
-The widget's state is a summary of the job (counts, throughput, tokens, cost so far and projected, time left, the
-latest rows, the errors grouped by kind), sent at most ~30 times a second however many items end, so a
-100,000-item job costs the page what a small one does. The view sends back one intent: stop. It is the same
-bundle as the answers' (js/src/job/), loaded the same way (assets.py).
+The widget's state is a summary of the job (counts, throughput, tokens, cost so far and projected, time left, a
+window of rows in input order, the errors grouped by kind), sent at most ~30 times a second however many items
+end, so a 100,000-item job costs the page what a small one does. The view sends back two intents: stop, and
+resume (`MapJob.resume`). It is the same bundle as the answers' (js/src/job/), loaded the same way (assets.py).
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TextIO
 
 import anywidget
@@ -24,7 +26,9 @@ from .loops import call_soon
 if TYPE_CHECKING:
     from .jobs import MapJob
 
-SHOWN = 160  # characters of an input or an answer in those rows
+SHOWN = 160  # characters of an item, an answer or an error in the rows
+ROWS = 12  # the rows shown: a window of the items, in input order
+ROWS_BEFORE = 4  # of which finished ones before the first unfinished item (the window follows the job)
 SCRIPT_INTERVAL = 0.5  # seconds between two lines of progress on stderr
 
 
@@ -32,31 +36,60 @@ def summary(job: MapJob) -> dict[str, Any]:
     """What the progress shows: counts, rates and money, computed now."""
     counts = job.counts()
     total, finished = len(job.questions), counts["done"] + counts["failed"]
-    now = job.ended_at or time.monotonic()
-    elapsed = now - job.started_at if job.started_at else 0.0
+    elapsed = job.elapsed
     rate = finished / elapsed if elapsed > 0 and finished else 0.0
     cost = job.cost
     left = total - finished - counts["stopped"] if job.ended_at is None else 0
-    projected = cost / finished * (total - counts["stopped"]) if cost is not None and finished else cost
+    projected = cost / finished * total if cost is not None and finished else cost  # for all the items
     usage = job.usage
     return {
         "total": total, **counts, "refusals": job.refusals, "elapsed": round(elapsed, 2),
         "rate": round(rate, 3), "eta": round(left / rate, 1) if rate and left else None,
         "input_tokens": usage["input_tokens"] + usage["cache_read_input_tokens"] + usage["cache_creation_input_tokens"],
         "output_tokens": usage["output_tokens"], "cost": cost, "projected_cost": projected, "max_cost": job.max_cost,
-        "in_flight_limit": job.in_flight_limit, "state": job.state,
+        "in_flight_limit": job.in_flight_limit, "state": job.state, "resumable": job.resumable,
         "batch_ids": list(job.batch_ids), "batch_status": job.batch_status,
     }  # fmt: skip
 
 
-def latest_rows(job: MapJob) -> list[dict[str, Any]]:
-    rows = []
-    for index in job.latest:
+def columns(job: MapJob) -> list[str]:
+    """What the rows show of a result: the schema's fields, or the answer."""
+    return list(job.schema.fields) if job.schema is not None and job.schema.fields else ["answer"]
+
+
+def rows(job: MapJob) -> list[dict[str, Any]]:
+    """A window of `ROWS` items in input order, each numbered by its index in `job.results` (as `job.errors`,
+    `to_pandas()` and error messages number it): its item in short, its status, and its result's fields (or the
+    start of its answer, or its error). The window follows the first unfinished item, a few finished ones before
+    it; once every item has finished, it shows the first ones."""
+    total = len(job.questions)
+    frontier = job.first_unfinished()
+    start = 0 if frontier is None else max(0, min(frontier - ROWS_BEFORE, total - ROWS))
+    names = columns(job)
+    shown = []
+    for index in range(start, min(total, start + ROWS)):
+        question, status = job.questions[index], job.states[index]
         error = job.errors.get(index)
-        answer = error["message"] if error else _text(job.results[index])
-        rows.append({"index": index, "input": _short(job.questions[index].text), "answer": _short(answer),
-                     "status": job.states[index]})  # fmt: skip
-    return rows
+        values = _values(job.results[index], names) if status == "done" else []
+        shown.append({"index": index, "item": _short(item_label(question.item, question.text)), "status": status,
+                      "values": values, "error": _short(error["message"]) if error else None})  # fmt: skip
+    return shown
+
+
+def item_label(item: Any, text: str) -> str:
+    """An item as a person recognises it, not the whole question its prompt made of it: a string as it is, a
+    dict's (a row's) values, a tuple's text and what went with it; `text` (the question) when the item is
+    unknown (a job collected without its items)."""
+    if item is None:
+        return text
+    if isinstance(item, str):
+        return item
+    if isinstance(item, Mapping):
+        return " · ".join(_value(v) for v in item.values())
+    if isinstance(item, tuple) and item:
+        attached = ", ".join(type(obj).__name__ for obj in item[1:])
+        return item_label(item[0], text) + (f" (with {attached})" if attached else "")
+    return _value(item)
 
 
 def error_groups(job: MapJob) -> list[dict[str, Any]]:
@@ -71,12 +104,15 @@ class JobWidget(anywidget.AnyWidget):
     assets = traitlets.Instance(ChatAssets, allow_none=True).tag(sync=True, **widget_serialization)
     view = traitlets.Unicode("job").tag(sync=True)  # which view of the bundle (js/src/index.js)
     model = traitlets.Unicode("").tag(sync=True)
+    offline = traitlets.Bool(False).tag(sync=True)
     progress = traitlets.Dict().tag(sync=True)
-    latest = traitlets.List(traitlets.Dict()).tag(sync=True)
+    columns = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    rows = traitlets.List(traitlets.Dict()).tag(sync=True)
     error_groups = traitlets.List(traitlets.Dict()).tag(sync=True)
 
     def __init__(self, job: MapJob) -> None:
-        super().__init__(model=job.model, assets=None if headless.is_headless() else shared_assets())
+        super().__init__(model=job.model, offline=job.offline, columns=columns(job),
+                         assets=None if headless.is_headless() else shared_assets())  # fmt: skip
         self._job = job
         self._sync_throttle = Throttle(job.loop, self._sync)
         self.on_msg(self._on_intent)
@@ -87,7 +123,7 @@ class JobWidget(anywidget.AnyWidget):
         job = self._job
         with self.hold_sync():
             self.progress = summary(job)
-            self.latest = latest_rows(job)
+            self.rows = rows(job)
             self.error_groups = error_groups(job)
 
     def _on_intent(self, _widget: Any, content: Any, _buffers: Any) -> None:
@@ -96,8 +132,15 @@ class JobWidget(anywidget.AnyWidget):
             return
         if intent.name == "stop":
             self._job.stop()
+        elif intent.name == "resume":
+            call_soon(self._job.loop, self._resume)  # where the job's state changes; a second click finds it running
         elif intent.name == "bundle":
             self.send(bundle_reply(intent.request_id))
+
+    def _resume(self) -> None:
+        if self._job.resumable:
+            self._job.resume()
+        self._sync_throttle.poke()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
         shown = super()._repr_mimebundle_(**kwargs)
@@ -108,7 +151,8 @@ class JobWidget(anywidget.AnyWidget):
 
 
 def progress_line(job: MapJob) -> str:
-    """The job in one line: "412/1,000 done · 2 failed · 38 running · 3.2/s · 1:42 left · $0.84 (~$2.05)"."""
+    """The job in one line: "412/1,000 done · 2 failed · 38 running · 3.2/s · 1:42 left · spent $0.8400 · about
+    $2.0500 for all 1,000"."""
     p = summary(job)
     parts = [f"{p['done']:,}/{p['total']:,} done"]
     parts += [f"{p[k]:,} {k}" for k in ("failed", "running", "stopped") if p[k]]
@@ -117,7 +161,9 @@ def progress_line(job: MapJob) -> str:
     if p["eta"]:
         parts.append(f"{_duration(p['eta'])} left")
     if p["cost"] is not None:
-        parts.append(f"${p['cost']:.4f}" + (f" (~${p['projected_cost']:.4f} in all)" if p["eta"] else ""))
+        more = p["eta"] and p["projected_cost"] is not None and p["projected_cost"] > p["cost"]
+        parts.append(f"spent ${p['cost']:.4f}" + (f" · about ${p['projected_cost']:.4f} for all {p['total']:,}"
+                                                  if more else ""))  # fmt: skip
     if job.state == "max_cost":
         parts.append(f"stopped at max_cost ${job.max_cost:g}")
     if job.batch_ids:  # in the saved output too: a new kernel collects them (chat.collect)
@@ -151,12 +197,25 @@ def _duration(seconds: float) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}" if minutes >= 60 else f"{minutes}:{secs:02d}"
 
 
-def _text(result: Any) -> str:
-    if result is None:
+def _values(result: Any, names: list[str]) -> list[str]:
+    """A result's shown values, one per column: its fields (a schema's instance, or a dict), or its text."""
+    if names == ["answer"] and not isinstance(result, Mapping) and not hasattr(result, "model_dump"):
+        return [_short(_value(result))]
+    fields = result.model_dump() if hasattr(result, "model_dump") else result
+    fields = fields if isinstance(fields, Mapping) else {}
+    return [_short(_value(fields.get(name))) for name in names]
+
+
+def _value(value: Any) -> str:
+    if value is None:
         return ""
-    if hasattr(result, "model_dump_json"):
-        return str(result.model_dump_json())
-    return result if isinstance(result, str) else repr(result)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(_value, value))
+    if isinstance(value, Mapping):
+        return json.dumps(value, default=str)
+    return str(value)
 
 
 def _short(text: str) -> str:

@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("claude_widget")
 ItemState = Literal["queued", "running", "done", "failed", "stopped"]
-LATEST = 5  # the rows the progress shows as they end
 MAX_REFUSALS = 20  # times one item may be refused (429 / 529) before it fails
 
 
@@ -58,6 +57,7 @@ class MapJob:
         self.schema = schema
         self.max_cost = max_cost
         self.model = chat.model
+        self.offline = chat.offline  # answered by the built-in fake server (the widget says so)
         self.batch = batch  # through the Message Batches API (message_batches.py), at its price
         self.batch_ids: list[str] = list(batch_ids or [])  # every batch the job made (or collects)
         self.items_unknown = items_unknown  # collected without its items: inputs are placeholders
@@ -77,8 +77,10 @@ class MapJob:
         self._error_examples: dict[str, str] = {}
         self.refusals = 0  # 429s and 529s met (each refused item goes again after its wait)
         self.stopped_by: Literal["stop", "max_cost"] | None = None
-        self.started_at: float | None = None
+        self.started_at: float | None = None  # when the current run began (a resume() begins another)
         self.ended_at: float | None = None
+        self._earlier_runs = 0.0  # seconds run before the last resume() (the time it sat stopped is not counted)
+        self._frontier = 0  # no item before it is queued, running or stopped (first_unfinished)
         self._chat = chat
         self._history = chat.history  # the shared prefix, as it was when the job was made
         # The job retries refused requests itself, pacing all of them (`_requeue`); other faults are the stream's.
@@ -97,7 +99,6 @@ class MapJob:
         self._listeners: list[Callable[[], None]] = []
         self._lock = threading.Lock()
         self._finished: concurrent.futures.Future[list[Any]] = concurrent.futures.Future()
-        self.latest: deque[int] = deque(maxlen=LATEST)  # the items that ended last, newest last
         self._widget: JobWidget | None = None
         self._batch_run: BatchRun | None = None
         self._display_id: str | None = None
@@ -140,7 +141,9 @@ class MapJob:
             if state in ("failed", "stopped"):
                 self._set_state(i, "queued")
                 self._set_error(i, None)
-        self._stopping, self.stopped_by, self.ended_at = False, None, None
+        self._earlier_runs = self.elapsed
+        self._frontier = 0
+        self._stopping, self.stopped_by, self.started_at, self.ended_at = False, None, None, None
         self._refused.clear()
         self._finished = concurrent.futures.Future()
         self._start()
@@ -149,6 +152,29 @@ class MapJob:
     @property
     def done(self) -> bool:
         return self._finished.done()
+
+    @property
+    def resumable(self) -> bool:
+        """Whether `resume()` has something to send: the job ended (not at `max_cost`, which would stop it again at
+        once) with items not run or failed, and knows its items."""
+        counts = self.counts()
+        return (self.done and self.stopped_by != "max_cost" and not self.items_unknown
+                and counts["stopped"] + counts["failed"] > 0)  # fmt: skip
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds the job has been running, over all its runs (not the time it sat stopped before a resume())."""
+        if self.started_at is None:
+            return self._earlier_runs
+        return self._earlier_runs + (self.ended_at or time.monotonic()) - self.started_at
+
+    def first_unfinished(self) -> int | None:
+        """The first item (in input order) not done or failed; None when every item is. Where the progress shows
+        the rows: cheap however many items (the frontier only moves forward, until a resume())."""
+        n = len(self.states)
+        while self._frontier < n and self.states[self._frontier] in ("done", "failed"):
+            self._frontier += 1
+        return self._frontier if self._frontier < n else None
 
     @property
     def state(self) -> Literal["running", "done", "stopped", "max_cost"]:
@@ -496,8 +522,6 @@ class MapJob:
         self._set_state(index, state)
         if error is not None:
             self._set_error(index, error)
-        if state in ("done", "failed"):
-            self.latest.append(index)
         if self._wake is not None:
             self._wake.set()
         self._changed()

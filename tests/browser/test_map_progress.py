@@ -1,5 +1,6 @@
-"""A map job's progress widget in JupyterLab: counts, the bar and the latest rows move as items end; Stop closes
-the requests in flight, starts no more, and keeps what finished."""
+"""A map job's progress widget in JupyterLab: counts, the bar and the rows move as items end; Stop closes the
+requests in flight, starts no more, and keeps what finished. The rows are the items in input order, numbered as
+`job.results` is, with the result's start."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ CELLS = (
     "from claude_widget import Chat\nchat = Chat()\n"
     "job = chat.map([f'review {i}' for i in range(60)], prompt='Label: {}', concurrency=4)\njob",
 )
+COUNTED = "document.querySelector('[data-role=job-counts]').textContent"
 
 
 def slow_echo(body: dict[str, Any]) -> Script:
@@ -32,11 +34,12 @@ def test_the_progress_moves_and_stop_closes_what_is_in_flight(tmp_path: Path, pa
         open_notebook(page, lab, "map.ipynb")
         run_all_cells(page)
         page.wait_for_selector(".cw-job[data-state=running]", timeout=60_000)
-        counted = "document.querySelector('[data-role=job-counts]').textContent"
-        page.wait_for_function(f"() => /^([4-9]|\\d\\d) \\/ 60/.test({counted})", timeout=60_000)
+        page.wait_for_function(f"() => /^([4-9]|\\d\\d) of 60 finished/.test({COUNTED})", timeout=60_000)
         assert "in flight" in page.locator("[data-role=job-counts]").inner_text()
-        assert page.locator(".cw-job-rows li").count() >= 1
-        assert "label for Label: review" in page.locator(".cw-job-rows li").first.inner_text()
+        first = page.locator(".cw-job-rows tbody tr").first
+        assert first.locator("td").nth(0).inner_text() == "0"
+        assert first.locator("td").nth(1).inner_text() == "review 0"  # the item, not the prompt made of it
+        assert first.locator("td").nth(2).inner_text() == "label for Label: review 0"  # the start of the answer
         assert float(page.locator(".cw-job-done").evaluate("el => parseFloat(el.style.width)")) > 0
         assert " items/s" in page.locator("[data-role=job-stats]").inner_text()
 

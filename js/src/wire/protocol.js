@@ -91,7 +91,7 @@ export function channelOf(msg) {
   return typeof msg.channel === "string" ? msg.channel : DEFAULT_CHANNEL;
 }
 
-/** @typedef {"stop" | "retry" | "continue"} UserIntent what a button (or Esc) asks the kernel to do */
+/** @typedef {"stop" | "retry" | "continue" | "resume"} UserIntent what a button (or Esc) asks the kernel to do (resume: a map job's) */
 
 /** View → kernel messages. */
 /**
