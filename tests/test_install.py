@@ -16,6 +16,8 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,7 +33,10 @@ def run(*command: str | Path, env: dict[str, str], cwd: Path) -> str:
     return printed
 
 
-def test_the_wheel_installs_into_a_fresh_virtualenv_with_its_labextension(tmp_path: Path) -> None:
+@contextmanager
+def installed_wheel(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
+    """Build the wheel with scripts/build.sh and install it into the fresh virtualenv; yield that virtualenv and a
+    user's environment variables for running its commands. Nobody else uses the virtualenv until the block ends."""
     # A user's environment: no PYTHONPATH, no active virtualenv, no key, and Jupyter's own directories empty, so
     # only what the wheel installed can be found.
     env = {k: v for k, v in os.environ.items()
@@ -61,6 +66,11 @@ def test_the_wheel_installs_into_a_fresh_virtualenv_with_its_labextension(tmp_pa
         assert not (venv / "share" / "jupyter" / "labextensions" / "claude-widget").exists()
         run(python, "-m", "pip", "install", "--quiet", "--constraint", ROOT / "constraints.txt", wheel,
             env=env, cwd=tmp_path)  # fmt: skip
+        yield venv, env
+
+
+def test_the_wheel_installs_into_a_fresh_virtualenv_with_its_labextension(tmp_path: Path) -> None:
+    with installed_wheel(tmp_path) as (venv, env):
         check_the_install(venv, env, tmp_path)
 
 
