@@ -89,6 +89,7 @@ def test_user_errors_show_the_users_line_and_the_message_without_the_librarys_fr
         "from claude_widget import Chat",
         "Chat()",  # no key
         "chat = Chat(offline=True)\nchat.send(123)",  # not a prompt
+        "chat.send('  ')",  # an empty one
         "chat.send('What is this?', object())",  # nothing the API can take
         "w = Chat(offline=True, model='claude-sonet-5-5').send('hi')\nawait w",  # a model that does not exist
         "try:\n    chat.send(123)\nexcept TypeError as e:\n    print('caught', type(e).__name__)",
@@ -103,6 +104,7 @@ def test_user_errors_show_the_users_line_and_the_message_without_the_librarys_fr
         (None, ""),
         ("MissingAPIKeyError", "Chat()"),
         ("PromptTypeError", "chat.send(123)"),
+        ("EmptyPromptError", "chat.send('  ')"),
         ("AttachmentTypeError", "chat.send('What is this?', object())"),
         ("StreamError", "await w"),
         (None, ""),
@@ -119,5 +121,5 @@ def test_user_errors_show_the_users_line_and_the_message_without_the_librarys_fr
         assert f"Cell In[{n + 1}]" in shown and line in shown  # the user's own line, as IPython names it
         assert shown.endswith(f"{name}\x1b[0m: {error.evalue}")
         assert len(shown.splitlines()) == 4
-    assert "Unknown model 'claude-sonet-5-5'" in errors[4][0].evalue
-    assert notebook.cells[5].outputs[0].text == "caught PromptTypeError\n"  # still a TypeError to `except`
+    assert "Unknown model 'claude-sonet-5-5'" in errors[5][0].evalue
+    assert notebook.cells[6].outputs[0].text == "caught PromptTypeError\n"  # still a TypeError to `except`

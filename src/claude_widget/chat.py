@@ -20,7 +20,7 @@ import httpx2
 
 from . import recording as recording_module
 from .attachments import Attachment, attach, user_content
-from .errors import MissingAPIKeyError, PromptTypeError
+from .errors import EmptyPromptError, MissingAPIKeyError, PromptTypeError
 from .fake_server import FakeAnthropic
 from .fake_server.demo import demo_responder
 from .headless import in_script
@@ -349,5 +349,5 @@ def _check_prompt(prompt: object) -> str:
             "pass it after the prompt: chat.send('What stands out?', df)"
         )
     if not prompt.strip():
-        raise ValueError(f"the prompt must be a non-empty string, got {prompt!r:.60}")
+        raise EmptyPromptError(f"the prompt must be a non-empty string, got {prompt!r:.60}")
     return prompt

@@ -52,6 +52,10 @@ class PromptTypeError(UserFacingError, TypeError):
     """`send()` was given something other than text as its prompt."""
 
 
+class EmptyPromptError(UserFacingError, ValueError):
+    """`send()` was given a prompt with no text in it."""
+
+
 class AttachmentTypeError(UserFacingError, TypeError):
     """`send()` was given an object it cannot turn into content the API takes."""
 
