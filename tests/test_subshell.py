@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+
 from ipykernel.comm.comm import BaseComm
 
-from claude_widget.subshell import deliver_without_execute_events, keep_front_end_subshell
+from claude_widget.subshell import deliver_without_execute_events, keep_front_end_subshell, keep_kernel_status_truthful
 
 
 def test_on_ipykernel_7_4_the_comm_keeps_the_front_ends_subshell() -> None:
@@ -75,3 +77,52 @@ def test_a_chat_widgets_comm_delivers_without_execute_events() -> None:
     finally:
         shell.events.unregister("pre_execute", pre_execute)
     assert fired == []
+
+
+class RecordingKernel:
+    """What `keep_kernel_status_truthful` needs of an ipykernel 7 kernel: statuses, as published on IOPub."""
+
+    _supports_kernel_subshells = True
+
+    def __init__(self) -> None:
+        self.published: list[tuple[str, object]] = []
+        self.parent: object = None
+
+    def _publish_status(self, status: str, channel: str, parent: object = None) -> None:
+        self.published.append((status, parent or self.get_parent(channel)))
+
+    def get_parent(self, channel: str) -> object:
+        return self.parent
+
+
+def on_a_subshell(kernel: RecordingKernel, *statuses: str) -> None:
+    def handle() -> None:
+        for status in statuses:
+            kernel._publish_status(status, "shell", "comm_msg")
+
+    thread = threading.Thread(target=handle)
+    thread.start()
+    thread.join()
+
+
+def test_a_subshells_idle_while_a_cell_runs_is_followed_by_the_cells_busy() -> None:
+    """JupyterLab shows the last status it gets: without this, 'Idle' while Run All still runs (issue 22)."""
+    kernel = RecordingKernel()
+    assert keep_kernel_status_truthful(kernel)
+    assert not keep_kernel_status_truthful(kernel)  # once per kernel
+    kernel.parent = "execute_request"
+    kernel._publish_status("busy", "shell")  # the main shell starts a cell
+    on_a_subshell(kernel, "busy", "idle")  # our widget's message, handled meanwhile
+    assert kernel.published == [("busy", "execute_request"), ("busy", "comm_msg"), ("idle", "comm_msg"),
+                                ("busy", "execute_request")]  # fmt: skip
+    kernel._publish_status("idle", "shell")  # the cell ends
+    kernel.published.clear()
+    on_a_subshell(kernel, "busy", "idle")  # nothing runs: the subshell's idle is the truth
+    assert kernel.published == [("busy", "comm_msg"), ("idle", "comm_msg")]
+
+
+def test_kernels_without_subshells_keep_their_own_statuses() -> None:
+    kernel = RecordingKernel()
+    kernel._supports_kernel_subshells = False
+    assert not keep_kernel_status_truthful(kernel)
+    assert "_publish_status" not in vars(kernel)

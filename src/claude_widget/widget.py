@@ -30,7 +30,7 @@ from .fences import CodeBlock, code_blocks
 from .loops import call_soon, run_on, stream_loop
 from .pricing import Prices
 from .stream import USAGE_KEYS, StreamManager
-from .subshell import deliver_without_execute_events, keep_front_end_subshell
+from .subshell import deliver_without_execute_events, keep_front_end_subshell, keep_kernel_status_truthful
 from .sync import StreamSync
 
 log = logging.getLogger("claude_widget")
@@ -101,6 +101,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
             self.comm.on_close(self._on_comm_closed)  # the front end closed the widget: stop paying for it
             keep_front_end_subshell(self.comm)
             deliver_without_execute_events(self.comm)  # else a plot drawn by the same cell may come out garbled
+            keep_kernel_status_truthful(getattr(self.comm, "kernel", None))  # else "Idle" while cells still run
         self._start(new_stream())
         if self._headless:
             headless.started(self)  # the running cell ends once the answer has
