@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import time
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
@@ -109,8 +110,7 @@ def test_resume_from_the_widget_sends_what_was_not_done_and_elapsed_leaves_out_t
     widget._on_intent(widget, {"intent": "stop"}, [])
     job.wait(timeout=10)
     assert job.state == "stopped" and job.resumable
-    widget._sync_throttle.flush()
-    assert widget.progress["resumable"] is True
+    synced(widget, lambda progress: progress["state"] == "stopped" and progress["resumable"] is True)
     time.sleep(0.5)  # stopped: not running time
     widget._on_intent(widget, {"intent": "resume"}, [])  # carried out on the job's loop
     deadline = time.monotonic() + 10
@@ -118,5 +118,12 @@ def test_resume_from_the_widget_sends_what_was_not_done_and_elapsed_leaves_out_t
         time.sleep(0.01)
     assert job.wait(timeout=30) == ["ok"] * 12 and job.state == "done" and not job.resumable
     assert job.elapsed < time.monotonic() - began - 0.45  # the pause is not counted
-    widget._sync_throttle.flush()
-    assert widget.progress["state"] == "done" and widget.progress["resumable"] is False
+    synced(widget, lambda progress: progress["state"] == "done" and progress["resumable"] is False)
+
+
+def synced(widget: JobWidget, condition: Callable[[dict[str, Any]], bool], timeout: float = 10) -> None:
+    """Wait until the widget's progress says so (its sync runs on the job's loop, a moment after the job ends)."""
+    deadline = time.monotonic() + timeout
+    while not condition(widget.progress):
+        assert time.monotonic() < deadline, widget.progress
+        time.sleep(0.01)

@@ -30,10 +30,14 @@ def test_an_answer_fits_its_schema_and_differs_from_question_to_question() -> No
         "score": {"type": "number", "minimum": 0, "maximum": 1},
         "stars": {"type": "integer", "minimum": 1, "maximum": 5},
     }, "required": ["label", "score", "stars"], "additionalProperties": False}  # fmt: skip
-    answers = [json.loads(answer_for(schema, f"Classify: review {i}")) for i in range(30)]
+    said = ("I love it", "it arrived broken", "it is a lamp")
+    answers = [json.loads(answer_for(schema, f"Classify: review {i}: {said[i % 3]}")) for i in range(30)]
     assert all(a["label"] in ("positive", "negative", "neutral") and 0 <= a["score"] <= 1 for a in answers)
     assert all(1 <= a["stars"] <= 5 for a in answers)
-    assert len({a["label"] for a in answers}) == 3  # not one canned answer
+    assert len({a["score"] for a in answers}) > 3  # not one canned answer
+    # Labels from the text's words (fake_server/labels.py), never at random: praise, complaint, neither.
+    assert [a["label"] for a in answers[:3]] == ["positive", "negative", "neutral"]
+    assert [a["stars"] for a in answers[:2]] == [5, 1]
     assert answer_for(schema, "Classify: review 1") == answer_for(schema, "Classify: review 1")  # stable
     review = Review.model_validate_json(answer_for(schema_of(Review), "Great phone"))  # pydantic's own schema
     assert isinstance(review.topics, list) and len(review.topics) == 1

@@ -22,7 +22,7 @@ from . import recording as recording_module
 from .attachments import Attachment, attach, user_content
 from .errors import EmptyPromptError, MissingAPIKeyError, PromptTypeError
 from .fake_server import FakeAnthropic
-from .fake_server.demo import demo_responder
+from .fake_server.demo import demo_server
 from .headless import in_script
 from .job_widget import ScriptProgress
 from .jobs import MapJob
@@ -332,7 +332,7 @@ def offline_server() -> FakeAnthropic:
     global _offline_server
     with _offline_lock:
         if _offline_server is None:
-            _offline_server = FakeAnthropic(responder=demo_responder).start()
+            _offline_server = demo_server().start()  # the demo's answers, at its pace (fake_server/demo.py)
         return _offline_server
 
 

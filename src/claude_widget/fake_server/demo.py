@@ -1,15 +1,26 @@
-"""Canned answers for the offline demo: realistic markdown at a realistic pace, clearly labelled as fake."""
+"""Canned answers for the offline demo: realistic markdown at a realistic pace, clearly labelled as fake.
+
+Plausible where it can be without a model: a label comes from the text's words (labels.py: "great", "love" are
+praise, "broken", "refund" complaints), a tool's arguments from the question (the city it names), an answer longer
+than max_tokens is cut there (so Continue shows), and a job's rows take a few seconds to finish (`Pace`).
+Deterministic: the same question always gets the same answer; nothing is random.
+"""
 
 from __future__ import annotations
 
 import base64
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from ..files import pdf_pages
 from ..image_header import read_header
+from .api import message_text, partial_answer
+from .labels import place, sentiment
 from .passages import Passage, cited_passages
 from .script import Script
+from .server import FakeAnthropic
+from .structured import answer_for, output_schema
 
 OFFLINE_NOTE = "> *Offline demo: this answer comes from claude-widget's built-in fake server, not from Claude.*\n\n"
 
@@ -84,32 +95,79 @@ def generic_answer(prompt: str) -> str:
     )
 
 
-# Seconds the demo thinks before answering: a real model thinks longer, but the demo stays brisk.
-THINKING_SECONDS = 1.5
+@dataclass(frozen=True)
+class Pace:
+    """How fast the demo answers: `chunk_size` characters a delta, `delay` seconds between deltas, `first_delay`
+    before the first (the model reading), `thinking_seconds` of thinking before an answer that thinks."""
+
+    chunk_size: int = 4
+    delay: float = 0.016
+    first_delay: float = 0.6
+    thinking_seconds: float = 1.5
+
+    def script(self, text: str, *, thinking: str | None = None, **fields: Any) -> Script:
+        """A demo answer at this pace, cut at the request's max_tokens as the API would (Continue then shows)."""
+        return Script(text=text, thinking=thinking, chunk_size=self.chunk_size, delay=self.delay,
+                      first_delay=self.first_delay, thinking_seconds=self.thinking_seconds if thinking else 0.0,
+                      honour_max_tokens=True, **fields)  # fmt: skip
 
 
-def demo_responder(body: dict[str, Any]) -> Script:
-    """Answer like a (very limited) Claude at about 60 tokens per second: canned markdown, a short think first (as
-    the default model does: its summary shown where the request asks for summaries, else only pings then the
-    signature; none where the request's model does not think), and a call to the first tool offered, with
-    arguments guessed from the prompt."""
-    pace = {"chunk_size": 4, "delay": 0.016, "first_delay": 0.6, "thinking_seconds": THINKING_SECONDS}
+# What a person watching sees: about 60 deltas a second after a short wait, a think of a second and a half first,
+# so an 80-row job takes a few seconds and its progress can be followed. Tests that do not watch the pace use
+# INSTANT (demo_server(INSTANT)).
+LIVE = Pace()
+INSTANT = Pace(delay=0.0, first_delay=0.0, thinking_seconds=0.0)
+THINKING_SECONDS = LIVE.thinking_seconds
+
+# A question that asks for a label: answered with one, from the text's words (labels.py), not with a lecture.
+CLASSIFY = re.compile(r"\b(classify|classification|label|sentiment|categori[sz]e|positive or negative)\b", re.I)
+CONTINUE_WORD = "continue"
+
+
+def demo_server(pace: Pace = LIVE) -> FakeAnthropic:
+    """The fake server behind `Chat(offline=True)` (not started): the demo's answers, at `pace`."""
+    return FakeAnthropic(responder=lambda body: demo_responder(body, pace),
+                         structured=lambda body: demo_structured(body, pace))  # fmt: skip
+
+
+def demo_structured(body: dict[str, Any], pace: Pace = LIVE) -> Script:
+    """A request for structured output (`chat.map(..., schema=...)`): JSON that fits, its labels from the question's
+    words (structured.py), at the demo's pace, without a think (a label is quick)."""
+    return pace.script(answer_for(output_schema(body) or {}, _last_user_text(body)))
+
+
+def demo_responder(body: dict[str, Any], pace: Pace = LIVE) -> Script:
+    """Answer like a (very limited) Claude at `pace`: canned markdown, a short think first (as the default model
+    does: its summary shown where the request asks for summaries, else only pings then the signature; none where the
+    request's model does not think), a label from the text where one is asked for, and a call to the first tool
+    offered, with arguments taken from the question. A request to continue an answer cut at max_tokens gets the
+    same answer again, which the server continues from where it was cut."""
+    asked = _asked(body)
+    script = _answer(asked, pace)
+    if asked is not body and not _continues(script, body):
+        script = _answer(body, pace)  # not a continuation after all: a new question that says "continue"
+    return script
+
+
+def _answer(body: dict[str, Any], pace: Pace) -> Script:
     thinking = _thinking_for(body)
     results = _tool_results(body)
     if results:
         summary = "\n".join(f"- `{r}`" for r in results)
         text = f"The tool returned:\n\n{summary}\n\n(The offline fake server only repeats tool results back.)"
-        return Script(text=text, thinking=thinking, **pace)  # type: ignore[arg-type]
+        return pace.script(text, thinking=thinking)
     prompt = _last_user_text(body)
     tools = body.get("tools") or []
     if tools and "input_schema" in tools[0]:
         call = {"name": tools[0]["name"], "input": _guess_input(tools[0]["input_schema"], prompt)}
-        return Script(text=f"I'll call `{call['name']}` for that.", tool_use=call, thinking=thinking, **pace)  # type: ignore[arg-type]
+        return pace.script(f"I'll call `{call['name']}` for that.", tool_use=call, thinking=thinking)
+    given = _attachments(body)
+    if CLASSIFY.search(prompt) and not given:
+        return pace.script(label_answer(prompt))
     topic = prompt.lower()
     turn = sum(1 for m in body.get("messages", []) if m.get("role") == "user")
     about_streaming = any(word in topic for word in ("sse", "server-sent", "stream"))
     text = SSE_ANSWER if about_streaming else generic_answer(prompt)
-    given = _attachments(body)
     if given:
         text = received_answer(prompt, given)
     if turn > 1:
@@ -121,7 +179,33 @@ def demo_responder(body: dict[str, Any]) -> Script:
         if citations:
             spans.append((at, at + len(part), citations))
         at += len(part)
-    return Script(text=answer, citations=tuple(spans), thinking=thinking, **pace)  # type: ignore[arg-type]
+    return pace.script(answer, citations=tuple(spans), thinking=thinking)
+
+
+def label_answer(prompt: str) -> str:
+    """A label for the text, from its words, and which words: "**Negative**: the text says “broken”, “refund”."."""
+    felt, said = sentiment(prompt)
+    why = "the text says " + ", ".join(f"“{w}”" for w in said) if said else "no words of praise or complaint"
+    return (f"**{felt.capitalize()}**: {why}.\n\n"
+            "*(Offline demo: labelled from these words by the built-in fake server, not by Claude.)*\n")  # fmt: skip
+
+
+def _asked(body: dict[str, Any]) -> dict[str, Any]:
+    """The request as its question was first asked: without the partial answer a continuation carries (a prefill,
+    or followed by a user turn asking to continue). The body itself when it is not one."""
+    messages = list(body.get("messages") or [])
+    asks = len(messages) >= 2 and messages[-1].get("role") == "user" and messages[-2].get("role") == "assistant"
+    if asks and CONTINUE_WORD in message_text(messages[-1]).lower():
+        messages = messages[:-1]
+    if len(messages) >= 2 and messages[-1].get("role") == "assistant" and messages[-2].get("role") == "user":
+        return {**body, "messages": messages[:-1]}
+    return body
+
+
+def _continues(script: Script, body: dict[str, Any]) -> bool:
+    """Whether `body` continues `script`'s answer: its partial answer is the start of it."""
+    partial = partial_answer(body)
+    return bool(partial) and script.text.startswith(partial) and partial != script.text
 
 
 def _quoted(passages: list[Passage]) -> list[tuple[str, tuple[dict[str, Any], ...]]]:
@@ -159,9 +243,9 @@ def _tool_results(body: dict[str, Any]) -> list[str]:
 
 
 def _guess_input(schema: dict[str, Any], prompt: str) -> dict[str, Any]:
-    """Plausible arguments: the prompt's last capitalised word for strings, defaults elsewhere."""
-    words = [w.strip("?.,!:;") for w in prompt.split()]
-    proper = [w for w in words[1:] if w[:1].isupper()] or [w for w in words if w] or ["example"]
+    """Arguments taken from the question: a place it names for a city or a location ("the weather in Lisbon?" →
+    "Lisbon", never "I"), the question itself for a query, its first number for a number; defaults elsewhere."""
+    numbers = re.findall(r"\b\d+\b", prompt)
     guessed: dict[str, Any] = {}
     for name in schema.get("required", []):
         prop = schema.get("properties", {}).get(name, {})
@@ -169,9 +253,9 @@ def _guess_input(schema: dict[str, Any], prompt: str) -> dict[str, Any]:
         if "enum" in prop:
             guessed[name] = prop["enum"][0]
         elif kind == "string":
-            guessed[name] = proper[-1]
+            guessed[name] = _string_input(name, prop, prompt)
         elif kind in ("integer", "number"):
-            guessed[name] = next((int(w) for w in words if w.isdigit()), 1)
+            guessed[name] = int(numbers[0]) if numbers else prop.get("default", prop.get("minimum", 1))
         elif kind == "boolean":
             guessed[name] = True
         elif kind == "array":
@@ -179,6 +263,15 @@ def _guess_input(schema: dict[str, Any], prompt: str) -> dict[str, Any]:
         else:
             guessed[name] = {}
     return guessed
+
+
+def _string_input(name: str, prop: dict[str, Any], prompt: str) -> str:
+    if any(word in name.lower() for word in ("query", "question", "search", "text", "prompt", "topic")):
+        return " ".join(prompt.split())
+    example = re.search(r"e\.g\.,?\s*[\"“']?([^\"”'.,;)]+)", str(prop.get("description", "")))
+    lowered = re.search(r"\b(?:in|at|for|near)\s+([a-z][\w-]+)", prompt)  # "weather in berlin"
+    return (place(prompt) or (lowered.group(1).capitalize() if lowered else None)
+            or (example.group(1).strip() if example else None) or "London")  # fmt: skip
 
 
 def _last_user_text(body: dict[str, Any]) -> str:

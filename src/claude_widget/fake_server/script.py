@@ -69,6 +69,9 @@ class Script:
     cache_read_input_tokens: int = 0
     cache_creation_input_tokens: int = 0
     cache_creation_1h_input_tokens: int = 0  # the part of cache_creation_input_tokens written for an hour
+    # Cut the answer at the request's max_tokens, as the API does (stop_reason "max_tokens"). Off by default: tests
+    # script their own stop reasons; the offline demo honours it, so that Continue can be shown offline.
+    honour_max_tokens: bool = False
 
     @property
     def output_tokens(self) -> int:
@@ -172,7 +175,7 @@ def final_usage(script: Script, plan: Plan) -> dict[str, Any]:
 def compile_script(script: Script, body: dict[str, Any], message_id: str) -> list[Step]:
     """The wire-level steps of a 200 streaming answer to `body`."""
     plan = Plan.of(body)
-    script = plan.apply(script)
+    script = within_max_tokens(plan.apply(script), body)
     steps: list[Step] = []
     fault_pending = script.fault is not None
     usage = usage_of(script, body)
@@ -307,7 +310,7 @@ def whole_message(script: Script, body: dict[str, Any], message_id: str, *, serv
                   ) -> dict[str, Any]:  # fmt: skip
     """The answer not streamed: the message its stream would have built."""
     plan = Plan.of(body)
-    script = plan.apply(script)
+    script = within_max_tokens(plan.apply(script), body)
     content: list[dict[str, Any]] = []
     for thinking, display, _ in _thoughts(script, plan):
         shown = thinking if display == "summarized" else ""
@@ -323,6 +326,26 @@ def whole_message(script: Script, body: dict[str, Any], message_id: str, *, serv
     usage = {**usage_of(script, body, service_tier=service_tier), **final_usage(script, plan)}
     return {"id": message_id, "type": "message", "role": "assistant", "model": plan.model, "content": content,
             "stop_reason": stop_reason, "stop_sequence": None, "usage": usage}  # fmt: skip
+
+
+def within_max_tokens(script: Script, body: dict[str, Any]) -> Script:
+    """The script as a request's `max_tokens` lets it end (where it honours it): the thinking, then the text, then a
+    tool call, until the output reaches max_tokens; what is left out is not sent, and the stop reason says so."""
+    limit = body.get("max_tokens")
+    if not script.honour_max_tokens or not isinstance(limit, int) or script.output_tokens <= limit:
+        return script
+    size = script.chunk_size
+    thought = _token_count(script.thinking or "", size)
+    if thought >= limit:
+        thinking = (script.thinking or "")[: limit * size]
+        return replace(script, thinking=thinking, text="", tool_use=None, server_tool=None, citations=(),
+                       stop_reason="max_tokens")  # fmt: skip
+    room = limit - thought - (_token_count(json.dumps(script.server_tool.get("input", {})), size)
+                              if script.server_tool else 0)  # fmt: skip
+    text = script.text[: max(0, room) * size]
+    cited = tuple(span for span in script.citations if span[1] <= len(text))
+    cut = replace(script, text=text, tool_use=None, citations=cited, stop_reason="max_tokens")
+    return cut if cut.output_tokens <= limit else replace(cut, citations=())  # blocks split by citations round up
 
 
 def _thoughts(script: Script, plan: Plan) -> list[tuple[str, Display, float]]:

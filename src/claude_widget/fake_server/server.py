@@ -50,6 +50,12 @@ INJECTABLE = ("rate_limit", "overloaded", "mid_stream_error", "drop", "reset", "
 Responder = Callable[[dict[str, Any]], Script]
 
 
+def structured_script(body: dict[str, Any]) -> Script:
+    """A request for structured output answered with JSON that fits its schema, chosen by its question."""
+    messages = body.get("messages") or [{}]
+    return Script(text=answer_for(output_schema(body) or {}, message_text(messages[-1])))
+
+
 class FakeAnthropic:
     """The fake Anthropic API. Use as a context manager or call `start()` / `stop()`.
 
@@ -64,6 +70,7 @@ class FakeAnthropic:
         port: int = 0,
         *,
         responder: Responder | None = None,
+        structured: Responder | None = None,
         api_key: str | None = None,
         models: tuple[str, ...] | None = None,
         prefill: Callable[[str], bool] = prefill_accepted,
@@ -72,6 +79,8 @@ class FakeAnthropic:
         self.host = host
         self.port = port
         self.responder = responder or (lambda body: Script())
+        # A request for structured output: JSON that fits its schema (structured.py), at once unless told otherwise.
+        self.structured = structured or structured_script
         self.api_key = api_key  # None: any non-empty key is accepted
         self.models = models  # None: every model of models.py (ids, aliases, dated ids); else exactly these names
         self.prefill = prefill  # whether a model takes a prefill: models.py's, unless told otherwise
@@ -183,9 +192,7 @@ class FakeAnthropic:
             if self._queue:
                 return self._queue.popleft()
             fault = self._injected.popleft() if self._injected else None
-        schema = output_schema(body)
-        messages = body.get("messages") or [{}]
-        script = Script(text=answer_for(schema, message_text(messages[-1]))) if schema else self.responder(body)
+        script = self.structured(body) if output_schema(body) else self.responder(body)
         if fault in ("rate_limit", "overloaded"):
             first = Script(status=429, headers={"retry-after": "3"}) if fault == "rate_limit" else Script(status=529)
             self.enqueue(*([Script(status=529)] if fault == "overloaded" else []), script)
