@@ -15,13 +15,13 @@ describe("view state", () => {
     const s = state();
     assert.equal(s.status, "connecting");
     assert.equal(s.statusLabel, "Connecting…");
-    assert.equal(s.model, "");
+    assert.deepEqual(s.facts, { model: "", effort: "", elapsed: "" });
     assert.equal(s.offlineHidden, true);
     assert.deepEqual(s.stop, { hidden: false, disabled: false, label: "Stop" });
     assert.equal(s.copyDisabled, true);
     assert.equal(s.typingHidden, false);
     assert.equal(s.busy, true);
-    assert.deepEqual(s.tokens, { label: "", hidden: true, title: "Output tokens are estimated until the answer is complete" });
+    assert.deepEqual(s.tokens, { label: "", parts: [], hidden: true, breakdown: [] });
     assert.equal(s.error, null);
     assert.equal(s.notice, null);
     assert.equal(s.final, false);
@@ -36,8 +36,8 @@ describe("view state", () => {
     assert.equal(s.typingHidden, true);
     assert.equal(s.copyDisabled, false);
     assert.equal(s.offlineHidden, false);
-    assert.equal(s.model, "claude-x");
-    assert.equal(s.tokens.label, "1,200 in · ~10 out · ~3 thinking");
+    assert.equal(s.facts.model, "claude-x");
+    assert.equal(s.tokens.label, "1.2k in · ~13 out (3 thinking)"); // the output counts the thinking
     assert.equal(s.tokens.hidden, false);
     assert.deepEqual(s.thinking, { thinking: "y".repeat(10), active: true, answerStarted: true, tokens: 0, seconds: 0 });
   });
@@ -62,9 +62,14 @@ describe("view state", () => {
     assert.equal(over.typingLabel, "");
   });
 
-  it("shows the effort in effect next to the model's name", () => {
-    assert.equal(state({ traits: { model: "claude-sonnet-5-5", effort: "high" } }).model, "claude-sonnet-5-5 · high effort");
-    assert.equal(state({ traits: { model: "claude-haiku-4-5", effort: "" } }).model, "claude-haiku-4-5");
+  it("shows the model, the effort in effect and the time, also in the counter's tooltip", () => {
+    const s = state({ traits: { model: "claude-sonnet-5-5", effort: "high", usage: { input_tokens: 5 } }, elapsedSeconds: 3.4 });
+    assert.deepEqual(s.facts, { model: "claude-sonnet-5-5", effort: "high effort", elapsed: "3 s" });
+    assert.deepEqual(s.tokens.breakdown.slice(-2), ["Model: claude-sonnet-5-5, high effort", "Time: 3 s so far"]);
+    assert.equal(state({ traits: { model: "claude-haiku-4-5", effort: "" } }).facts.effort, "");
+    // once ended, the kernel's time stands
+    const done = state({ traits: { status: "done", elapsed: 4.23 }, elapsedSeconds: 4.9 });
+    assert.equal(done.facts.elapsed, "4.2 s");
   });
 
   it("once done: exact figures, no Stop, not busy, final", () => {
@@ -74,8 +79,8 @@ describe("view state", () => {
       text: "Hello",
       thinking: "Hmm",
     });
-    assert.equal(s.tokens.label, "10 in · 5 out · $0.0001 · 7 thinking");
-    assert.equal(s.tokens.title, "");
+    assert.equal(s.tokens.label, "10 in · 5 out (7 thinking) · $0.00011"); // thinking before the cost
+    assert.ok(s.tokens.breakdown.includes("Cost: $0.0001"), s.tokens.breakdown.join("\n"));
     assert.equal(s.stop.hidden, true);
     assert.equal(s.busy, false);
     assert.equal(s.final, true);
@@ -140,7 +145,7 @@ describe("view state", () => {
     /** @type {Array<keyof import("../src/ui/view_state.js").ShownTraits | "cards" | "citations">} */
     const read = ["status", "usage", "prices", "error", "model", "effort", "stop_reason", "offline", "notice", "thinking_tokens",
       "thinking_phase", "actions",
-      "input_estimate", "cards", "citations"];
+      "input_estimate", "elapsed", "cards", "citations"];
     assert.deepEqual([...PAINTED_TRAITS].sort(), [...read].sort());
   });
 });

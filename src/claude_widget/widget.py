@@ -26,6 +26,7 @@ from ipywidgets import widget_serialization
 from . import headless, protocol
 from .assets import STATIC, ChatAssets, bundle_reply, shared_assets
 from .display import MarkdownOutput
+from .events import FINAL_STATUSES
 from .fences import CodeBlock, code_blocks
 from .loops import call_soon, run_on, stream_loop
 from .pricing import Prices
@@ -39,7 +40,7 @@ OptionalDict = traitlets.TraitType[dict[str, Any] | None, dict[str, Any] | None]
 
 # The traits a stream changes (the rest, `_esm` among them, never change after the widget opens).
 STREAMED_TRAITS = ("status", "usage", "thinking_tokens", "error", "cards", "citations", "actions", "stop_reason",
-                   "notice")  # fmt: skip
+                   "notice", "elapsed")  # fmt: skip
 
 
 class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
@@ -69,6 +70,8 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     # Unique in the kernel: how a front end finds one answer's streams from every copy of its model it is handed.
     answer_id = traitlets.Unicode("").tag(sync=True)
     input_estimate = traitlets.Int(0).tag(sync=True)  # the request's input tokens, about, until message_start
+    # Seconds from the request to the end, once the answer has ended (the header's time; the view counts until then).
+    elapsed = traitlets.Float(0.0).tag(sync=True)
     attachments = traitlets.List(traitlets.Dict()).tag(sync=True)  # the question's chips (Attachment.chip)
 
     _manager: StreamManager | None = None  # read by get_state while the widget opens
@@ -199,6 +202,12 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         self._manager = manager
         manager.subscribe(self._sync.apply)
         manager.start(self._loop)
+
+    @traitlets.observe("status")
+    def _time_the_answer(self, change: dict[str, Any]) -> None:
+        # Set with the final status, so that it goes out with it (StreamSync holds the sync around both).
+        if change["new"] in FINAL_STATUSES and self._manager is not None:
+            self.elapsed = self._manager.timings.get("end", 0.0)
 
     def finished(self) -> None:
         """The stream ended. A cell awaiting the answer sends the final state itself (so that nbclient keeps it)."""

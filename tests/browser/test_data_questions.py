@@ -1,8 +1,9 @@
 """A question about a DataFrame in JupyterLab: the counter shows the estimate of the input as the request leaves,
-then the exact figures; a follow-up shows the tokens read from the prompt cache and what that saved."""
+then the exact figures; a follow-up shows the tokens read from the prompt cache, and its tooltip what that saved."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +38,11 @@ def test_the_counter_estimates_the_input_then_shows_cache_reads_and_the_saving(t
         page.wait_for_function("() => document.querySelectorAll('.cw-root[data-status=done]').length === 2",
                                timeout=60_000)  # fmt: skip
         first, second = (page.locator("[data-role=tokens]").nth(i).inner_text() for i in range(2))
+        details = [page.locator("[data-role=breakdown]").nth(i).text_content() or "" for i in range(2)]
     assert any(label.startswith("~") and " in · " in label for label in labels)  # the estimate, before the count
-    assert " cache write · " in first and "saved" not in first
-    assert " cache read · " in second and " · saved $" in second
+    # All the input, with the part read from the cache; in the tooltip, what was stored there and what it saved.
+    assert "cached" not in first and "stored in the cache for follow-ups" in details[0] and "Saved" not in details[0]
+    assert re.search(r" in \([\d.]+k? cached\) · ", second) and "Saved by the cache: $" in details[1]
 
 
 ASK_WITH_DATA = (

@@ -11,6 +11,7 @@ import { copyText } from "./clipboard.js";
 import { createLogReader } from "./inspector.js";
 import { createScrollController } from "./scroll.js";
 import { INITIAL_STATUS, INTENT_PATIENCE_MS, isActive } from "./status.js";
+import { attachTooltip } from "./tooltip.js";
 import { applyViewState, buildDom, shareFontsOutsideShadowRoot } from "./view_dom.js";
 import { PAINTED_TRAITS, viewState } from "./view_state.js";
 
@@ -85,6 +86,7 @@ function shownTraits(model) {
     thinking_phase: model.get("thinking_phase"),
     actions: model.get("actions"),
     input_estimate: model.get("input_estimate"),
+    elapsed: model.get("elapsed"),
   };
 }
 
@@ -141,6 +143,29 @@ export function render({ model, el, signal }) {
   // the turn's finished thinks.
   const thinkingTicker = createTicker(model, win, () => schedule(), alive, "change:thinking_phase",
     () => Boolean(model.get("thinking_phase")?.active));
+  // The answer's time in the header: counted here while it runs (ticking once a second), from when this view saw it
+  // start; the kernel's `elapsed` stands once it has ended.
+  let startedAt = isActive(status()) ? win.performance.now() : null;
+  let endedAt = /** @type {number | null} */ (null);
+  let clock = 0;
+  const onStatus = () => {
+    const now = win.performance.now();
+    if (isActive(status())) {
+      if (startedAt === null || endedAt !== null) {
+        startedAt = now; // a Retry starts it again
+        endedAt = null;
+      }
+      clock ||= win.setInterval(schedule, 1000);
+    } else {
+      if (startedAt !== null && endedAt === null) endedAt = now;
+      win.clearInterval(clock);
+      clock = 0;
+    }
+  };
+  onStatus();
+  model.on("change:status", onStatus);
+  alive.addEventListener("abort", () => (model.off("change:status", onStatus), win.clearInterval(clock)), { once: true });
+  const elapsedSeconds = () => (startedAt === null ? null : ((endedAt ?? win.performance.now()) - startedAt) / 1000);
   const thinkingSeconds = () => {
     const phase = model.get("thinking_phase");
     return phase ? phase.seconds + (phase.active ? thinkingTicker.elapsed() : 0) : 0;
@@ -176,6 +201,7 @@ export function render({ model, el, signal }) {
       inspecting,
       secondsLeft: secondsLeft(status()),
       thinkingSeconds: thinkingSeconds(),
+      elapsedSeconds: elapsedSeconds(),
     });
     if (!state.intentPending) {
       intentSentAt = intentWaiting = null;
@@ -200,6 +226,7 @@ export function render({ model, el, signal }) {
   const listen = (/** @type {EventTarget} */ target, /** @type {string} */ type, /** @type {(e: any) => void} */ fn) =>
     target.addEventListener(type, fn, { signal: alive });
 
+  attachTooltip(dom.tokens, dom.breakdown, alive);
   listen(dom.stop, "click", () => sendIntent("stop"));
   listen(dom.retry, "click", () => sendIntent("retry"));
   listen(dom.continueButton, "click", () => sendIntent("continue"));

@@ -23,15 +23,23 @@ function button(doc, role, label, ariaLabel) {
  */
 export function buildDom(doc) {
   const status = h(doc, "span", { class: "cw-status", "data-role": "status", role: "status" });
+  // The model, its effort and the time: each its own element, so that a narrow header drops them one by one (CSS).
   const model = h(doc, "span", { class: "cw-model", "data-role": "model" });
+  const effort = h(doc, "span", { class: "cw-effort", "data-role": "effort" });
+  const elapsed = h(doc, "span", { class: "cw-elapsed", "data-role": "elapsed" });
+  const facts = h(doc, "span", { class: "cw-facts" }, [model, effort, elapsed]);
   const offline = h(doc, "span", { class: "cw-badge", "data-role": "offline", title: "Answer from the built-in fake server" }, ["offline"]);
-  const tokens = h(doc, "span", { class: "cw-tokens", "data-role": "tokens" });
+  // The counter is focusable: its breakdown shows on focus as on hover (tooltip.js).
+  const tokens = h(doc, "span", { class: "cw-tokens", "data-role": "tokens", tabindex: "0" });
+  const breakdown = h(doc, "div", { class: "cw-breakdown", "data-role": "breakdown" });
   const copy = button(doc, "copy", "Copy", "Copy answer as markdown");
   const stop = button(doc, "stop", "Stop", "Stop generating (Esc)");
   const inspect = button(doc, "inspect", "Inspect", "Show the stream's events");
   inspect.setAttribute("aria-pressed", "false");
-  const header = h(doc, "div", { class: "cw-header", "data-role": "header" }, [
-    status, model, offline, h(doc, "span", { class: "cw-spacer" }), tokens, inspect, copy, stop,
+  // Stop first: its place is kept once it goes (hidden by visibility), so Inspect and Copy never move.
+  const actions = h(doc, "span", { class: "cw-actions" }, [stop, inspect, copy]);
+  const header = h(doc, "div", { class: "cw-header cw-answer-header", "data-role": "header" }, [
+    status, facts, offline, h(doc, "span", { class: "cw-spacer" }), h(doc, "span", { class: "cw-counter" }, [tokens, breakdown]), actions,
   ]);
 
   const chips = h(doc, "ul", { class: "cw-chips", "data-role": "chips", "aria-label": "Sent with the question", hidden: "" });
@@ -56,7 +64,7 @@ export function buildDom(doc) {
   const inspector = createInspector(doc);
 
   const root = h(doc, "div", { class: "cw-root", "data-role": "root", tabindex: "0" }, [header, chips, body, error, notice, inspector.element]);
-  return { root, chips, sources, status, model, offline, tokens, copy, stop, inspect, content, typing, typingLabel, scroll, jump, error, errorText, retry,
+  return { root, chips, sources, status, model, effort, elapsed, offline, tokens, breakdown, copy, stop, inspect, content, typing, typingLabel, scroll, jump, error, errorText, retry,
     thinking, notice, noticeText, continueButton, inspector };
 }
 
@@ -87,6 +95,49 @@ export function shareFontsOutsideShadowRoot(el) {
 /** @typedef {ReturnType<typeof buildDom>} ViewDom */
 
 /**
+ * An element's text, hidden when empty.
+ * @param {HTMLElement} node
+ * @param {string} text
+ */
+function setText(node, text) {
+  node.textContent = text;
+  node.hidden = text === "";
+}
+
+/** @type {WeakMap<HTMLElement, string>} */
+const shownLines = new WeakMap();
+
+/**
+ * The counter's line, its asides ("(4.4k cached)") in elements of their own that a narrow header leaves out.
+ * @param {HTMLElement} node
+ * @param {string} label the whole line
+ * @param {{text: string, aside: string}[]} parts
+ */
+function showCounter(node, label, parts) {
+  if (shownLines.get(node) === label) return;
+  shownLines.set(node, label);
+  const doc = node.ownerDocument;
+  node.replaceChildren(...parts.flatMap(({ text, aside }, i) => [
+    ...(i ? [" · "] : []), text, ...(aside ? [h(doc, "span", { class: "cw-aside" }, [` (${aside})`])] : []),
+  ]));
+}
+
+/**
+ * Lines of text, one element each; an indented line ("  2,218 read from the cache") belongs to the one before.
+ * Rebuilt only when they change (the view paints on every delta).
+ * @param {HTMLElement} node
+ * @param {string[]} lines
+ */
+function showLines(node, lines) {
+  const text = lines.join("\n");
+  if (shownLines.get(node) === text) return;
+  shownLines.set(node, text);
+  const doc = node.ownerDocument;
+  node.replaceChildren(...lines.map((line) =>
+    h(doc, "div", { class: line.startsWith("  ") ? "cw-line cw-sub" : "cw-line" }, [line.trim()])));
+}
+
+/**
  * Make the view's elements show `state` (the answer's text itself is rendered apart, see answer.js).
  * @param {ViewDom} dom
  * @param {ViewState} state
@@ -95,14 +146,18 @@ export function applyViewState(dom, state) {
   for (const node of [dom.root, dom.status]) node.dataset.status = state.status;
   if (state.final) dom.jump.hidden = true; // a finished answer has no box to jump in
   dom.status.textContent = state.statusLabel;
-  dom.model.textContent = state.model;
+  dom.status.title = state.statusLabel; // in full where the header is too narrow for it
+  setText(dom.model, state.facts.model);
+  setText(dom.effort, state.facts.effort);
+  setText(dom.elapsed, state.facts.elapsed);
   dom.offline.hidden = state.offlineHidden;
 
-  dom.tokens.textContent = state.tokens.label;
+  showCounter(dom.tokens, state.tokens.label, state.tokens.parts);
   dom.tokens.hidden = state.tokens.hidden;
-  dom.tokens.title = state.tokens.title;
+  showLines(dom.breakdown, state.tokens.breakdown);
 
-  dom.stop.hidden = state.stop.hidden;
+  // Kept in the layout when it goes (not `hidden`): the header's buttons and the answer below do not move.
+  dom.stop.style.visibility = state.stop.hidden ? "hidden" : "";
   dom.stop.toggleAttribute("disabled", state.stop.disabled);
   dom.stop.textContent = state.stop.label;
   dom.copy.toggleAttribute("disabled", state.copyDisabled);

@@ -2,12 +2,13 @@
 // and the view's own small state (a click waiting for the status to move on, the inspector open or not,
 // the retry countdown). view.js reads the inputs, calls viewState, and applies the result (view_dom.js).
 import { errorBanner, INITIAL_STATUS, isActive, isFinished, noticeBanner, statusLabel, waitingLabel } from "./status.js";
-import { displayUsage, estimateTokens } from "./tokens.js";
+import { headerFacts } from "./header.js";
+import { displayUsage } from "./tokens.js";
 
 /**
  * @typedef {import("../wire/protocol.js").WidgetState} WidgetState
  * @typedef {"status" | "usage" | "prices" | "error" | "model" | "effort" | "stop_reason" | "offline" | "notice" |
- *   "thinking_tokens" | "thinking_phase" | "actions" | "input_estimate"} ShownTrait
+ *   "thinking_tokens" | "thinking_phase" | "actions" | "input_estimate" | "elapsed"} ShownTrait
  * @typedef {{[K in ShownTrait]?: WidgetState[K] | undefined}} ShownTraits the traits viewState reads (any may be missing)
  */
 
@@ -17,7 +18,7 @@ import { displayUsage, estimateTokens } from "./tokens.js";
  */
 export const PAINTED_TRAITS = /** @type {const} */ ([
   "status", "usage", "prices", "error", "model", "effort", "stop_reason", "offline", "cards", "notice", "thinking_tokens",
-  "thinking_phase", "actions", "input_estimate", "citations",
+  "thinking_phase", "actions", "input_estimate", "citations", "elapsed",
 ]);
 
 /**
@@ -30,6 +31,8 @@ export const PAINTED_TRAITS = /** @type {const} */ ([
  * @property {boolean} inspecting whether the reader has opened the inspector
  * @property {number | null} secondsLeft until the kernel retries, counted by the view; null when not waiting
  * @property {number} [thinkingSeconds] the turn's thinking time, the current think counted by the view
+ * @property {number | null} [elapsedSeconds] the answer's time as the view has counted it (null: not counted);
+ *   the kernel's `elapsed` replaces it once the answer has ended
  */
 
 /**
@@ -37,10 +40,11 @@ export const PAINTED_TRAITS = /** @type {const} */ ([
  * @property {string} status the status shown (a missing trait: INITIAL_STATUS)
  * @property {boolean} intentPending a click is still waiting for the status to move on: its buttons stay disabled
  * @property {string} statusLabel
- * @property {string} model
+ * @property {{model: string, effort: string, elapsed: string}} facts the header's model, effort and time
  * @property {boolean} offlineHidden
- * @property {{label: string, hidden: boolean, title: string}} tokens
- * @property {{hidden: boolean, disabled: boolean, label: string}} stop
+ * @property {{label: string, parts: {text: string, aside: string}[], hidden: boolean, breakdown: string[]}} tokens
+ *   the counter (tokens.js) and its tooltip's lines
+ * @property {{hidden: boolean, disabled: boolean, label: string}} stop hidden: its place in the header is kept
  * @property {boolean} copyDisabled
  * @property {{tone: string, kind: string, text: string, retryHidden: boolean, retryDisabled: boolean} | null} error
  *   the error banner, null when hidden
@@ -58,7 +62,7 @@ export const PAINTED_TRAITS = /** @type {const} */ ([
  * @returns {ViewState}
  */
 export function viewState({ traits, text, thinking, intentSentAt, intentWaiting = null, inspecting, secondsLeft,
-  thinkingSeconds }) {
+  thinkingSeconds, elapsedSeconds = null }) {
   const status = traits.status ?? INITIAL_STATUS;
   const active = isActive(status);
   // A click disables its button until the status moves on (then the kernel has acted on it).
@@ -71,8 +75,10 @@ export function viewState({ traits, text, thinking, intentSentAt, intentWaiting 
   const thinkingUnseen = thinkingNow && (thinking === "" || text !== "");
 
   const usage = displayUsage({ usage: traits.usage, text, status, prices: traits.prices,
-    inputEstimate: traits.input_estimate });
-  const thoughtPart = thinking ? ` · ${thinkingTokens || "~" + estimateTokens(thinking)} thinking` : "";
+    inputEstimate: traits.input_estimate, thinking, thinkingTokens });
+  const final = isFinished(status);
+  const facts = headerFacts({ model: traits.model, effort: traits.effort, final,
+    elapsedSeconds: final && traits.elapsed ? traits.elapsed : elapsedSeconds });
 
   const banner = errorBanner(traits.error, status, secondsLeft);
   const notice = noticeBanner(traits.notice, status);
@@ -81,13 +87,9 @@ export function viewState({ traits, text, thinking, intentSentAt, intentWaiting 
     status,
     intentPending,
     statusLabel: intentPending && intentWaiting ? waitingLabel(intentWaiting) : statusLabel(status, traits.stop_reason),
-    model: traits.effort ? `${traits.model ?? ""} · ${traits.effort} effort` : (traits.model ?? ""),
+    facts: { model: facts.model, effort: facts.effort, elapsed: facts.elapsed },
     offlineHidden: !traits.offline,
-    tokens: {
-      label: usage.label + (usage.label ? thoughtPart : ""),
-      hidden: !usage.label,
-      title: usage.outputExact ? "" : "Output tokens are estimated until the answer is complete",
-    },
+    tokens: { label: usage.label, parts: usage.parts, hidden: !usage.label, breakdown: [...usage.breakdown, ...facts.details] },
     stop: { hidden: !active, disabled: intentPending, label: intentPending ? "Stopping…" : "Stop" },
     copyDisabled: text === "",
     error: banner && {
@@ -103,7 +105,7 @@ export function viewState({ traits, text, thinking, intentSentAt, intentWaiting 
     busy: active,
     thinking: { thinking, active, answerStarted: text !== "", tokens: thinkingTokens, seconds },
     inspector: { shown: inspecting, outputTokens: traits.usage?.output_tokens ?? 0 },
-    final: isFinished(status),
+    final,
   };
 }
 

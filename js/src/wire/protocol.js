@@ -54,6 +54,7 @@
  *   assets?: string,
  *   answer_id?: string,
  *   input_estimate?: number,
+ *   elapsed?: number,
  *   attachments?: Chip[],
  *   citations?: CitationInfo[],
  *   view?: string,
