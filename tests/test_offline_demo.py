@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from claude_widget import Chat
 from claude_widget.fake_server import FakeAnthropic
 from claude_widget.fake_server.demo import INSTANT, demo_server
-from claude_widget.job_widget import summary
+from claude_widget.job_widget import rows, summary
 
 from .conftest import TEST_KEY
 
@@ -54,9 +54,12 @@ def test_labels_come_from_the_words_of_each_review_the_same_every_time(demo: Fak
     assert [label.stars for label in labels[:2]] == [5, 1]
     assert chat.map(REVIEWS, prompt=prompt, schema=Label).wait(timeout=30) == labels  # deterministic
     # Without a schema, a question that asks for a label gets one, with the words it comes from.
-    plain = chat.map(REVIEWS[:2], prompt="Classify the sentiment of: {text}").wait(timeout=30)
+    job = chat.map(REVIEWS[:2], prompt="Classify the sentiment of: {text}")
+    plain = job.wait(timeout=30)
     assert plain[0].startswith("**Positive**: the text says “fast”, “cool”, “love”.")
     assert plain[1].startswith("**Negative**: the text says “broken”, “refund”.")
+    # The job widget's row shows the start of such an answer as text, without its markdown.
+    assert rows(job)[1]["values"][0].startswith("Negative: the text says “broken”, “refund”. (Offline demo")
 
 
 def get_weather(city: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ resume (`MapJob.resume`). It is the same bundle as the answers' (js/src/job/), l
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from collections.abc import Mapping
@@ -200,10 +201,16 @@ def _duration(seconds: float) -> str:
 def _values(result: Any, names: list[str]) -> list[str]:
     """A result's shown values, one per column: its fields (a schema's instance, or a dict), or its text."""
     if names == ["answer"] and not isinstance(result, Mapping) and not hasattr(result, "model_dump"):
-        return [_short(_value(result))]
+        return [_short(_plain(_value(result)))]
     fields = result.model_dump() if hasattr(result, "model_dump") else result
     fields = fields if isinstance(fields, Mapping) else {}
     return [_short(_value(fields.get(name))) for name in names]
+
+
+def _plain(markdown: str) -> str:
+    """The start of an answer as a line of text: without the markers of emphasis, headings, quotes and code."""
+    text = re.sub(r"(?m)^\s{0,3}(?:#{1,6}\s+|>\s?)", "", markdown)
+    return re.sub(r"\*\*|__|`+|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)", "", text)
 
 
 def _value(value: Any) -> str:
