@@ -126,6 +126,13 @@ def test_the_header_is_one_line_nothing_moves_at_the_end_and_the_counter_reads_p
             shutil.copy(RESULTS / "counter.png", ROOT / "docs" / "images" / "counter.png")
         described = tokens.get_attribute("aria-describedby")
         assert described and second.locator(f"#{described}").count() == 1  # the breakdown is the counter's description
+        # From the keyboard too: focus shows it, Esc hides it.
+        page.mouse.move(0, 0)
+        breakdown.wait_for(state="hidden", timeout=5_000)
+        tokens.focus()
+        breakdown.wait_for(state="visible", timeout=5_000)
+        page.keyboard.press("Escape")
+        breakdown.wait_for(state="hidden", timeout=5_000)
 
     for width in WIDTHS:
         assert_one_line(streaming[width], width)
