@@ -7,7 +7,7 @@ from typing import Any
 
 from claude_widget.assembly import PARAGRAPH, REDACTED_NOTE, RETHINKING_NOTE, Assembler, Update
 from claude_widget.blocks import OtherBlock, TextBlock, ThinkingBlock, ToolUseBlock, block_from_api, finished_from_api
-from claude_widget.events import TextDelta, ThinkingDelta, ToolCall
+from claude_widget.events import TextDelta, ThinkBegan, ThinkingDelta, ToolCall
 
 from . import sdk_events as sdk
 
@@ -67,6 +67,21 @@ def test_thinking_is_shown_and_kept_with_its_signature() -> None:
         {"type": "thinking", "thinking": "Six times seven.", "signature": "sig-0"},
         {"type": "text", "text": "42."},
     ]
+
+
+def test_each_think_says_where_it_began_and_never_runs_on_from_the_one_before() -> None:
+    """Thinking after a tool call is its own think, placed after that call (issue 22: it was glued to the first)."""
+    a = Assembler()
+    first = feed(a, [*sdk.thinking_block(0, "Look it up."), *sdk.thinking_block(1, " Then answer."),
+                     *sdk.tool_block(2, "get_weather", '{"city": "Paris"}')])  # fmt: skip
+    a.new_round()
+    second = feed(a, [*sdk.thinking_block(0, "It is sunny."), *sdk.text_block(1, "Sunny."),
+                      *sdk.thinking_block(2, "Anything else?"), *sdk.text_block(3, "No.")])  # fmt: skip
+    thinks = [e for e in first.events + second.events if isinstance(e, ThinkBegan)]
+    # Two blocks in a row are one think; the next round's begins after the call, at the same place in the text.
+    assert thinks == [ThinkBegan(0, 0, 0), ThinkBegan(0, 26, 1), ThinkBegan(len("Sunny."), 40, 1)]
+    assert a.thinking == "Look it up. Then answer." + PARAGRAPH + "It is sunny." + PARAGRAPH + "Anything else?"
+    assert a.thinking[26:].startswith("It is sunny.") and a.thinking[40:] == "Anything else?"
 
 
 def test_unsigned_thinking_is_shown_but_never_sent_back() -> None:

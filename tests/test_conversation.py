@@ -407,6 +407,26 @@ def test_an_answer_cut_at_the_limit_says_how_much_went_to_thinking_and_continues
     assert continued[-2]["content"][0]["type"] == "thinking" and continued[-1]["role"] == "user"
 
 
+def test_an_answer_that_recovered_from_drops_says_so_and_a_stopped_one_says_it_was_stopped(
+    server: FakeAnthropic,
+) -> None:
+    """Issue 22: after a banner that said "retrying", nothing said the answer came through whole; a stopped answer
+    just ended mid-word in the widget (only the saved markdown said why)."""
+    full = "An answer that survives a dropped connection and an overloaded API on its way."
+    server.enqueue(Script(status=529), Script(text=full, fault="drop", fault_after=40), Script(text=full))
+    w = chat_for(server).send("go")
+    assert w.wait(10) == full
+    assert w.notice == ("Recovered: the stream was interrupted 2 times (overloaded, connection) and resumed; "
+                        "nothing was lost.")  # fmt: skip
+    server.enqueue(Script(text="A long answer " * 200, delay=0.01))
+    w = chat_for(server).send("go")
+    wait_until(lambda: len(w.text) > 20)
+    w.stop()
+    wait_until(lambda: w.status == "stopped")
+    assert w.notice == "Stopped before the end of the answer: what had arrived is kept."
+    assert w.markdown.count("Stopped before the end") == 1  # the saved answer says it once
+
+
 def test_refusal_is_shown_plainly_with_its_category(server: FakeAnthropic) -> None:
     server.enqueue(Script(text="I can't help with that.", stop_reason="refusal",
                           stop_details={"type": "refusal", "category": "cyber"}))  # fmt: skip

@@ -28,15 +28,15 @@ describe("tool cards", () => {
   const card = (/** @type {string} */ id, /** @type {number} */ at, input_at = 0) => ({ id, name: "f", status: "done", at, input_at, result: null, is_error: false, server: false });
 
   it("splits the answer where each call began", () => {
-    assert.deepEqual(segmentsFor(10, []), [{ start: 0, end: 10, cards: [] }]);
+    assert.deepEqual(segmentsFor(10, []), [{ start: 0, end: 10, items: [] }]);
     const [first, second] = segmentsFor(30, [card("a", 12)]);
-    assert.deepEqual([first.start, first.end, first.cards.map((c) => c.id)], [0, 12, ["a"]]);
-    assert.deepEqual([second.start, second.end, second.cards.length], [12, 30, 0]);
+    assert.deepEqual([first.start, first.end, first.items.map((c) => c.id)], [0, 12, ["a"]]);
+    assert.deepEqual([second.start, second.end, second.items.length], [12, 30, 0]);
   });
 
   it("keeps calls that begin at the same place together, and clamps offsets to the text", () => {
     const segments = segmentsFor(5, [card("b", 5), card("a", 5), card("c", 99)]);
-    assert.deepEqual(segments.map((s) => [s.start, s.end, s.cards.map((c) => c.id)]), [[0, 5, ["b", "a", "c"]], [5, 5, []]]);
+    assert.deepEqual(segments.map((s) => [s.start, s.end, s.items.map((c) => c.id)]), [[0, 5, ["b", "a", "c"]], [5, 5, []]]);
   });
 
   it("gives each card its slice of the tool input, up to where the next one begins", () => {

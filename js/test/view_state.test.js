@@ -141,11 +141,11 @@ describe("view state", () => {
     assert.deepEqual(state({ inspecting: true, traits: { usage: { output_tokens: 42 } } }).inspector, { shown: true, outputTokens: 42 });
   });
 
-  it("repaints on every trait it reads (and on the tool cards and the citations)", () => {
-    /** @type {Array<keyof import("../src/ui/view_state.js").ShownTraits | "cards" | "citations">} */
+  it("repaints on every trait it reads (and on the thinks and the citations)", () => {
+    /** @type {Array<keyof import("../src/ui/view_state.js").ShownTraits | "thoughts" | "citations">} */
     const read = ["status", "usage", "prices", "error", "model", "effort", "stop_reason", "offline", "notice", "thinking_tokens",
       "thinking_phase", "actions",
-      "input_estimate", "elapsed", "cards", "citations"];
+      "input_estimate", "elapsed", "cards", "thoughts", "citations"];
     assert.deepEqual([...PAINTED_TRAITS].sort(), [...read].sort());
   });
 });

@@ -23,7 +23,7 @@ from .blocks import (
     block_from_api,
 )
 from .citations import Citations, marker
-from .events import Cited, TextDelta, ThinkingDelta, ToolCall
+from .events import Cited, TextDelta, ThinkBegan, ThinkingDelta, ToolCall
 from .seam import SeamMerger
 from .tool_calls import ToolCalls
 
@@ -31,7 +31,7 @@ PARAGRAPH = "\n\n"  # a text block after other blocks starts a new paragraph of 
 REDACTED_NOTE = "\n\n*(Some of Claude's thinking was redacted for safety.)*\n\n"
 RETHINKING_NOTE = "\n\n*(interrupted; thinking again)*\n\n"
 
-AssemblyEvent = TextDelta | ThinkingDelta | ToolCall | Cited
+AssemblyEvent = TextDelta | ThinkingDelta | ThinkBegan | ToolCall | Cited
 
 
 @dataclass
@@ -129,6 +129,11 @@ class Assembler:
         after_text = bool(self.blocks) and isinstance(self.blocks[-1], TextBlock)
         if isinstance(block, TextBlock) and self.text and not self.text.endswith(PARAGRAPH) and not after_text:
             self._append_text(PARAGRAPH, keep=False)
+        thinks = isinstance(block, ThinkingBlock | RedactedThinkingBlock)
+        if thinks and not (self.blocks and isinstance(self.blocks[-1], ThinkingBlock | RedactedThinkingBlock)):
+            if self.thinking and not self.thinking.endswith(PARAGRAPH):
+                self._append_thinking(PARAGRAPH)  # a think never runs on from the one before
+            self._update.events.append(ThinkBegan(len(self.text), len(self.thinking), len(self.calls.calls)))
         if isinstance(block, RedactedThinkingBlock):
             self._append_thinking(REDACTED_NOTE)
         self._at[index] = block

@@ -38,6 +38,16 @@ class Thinking:
 
 
 @dataclass(frozen=True)
+class ThinkBegan:
+    """A think (thinking blocks in a row) began: the view shows each think where it happened among the text and
+    the tool calls, not glued to the one before."""
+
+    at: int  # the answer's length then
+    start: int  # the thinking's length then: where this think's text begins
+    calls: int  # the tool calls begun before it (a call and the think after it can begin at the same place)
+
+
+@dataclass(frozen=True)
 class ToolCall:
     """A tool call as it progresses: Claude writing its input, the kernel running it, its result."""
 
@@ -86,5 +96,14 @@ class Finished:
 
 
 StreamEvent = (
-    StatusChanged | TextDelta | ThinkingDelta | Thinking | ToolCall | Cited | UsageChanged | LogEntry | Finished
+    StatusChanged
+    | TextDelta
+    | ThinkingDelta
+    | Thinking
+    | ThinkBegan
+    | ToolCall
+    | Cited
+    | UsageChanged
+    | LogEntry
+    | Finished
 )

@@ -22,7 +22,7 @@ def answer_markdown(text: str, *, status: str, model: str, error: dict[str, Any]
     """The answer, escaped, with a line saying how it ended when that was not a clean finish, and the footnotes
     of its citations."""
     parts = [escape_html_outside_code(text)]
-    if status == "stopped":
+    if status == "stopped" and not notice:  # (a live answer's notice says it)
         parts.append("*(Stopped before the end of the answer.)*")
     elif status == "error" and error:
         parts.append(f"> **Error:** {escape_html_outside_code(str(error.get('message', '')))}")

@@ -23,6 +23,7 @@ from .events import (
     StatusChanged,
     StreamEvent,
     TextDelta,
+    ThinkBegan,
     Thinking,
     ThinkingDelta,
     ToolCall,
@@ -39,6 +40,7 @@ STOP_NOTICES = {
     "model_context_window_exceeded": "The conversation no longer fits the model's context window: start a new "
     "Chat (or chat.reset()) or shorten the prompt.",
 }
+STOPPED_NOTICE = "Stopped before the end of the answer: what had arrived is kept."
 
 
 class StreamSync:
@@ -68,6 +70,8 @@ class StreamSync:
             self.channels["answer"].add(event.text)
         elif isinstance(event, ThinkingDelta):
             self.channels["thinking"].add(event.text)
+        elif isinstance(event, ThinkBegan):
+            self._on_think(event)
         elif isinstance(event, ToolCall):
             self._on_tool_call(event)
         elif isinstance(event, Cited):
@@ -97,7 +101,7 @@ class StreamSync:
             widget.error = event.error
             if final:
                 widget.stop_reason = manager.stop_reason
-                widget.notice = self._notice() if event.status == "done" else None
+                widget.notice = self._notice(event.status)
             widget.actions = [name for name, offered in widget.offers().items() if offered]
         if final:
             widget.finished()
@@ -112,9 +116,13 @@ class StreamSync:
                 if event.prices is not None:
                     self.widget.prices = event.prices
 
-    def _notice(self) -> str | None:
-        """What a stop reason means for the reader, if it is worth saying."""
+    def _notice(self, status: str) -> str | None:
+        """How the answer ended, for the reader, if it is worth saying (an error has its banner instead)."""
         manager = self.widget.manager
+        if status == "stopped":
+            return STOPPED_NOTICE
+        if status != "done":
+            return None
         notice = STOP_NOTICES.get(manager.stop_reason or "")
         category = (manager.stop_details or {}).get("category")
         if notice and manager.stop_reason == "refusal" and category:
@@ -126,12 +134,32 @@ class StreamSync:
             thought = manager.attempts[-1].thinking_tokens if manager.attempts else 0
             if thought:
                 notice += f" {thought:,} of its tokens went to thinking: a lower effort= or a higher max_tokens helps."
-        return notice
+        return " ".join(n for n in (notice, self._recovered()) if n) or None
+
+    def _recovered(self) -> str | None:
+        """After retries that worked, say so: a reader who saw the banner should know nothing was lost."""
+        # (a continuation the API would not take as a prefill is re-sent at once, not an interruption)
+        unfinished = ("done", "stopped", "pending", "prefill_rejected")
+        failed = [a.outcome for a in self.widget.manager.attempts if a.outcome not in unfinished]
+        if not failed:
+            return None
+        kinds = ", ".join(dict.fromkeys(kind.replace("_", " ") for kind in failed))
+        times = "once" if len(failed) == 1 else f"{len(failed)} times"
+        return f"Recovered: the stream was interrupted {times} ({kinds}) and resumed; nothing was lost."
 
     def send_final_texts(self) -> None:
         """The final texts go only to front ends that did not build them from the deltas."""
         if not self.front_ends.followed:
             self.widget.send_state(key=list(protocol.TEXT_KEYS))
+
+    def _on_think(self, event: ThinkBegan) -> None:
+        """Where the new think goes, said before any of its text (else the view would show it in the last one)."""
+        self.channels["thinking"].flush()
+        self._cards_sync.flush()  # the calls it comes after
+        widget = self.widget
+        think = {"at": utf16_length(widget.text[: event.at]), "start": utf16_length(widget.thinking[: event.start]),
+                 "calls": event.calls}  # fmt: skip
+        widget.thoughts = [*widget.thoughts, think]
 
     # -- tool cards: each call's input streams on the "tools" channel; its card changes with its status ----
     def _on_tool_call(self, call: ToolCall) -> None:

@@ -39,8 +39,8 @@ STOP_WAIT = 2.0  # seconds `stop()` waits, at most, for the stream to end (it ta
 OptionalDict = traitlets.TraitType[dict[str, Any] | None, dict[str, Any] | None]
 
 # The traits a stream changes (the rest, `_esm` among them, never change after the widget opens).
-STREAMED_TRAITS = ("status", "usage", "thinking_tokens", "error", "cards", "citations", "actions", "stop_reason",
-                   "notice", "elapsed")  # fmt: skip
+STREAMED_TRAITS = ("status", "usage", "thinking_tokens", "error", "cards", "thoughts", "citations", "actions",
+                   "stop_reason", "notice", "elapsed")  # fmt: skip
 
 
 class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
@@ -72,6 +72,8 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     input_estimate = traitlets.Int(0).tag(sync=True)  # the request's input tokens, about, until message_start
     # Seconds from the request to the end, once the answer has ended (the header's time; the view counts until then).
     elapsed = traitlets.Float(0.0).tag(sync=True)
+    # Where each think began, so that the view shows it there: {at, start, calls} (events.ThinkBegan, in UTF-16).
+    thoughts = traitlets.List(traitlets.Dict()).tag(sync=True)
     attachments = traitlets.List(traitlets.Dict()).tag(sync=True)  # the question's chips (Attachment.chip)
 
     _manager: StreamManager | None = None  # read by get_state while the widget opens
@@ -278,7 +280,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         with self.hold_sync():
             self.status = "connecting"
             self.error = self.notice = self.stop_reason = None
-            self.cards, self.citations, self.actions = [], [], []
+            self.cards, self.thoughts, self.citations, self.actions = [], [], [], []
             self.usage, self.thinking_tokens = dict.fromkeys(USAGE_KEYS, 0), 0
             self.thinking_phase = {"active": False, "seconds": 0.0}
         self._sync.started_over()

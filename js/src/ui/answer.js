@@ -1,10 +1,33 @@
-// The answer as shown: split where tool calls began, one content renderer per slice of text and the
-// tool cards between the slices, each card updated in place.
+// The answer as shown: split where tool calls and later thinks began, one content renderer per slice of text
+// and the cards and thinking sections between the slices, each updated in place.
 import { createContentRenderer } from "../markdown/content_renderer.js";
 import { h } from "./dom.js";
+import { createThinkingSection } from "./thinking.js";
 import { createToolCard, segmentsFor } from "./tool_cards.js";
 
-/** @typedef {import("../wire/protocol.js").ToolCard} ToolCard */
+/**
+ * @typedef {import("../wire/protocol.js").ToolCard} ToolCard
+ * @typedef {import("./thinking.js").ThinkSection} ThinkSection
+ * @typedef {{at: number, card: ToolCard} | {at: number, think: ThinkSection, key: string}} Insert
+ */
+
+/**
+ * The cards and thinks in the order they happened: a think goes after the calls begun before it.
+ * @param {ToolCard[]} cards in the order the calls began
+ * @param {Array<{think: ThinkSection, key: string}>} thinks in the order they began
+ * @returns {Insert[]}
+ */
+export function insertsInOrder(cards, thinks) {
+  /** @type {Insert[]} */
+  const inserts = [];
+  let next = 0;
+  for (const { think, key } of thinks) {
+    for (; next < Math.min(think.calls, cards.length); next++) inserts.push({ at: cards[next].at, card: cards[next] });
+    inserts.push({ at: think.at, think, key });
+  }
+  for (; next < cards.length; next++) inserts.push({ at: cards[next].at, card: cards[next] });
+  return inserts;
+}
 
 /**
  * @param {HTMLElement} content the element the slices and cards go into
@@ -16,6 +39,8 @@ export function createAnswer(content, { announce }) {
   const segments = [];
   /** @type {Map<string, ReturnType<typeof createToolCard>>} */
   const cards = new Map();
+  /** @type {Map<string, ReturnType<typeof createThinkingSection>>} */
+  const thinkings = new Map();
   const segmentAt = (/** @type {number} */ i) => {
     while (segments.length <= i) {
       const element = h(doc, "div", { class: "cw-segment" });
@@ -31,27 +56,43 @@ export function createAnswer(content, { announce }) {
      * @param {boolean} final
      * @param {ToolCard[]} tools
      * @param {string} toolInput every call's input as streamed, one after the other
+     * @param {Array<{think: ThinkSection, key: string}>} [thinks] the thinks shown among the text (not the first, at
+     *   the top), each with a key that stays its own
      * @returns {boolean} whether anything changed (the scroll then follows)
      */
-    render(text, final, tools, toolInput) {
+    render(text, final, tools, toolInput, thinks = []) {
       const inputs = inputsOf(tools, toolInput);
-      const parts = segmentsFor(text.length, tools);
+      const parts = segmentsFor(text.length, insertsInOrder(tools, thinks));
       let changed = false;
       parts.forEach((part, i) => {
         const segment = segmentAt(i);
         // A slice followed by a card is complete: the text after the call goes to the next slice.
         changed = segment.renderer.render(text.slice(part.start, part.end), final || i < parts.length - 1) || changed;
         let anchor = segment.element;
-        for (const info of part.cards) {
-          let card = cards.get(info.id);
-          if (!card) {
-            card = createToolCard(doc);
-            cards.set(info.id, card);
-            changed = true;
+        for (const insert of part.items) {
+          /** @type {HTMLElement} */
+          let element;
+          if ("card" in insert) {
+            let card = cards.get(insert.card.id);
+            if (!card) {
+              card = createToolCard(doc);
+              cards.set(insert.card.id, card);
+              changed = true;
+            }
+            card.update(insert.card, inputs.get(insert.card.id) ?? "");
+            element = card.element;
+          } else {
+            let section = thinkings.get(insert.key);
+            if (!section) {
+              section = createThinkingSection(doc);
+              thinkings.set(insert.key, section);
+              changed = true;
+            }
+            section.update(insert.think.state);
+            element = section.element;
           }
-          card.update(info, inputs.get(info.id) ?? "");
-          if (anchor.nextSibling !== card.element) anchor.after(card.element);
-          anchor = card.element;
+          if (anchor.nextSibling !== element) anchor.after(element);
+          anchor = element;
         }
       });
       return changed;

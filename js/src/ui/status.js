@@ -86,13 +86,13 @@ export function errorBanner(error, status, secondsLeft) {
 }
 
 /**
- * The notice for a finished answer's stop reason (the kernel words it; whether it offers Continue is the
- * kernel's word too: the `actions` trait).
+ * The notice of how an answer ended, once it has: cut, refused, stopped, recovered (the kernel words it; whether
+ * it offers Continue is the kernel's word too: the `actions` trait). A failed answer has its error banner instead.
  * @param {string | null | undefined} notice
  * @param {string} status
  * @returns {{text: string} | null}
  */
 export function noticeBanner(notice, status) {
-  if (!notice || status !== "done") return null;
+  if (!notice || (status !== "done" && status !== "stopped")) return null;
   return { text: notice };
 }

@@ -1,8 +1,38 @@
-// The collapsible "Thinking" section: open while Claude thinks, collapsed when the answer starts,
-// and from then on open or closed as the reader leaves it.
+// The collapsible "Thinking" sections, one per think, each where it happened among the text and the tool calls:
+// open while Claude thinks, collapsed when what follows starts, and from then on open or closed as the reader
+// leaves it.
 import { h } from "./dom.js";
 import { estimateTokens } from "./tokens.js";
 import { formatSeconds } from "./view_state.js";
+
+/**
+ * @typedef {import("../wire/protocol.js").Think} Think
+ * @typedef {{thinking: string, active: boolean, answerStarted: boolean, tokens: number, seconds: number}} SectionState
+ * @typedef {{at: number, calls: number, state: SectionState}} ThinkSection a think, where it goes, and how it shows
+ */
+
+/**
+ * The turn's thinking split into its thinks (the `thoughts` trait says where each began). The last one is live;
+ * the turn's exact token count and thinking time label a lone think only (they are the turn's, not a think's).
+ * Without `thoughts` (an answer saved before they were recorded) the thinking is one think at the top.
+ * @param {string} thinking
+ * @param {Think[] | undefined} thoughts
+ * @param {{textLength: number, calls: number, active: boolean, tokens: number, seconds: number}} turn
+ *   calls: the tool calls begun so far
+ * @returns {ThinkSection[]}
+ */
+export function thinkSections(thinking, thoughts, { textLength, calls, active, tokens, seconds }) {
+  const thinks = thoughts?.length ? thoughts : [{ at: 0, start: 0, calls: 0 }];
+  const lone = thinks.length === 1;
+  return thinks.map((think, i) => {
+    const last = i === thinks.length - 1;
+    // The paragraph break that ends a think belongs to no one.
+    const text = thinking.slice(think.start, last ? thinking.length : thinks[i + 1].start).replace(/\n+$/, "");
+    const answerStarted = textLength > think.at || calls > think.calls;
+    return { at: think.at, calls: think.calls,
+      state: { thinking: text, active: active && last, answerStarted, tokens: lone ? tokens : 0, seconds: lone ? seconds : 0 } };
+  });
+}
 
 /**
  * Whether the section should be open. Once the reader has toggled it, their choice wins.
@@ -46,9 +76,7 @@ export function createThinkingSection(doc) {
 
   return {
     element,
-    /**
-     * @param {{thinking: string, active: boolean, answerStarted: boolean, tokens: number, seconds?: number}} state
-     */
+    /** @param {SectionState} state */
     update(state) {
       element.hidden = state.thinking === "";
       if (state.thinking === "") return;

@@ -12,6 +12,7 @@ import { createLogReader } from "./inspector.js";
 import { createScrollController } from "./scroll.js";
 import { INITIAL_STATUS, INTENT_PATIENCE_MS, isActive } from "./status.js";
 import { attachTooltip } from "./tooltip.js";
+import { thinkSections } from "./thinking.js";
 import { applyViewState, buildDom, shareFontsOutsideShadowRoot } from "./view_dom.js";
 import { PAINTED_TRAITS, viewState } from "./view_state.js";
 
@@ -87,6 +88,7 @@ function shownTraits(model) {
     actions: model.get("actions"),
     input_estimate: model.get("input_estimate"),
     elapsed: model.get("elapsed"),
+    cards: model.get("cards"),
   };
 }
 
@@ -207,10 +209,17 @@ export function render({ model, el, signal }) {
       intentSentAt = intentWaiting = null;
       win.clearTimeout(patience);
     }
+    // Each think where it happened: the first at the top (unless a call came before it), the rest among the text.
+    const cards = model.get("cards") ?? [];
+    const thinks = thinkSections(thinkingBuffer.text, model.get("thoughts"), { textLength: text.length,
+      calls: cards.length, active: state.thinking.active, tokens: state.thinking.tokens, seconds: state.thinking.seconds ?? 0 });
+    const atTop = thinks[0].at === 0 && thinks[0].calls === 0;
+    state.thinking = atTop ? thinks[0].state : { ...thinks[0].state, thinking: "" };
+    const among = thinks.slice(atTop ? 1 : 0).map((think, i) => ({ think, key: String(i + (atTop ? 1 : 0)) }));
     applyViewState(dom, state);
     if (state.inspector.shown) dom.inspector.update(log.read(eventsBuffer.text), state.inspector.outputTokens);
     dom.sources.update(model.get("citations"));
-    if (answer.render(text, state.final, model.get("cards") ?? [], toolInputBuffer.text)) followAtNextFrame();
+    if (answer.render(text, state.final, cards, toolInputBuffer.text, among)) followAtNextFrame();
   }
 
   // -- inputs --------------------------------------------------------------------------------------

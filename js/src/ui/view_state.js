@@ -8,17 +8,17 @@ import { displayUsage } from "./tokens.js";
 /**
  * @typedef {import("../wire/protocol.js").WidgetState} WidgetState
  * @typedef {"status" | "usage" | "prices" | "error" | "model" | "effort" | "stop_reason" | "offline" | "notice" |
- *   "thinking_tokens" | "thinking_phase" | "actions" | "input_estimate" | "elapsed"} ShownTrait
+ *   "thinking_tokens" | "thinking_phase" | "actions" | "input_estimate" | "elapsed" | "cards"} ShownTrait
  * @typedef {{[K in ShownTrait]?: WidgetState[K] | undefined}} ShownTraits the traits viewState reads (any may be missing)
  */
 
 /**
- * Every trait whose change repaints the view (`cards` places the tool cards among the answer's text; `citations`
- * are its footnotes).
+ * Every trait whose change repaints the view (`cards` and `thoughts` place the tool cards and the thinks among the
+ * answer's text; `citations` are its footnotes).
  */
 export const PAINTED_TRAITS = /** @type {const} */ ([
   "status", "usage", "prices", "error", "model", "effort", "stop_reason", "offline", "cards", "notice", "thinking_tokens",
-  "thinking_phase", "actions", "input_estimate", "citations", "elapsed",
+  "thinking_phase", "actions", "input_estimate", "citations", "elapsed", "thoughts",
 ]);
 
 /**
@@ -73,6 +73,10 @@ export function viewState({ traits, text, thinking, intentSentAt, intentWaiting 
   const thinkingNow = active && Boolean(phase?.active);
   // Hidden thinking (or a think after the answer began, its section collapsed) shows nothing else of it.
   const thinkingUnseen = thinkingNow && (thinking === "" || text !== "");
+  // A tool's result is back and nothing of Claude's reply to it yet: never a silent wait.
+  const lastCall = (traits.cards ?? []).at(-1);
+  const awaitingClaude = active && !thinkingNow && lastCall !== undefined && text.length <= lastCall.at
+    && (lastCall.status === "done" || lastCall.status === "error");
 
   const usage = displayUsage({ usage: traits.usage, text, status, prices: traits.prices,
     inputEstimate: traits.input_estimate, thinking, thinkingTokens });
@@ -100,8 +104,8 @@ export function viewState({ traits, text, thinking, intentSentAt, intentWaiting 
       retryDisabled: intentPending,
     },
     notice: notice && { text: notice.text, continueHidden: !offered.includes("continue"), continueDisabled: intentPending },
-    typingHidden: !((active && text === "") || thinkingUnseen),
-    typingLabel: thinkingUnseen ? `Thinking · ${formatSeconds(seconds)}` : "",
+    typingHidden: !((active && text === "") || thinkingUnseen || awaitingClaude),
+    typingLabel: thinkingUnseen ? `Thinking · ${formatSeconds(seconds)}` : awaitingClaude ? "Waiting for Claude…" : "",
     busy: active,
     thinking: { thinking, active, answerStarted: text !== "", tokens: thinkingTokens, seconds },
     inspector: { shown: inspecting, outputTokens: traits.usage?.output_tokens ?? 0 },

@@ -23,6 +23,8 @@
  *   result: string | null, is_error: boolean, server: boolean, note?: string}} ToolCard
  *   at: the answer's length when the call began; input_at: where its input begins in `tool_input` (it ends where
  *   the next card's begins); note: what Claude said just before the call, inside thinking (today's models)
+ * @typedef {{at: number, start: number, calls: number}} Think where a think began: the answer's length then, where
+ *   its text begins in `thinking`, and the tool calls begun before it (all in UTF-16 code units)
  * @typedef {{number: number, type: string, cited_text: string, source: string, url: string | null,
  *   document_index: number | null, document_title: string | null, start: number | null, end: number | null}}
  *   CitationInfo one of the answer's sources; `source` says where it is ("report.pdf, p. 3")
@@ -45,6 +47,7 @@
  *   prices?: Prices | null,
  *   error?: ErrorInfo | null,
  *   cards?: ToolCard[],
+ *   thoughts?: Think[],
  *   actions?: Action[],
  *   model?: string,
  *   effort?: string,

@@ -1,0 +1,38 @@
+"""How an answer ended, said in the widget itself (issue 22, item 9): a stopped answer no longer just ends
+mid-word, and one that recovered from a dropped connection says that nothing was lost."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from claude_widget.fake_server import FakeAnthropic, Script
+
+from .conftest import Lab, show_widget
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_stopped_answer_and_a_recovered_one_say_how_they_ended(
+    lab: Lab, page: Any, slow_server: FakeAnthropic
+) -> None:
+    answer = "A long answer that streams for a while, so that there is time to stop it. " * 30
+    slow_server.enqueue(Script(text=answer, delay=0.05))
+    widget = show_widget(page, lab, "stopped.ipynb", "from claude_widget import Chat\nw = Chat().send('go')\nw")
+    content = widget.locator("[data-role=content]").element_handle()
+    page.wait_for_function("el => el.textContent.length > 100", arg=content, timeout=60_000)
+    widget.locator("[data-role=stop]").click()
+    page.wait_for_function("el => el.dataset.status === 'stopped'", arg=widget.element_handle(), timeout=30_000)
+    notice = widget.locator("[data-role=notice]")
+    notice.wait_for(state="visible")
+    assert "Stopped before the end of the answer" in notice.inner_text()
+
+    whole = "An answer that comes through a dropped connection whole."
+    slow_server.enqueue(Script(text=whole, fault="drop", fault_after=20), Script(text=whole))
+    widget = show_widget(page, lab, "recovered.ipynb", "from claude_widget import Chat\nw = Chat().send('go')\nw")
+    page.wait_for_function("el => el.dataset.status === 'done'", arg=widget.element_handle(), timeout=60_000)
+    assert widget.locator("[data-role=content]").inner_text().strip() == whole
+    notice = widget.locator("[data-role=notice]")
+    notice.wait_for(state="visible")
+    assert "Recovered: the stream was interrupted once (connection)" in notice.inner_text()
