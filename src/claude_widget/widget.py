@@ -14,6 +14,7 @@ subshell.py); a Stop is carried out there and then, every other message is hande
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable, Generator, Iterable, Sequence
 from pathlib import Path
@@ -202,14 +203,16 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     def _start(self, manager: StreamManager) -> None:
         """Listen to a not yet started manager, then start it on the stream loop: the widget shows it from now on."""
         self._manager = manager
+        self._started = time.monotonic()
         manager.subscribe(self._sync.apply)
         manager.start(self._loop)
 
     @traitlets.observe("status")
     def _time_the_answer(self, change: dict[str, Any]) -> None:
-        # Set with the final status, so that it goes out with it (StreamSync holds the sync around both).
+        # Set with the final status, so that it goes out with it (StreamSync holds the sync around both). From the
+        # start, tool rounds and retries included (the manager's timings measure its latest request).
         if change["new"] in FINAL_STATUSES and self._manager is not None:
-            self.elapsed = self._manager.timings.get("end", 0.0)
+            self.elapsed = round(time.monotonic() - self._started, 3)
 
     def finished(self) -> None:
         """The stream ended. A cell awaiting the answer sends the final state itself (so that nbclient keeps it)."""
