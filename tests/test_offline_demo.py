@@ -85,6 +85,14 @@ def test_a_tool_is_called_with_the_city_the_question_names(demo: FakeAnthropic, 
     assert f'"city": "{city}"' in card["result"]
 
 
+def test_a_follow_up_that_names_no_city_asks_about_the_one_the_conversation_named(demo: FakeAnthropic) -> None:
+    chat = chat_on(demo, tools=[get_weather])
+    chat.send("What's the weather in Porto?").wait(timeout=30)
+    w = chat.send("Should I take an umbrella?")
+    w.wait(timeout=30)
+    assert ['"city": "Porto"' in card["result"] for card in w.tools] == [True]
+
+
 def test_an_answer_longer_than_max_tokens_stops_there_and_continue_finishes_it(demo: FakeAnthropic) -> None:
     full = chat_on(demo).send("Explain server-sent events").wait(timeout=30)
     w = chat_on(demo, max_tokens=300).send("Explain server-sent events")

@@ -122,6 +122,11 @@ THINKING_SECONDS = LIVE.thinking_seconds
 # A question that asks for a label: answered with one, from the text's words (labels.py), not with a lecture.
 CLASSIFY = re.compile(r"\b(classify|classification|label|sentiment|categori[sz]e|positive or negative)\b", re.I)
 CONTINUE_WORD = "continue"
+# Words after "in" that are not a place ("in general", "in the morning").
+UNPLACES = frozenset((
+    "the", "general", "advance", "case", "fact", "order", "time", "total", "short", "detail", "particular",
+    "summer", "winter", "spring", "autumn", "fall", "morning", "evening", "there",
+))  # fmt: skip
 
 
 def demo_server(pace: Pace = LIVE) -> FakeAnthropic:
@@ -159,7 +164,8 @@ def _answer(body: dict[str, Any], pace: Pace) -> Script:
     prompt = _last_user_text(body)
     tools = body.get("tools") or []
     if tools and "input_schema" in tools[0]:
-        call = {"name": tools[0]["name"], "input": _guess_input(tools[0]["input_schema"], prompt)}
+        earlier = [message_text(m) for m in body.get("messages", [])[:-1] if m.get("role") == "user"]
+        call = {"name": tools[0]["name"], "input": _guess_input(tools[0]["input_schema"], prompt, earlier)}
         return pace.script(f"I'll call `{call['name']}` for that.", tool_use=call, thinking=thinking)
     given = _attachments(body)
     if CLASSIFY.search(prompt) and not given:
@@ -242,9 +248,10 @@ def _tool_results(body: dict[str, Any]) -> list[str]:
     return [str(b.get("content", ""))[:200] for b in content if isinstance(b, dict) and b.get("type") == "tool_result"]
 
 
-def _guess_input(schema: dict[str, Any], prompt: str) -> dict[str, Any]:
+def _guess_input(schema: dict[str, Any], prompt: str, earlier: list[str] | None = None) -> dict[str, Any]:
     """Arguments taken from the question: a place it names for a city or a location ("the weather in Lisbon?" →
-    "Lisbon", never "I"), the question itself for a query, its first number for a number; defaults elsewhere."""
+    "Lisbon", never "I"; else the last place the conversation named), the question itself for a query, its first
+    number for a number; defaults elsewhere."""
     numbers = re.findall(r"\b\d+\b", prompt)
     guessed: dict[str, Any] = {}
     for name in schema.get("required", []):
@@ -253,7 +260,7 @@ def _guess_input(schema: dict[str, Any], prompt: str) -> dict[str, Any]:
         if "enum" in prop:
             guessed[name] = prop["enum"][0]
         elif kind == "string":
-            guessed[name] = _string_input(name, prop, prompt)
+            guessed[name] = _string_input(name, prop, prompt, earlier or [])
         elif kind in ("integer", "number"):
             guessed[name] = int(numbers[0]) if numbers else prop.get("default", prop.get("minimum", 1))
         elif kind == "boolean":
@@ -265,13 +272,16 @@ def _guess_input(schema: dict[str, Any], prompt: str) -> dict[str, Any]:
     return guessed
 
 
-def _string_input(name: str, prop: dict[str, Any], prompt: str) -> str:
+def _string_input(name: str, prop: dict[str, Any], prompt: str, earlier: list[str]) -> str:
     if any(word in name.lower() for word in ("query", "question", "search", "text", "prompt", "topic")):
         return " ".join(prompt.split())
+    lowered = re.search(r"\bin\s+([a-z][\w-]{2,})", prompt)  # "the weather in berlin"
+    if lowered and lowered.group(1) in UNPLACES:
+        lowered = None
+    named = place(prompt) or (lowered.group(1).capitalize() if lowered else None)
+    named = named or next((found for text in reversed(earlier) if (found := place(text))), None)
     example = re.search(r"e\.g\.,?\s*[\"“']?([^\"”'.,;)]+)", str(prop.get("description", "")))
-    lowered = re.search(r"\b(?:in|at|for|near)\s+([a-z][\w-]+)", prompt)  # "weather in berlin"
-    return (place(prompt) or (lowered.group(1).capitalize() if lowered else None)
-            or (example.group(1).strip() if example else None) or "London")  # fmt: skip
+    return named or (example.group(1).strip() if example else None) or "London"
 
 
 def _last_user_text(body: dict[str, Any]) -> str:
