@@ -35,9 +35,9 @@ def test_a_dataframe_goes_as_its_summary_before_the_question(server: FakeAnthrop
     w = chat.send("What stands out?", df)
     assert w.wait(timeout=10) == "Scores look normal."
     [summary_block, question] = server.message_requests()[0].body["messages"][0]["content"]
-    assert summary_block == {"type": "text", "text": summarize(df).text}
+    assert summary_block == {"type": "text", "text": summarize(df, name="df").text}
     assert question == {"type": "text", "text": "What stands out?"}
-    assert summary_block["text"].startswith("DataFrame: 2,000 rows × 2 columns.")
+    assert summary_block["text"].startswith("DataFrame `df`: 2,000 rows × 2 columns.")  # named as the caller names it
 
 
 def test_objects_go_in_order_and_the_follow_up_keeps_them_in_the_history(server: FakeAnthropic, chat: Chat) -> None:
@@ -46,7 +46,8 @@ def test_objects_go_in_order_and_the_follow_up_keeps_them_in_the_history(server:
     chat.send("Compare these", scores, teams).wait(timeout=10)
     chat.send("And the teams?").wait(timeout=10)
     first, answer, follow_up = server.message_requests()[1].body["messages"]
-    assert [block["text"].split(":")[0] for block in first["content"]] == ["Series", "DataFrame", "Compare these"]
+    titles = [block["text"].split(":")[0] for block in first["content"]]
+    assert titles == ["Series `scores`", "DataFrame `teams`", "Compare these"]  # each named as the caller names it
     assert answer == {"role": "assistant", "content": [{"type": "text", "text": "First."}]}
     assert follow_up == {"role": "user", "content": "And the teams?"}
     assert chat.turns[0].prompt == "Compare these"
@@ -61,7 +62,8 @@ def test_the_table_budget_is_the_chats_unless_the_call_says_otherwise(server: Fa
     requests = server.message_requests()
     small = requests[0].body["messages"][0]["content"][0]["text"]
     large = requests[1].body["messages"][-1]["content"][0]["text"]
-    assert small == summarize(wide, budget=600).text and large == summarize(wide, budget=5_000).text
+    assert small == summarize(wide, name="wide", budget=600).text
+    assert large == summarize(wide, name="wide", budget=5_000).text
     assert len(small) < len(large)
     assert Chat(api_key=TEST_KEY).table_tokens == DEFAULT_TABLE_TOKENS
 
@@ -90,9 +92,55 @@ def test_a_table_budget_that_cannot_work_is_refused(chat: Chat, tokens: object) 
 def test_without_objects_the_question_is_sent_as_plain_text() -> None:
     assert user_content("Hi", []) == "Hi"
     chip = attach(frame(), name="df")
-    assert chip.label == "DataFrame · 2,000 × 2"
+    assert chip.label == "df · DataFrame · 2,000 × 2"
     assert chip.detail == "columns: score, team"
     assert user_content("Hi", [chip]) == [*chip.blocks, {"type": "text", "text": "Hi"}]
+
+
+SALES = frame(10)  # a notebook's namespace: the module's globals
+
+
+def test_a_chip_names_the_variable_the_caller_bound_to_that_very_object() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    df = frame(10)
+    fig, _axes = plt.subplots(figsize=(2, 1))
+    _hidden = frame(10)
+    try:
+        assert attach(df).label == "df · DataFrame · 10 × 2"  # a local of the calling frame
+        assert attach(SALES).label == "SALES · DataFrame · 10 × 2"  # a global: the notebook's namespace
+        assert attach(fig).label.startswith("fig · Image · ")  # a figure too
+        assert attach(df.head(3)).label == "DataFrame · 3 × 2"  # an expression has no name: as before
+        assert attach(frame(10)).label == "DataFrame · 10 × 2"  # nor does an equal object
+        assert attach(_hidden).label == "DataFrame · 10 × 2"  # private names (IPython's `_`, `_7`) do not count
+        assert attach(Named(df, "sales")).label == "sales · DataFrame · 10 × 2"  # `%%claude --with` names it itself
+    finally:
+        plt.close(fig)
+
+
+def test_naming_looks_past_claude_widgets_own_frames_and_never_fails(server: FakeAnthropic, chat: Chat) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from claude_widget.attachments import name_in_caller
+
+    teams = frame(10)
+    server.enqueue(Script(text="a"))
+    w = chat.send("Look", teams)  # send -> _attach -> attach: the name is the one in this frame
+    assert w.attachments[0]["label"] == "teams · DataFrame · 10 × 2"
+    w.wait(timeout=10)
+    assert server.message_requests()[0].body["messages"][0]["content"][0]["text"].startswith("DataFrame `teams`:")
+    with ThreadPoolExecutor(1) as pool:  # called from a library's frame (a job's worker): no name, not its own
+        assert pool.submit(name_in_caller, teams).result() is None
+
+    class Hostile:
+        def __eq__(self, other: object) -> bool:
+            raise RuntimeError("never compared")
+
+    odd = Hostile()
+    assert name_in_caller(odd) == "odd"  # identity, not equality
 
 
 def test_the_offline_demo_says_what_arrived_with_the_question(tmp_path: Path) -> None:
@@ -140,11 +188,11 @@ def test_the_widget_shows_a_chip_per_attachment_and_nothing_more_of_the_data(
     server.enqueue(Script(text="Seen."))
     w = chat.send("Look", Named(frame(), "df"), photo, notes)
     assert [(c["kind"], c["label"], c["detail"]) for c in w.attachments] == [
-        ("table", "DataFrame · 2,000 × 2", "columns: score, team"),
+        ("table", "df · DataFrame · 2,000 × 2", "columns: score, team"),
         ("image", w.attachments[1]["label"], ""),
-        ("file", f"notes.md · {notes.stat().st_size} bytes", str(notes)),  # not "0 KB"
+        ("file", f"notes.md · {notes.stat().st_size} bytes", str(notes)),  # not "0 KB"; a path names itself
     ]
-    assert w.attachments[1]["label"].startswith("Image · 1,200 × 800 ")
+    assert w.attachments[1]["label"].startswith("photo · Image · 1,200 × 800 ")
     thumbnail = w.attachments[1]["thumbnail"]
     assert thumbnail.startswith("data:image/jpeg;base64,")
     with PillowImage.open(io.BytesIO(base64.b64decode(thumbnail.split(",", 1)[1]))) as small:

@@ -6,12 +6,14 @@ DataFrames and Series (a bounded summary: tables.py), images (images.py) and fil
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import FrameType
 from typing import Any, Literal
 
 from . import files, images, tables
-from .errors import AttachmentTypeError
+from .errors import NOT_THE_USERS, PACKAGE, AttachmentTypeError
 
 SUPPORTED = (
     "a pandas or polars DataFrame or Series, a matplotlib Figure or Axes, a Pillow image, an object with "
@@ -33,7 +35,7 @@ class Attachment:
     """One object as the API gets it (`blocks`) and as the widget's chip names it (`label`, `detail`)."""
 
     blocks: tuple[dict[str, Any], ...]
-    label: str  # "DataFrame · 10,000 × 5"
+    label: str  # "df · DataFrame · 10,000 × 5" (the variable's name when it has one)
     detail: str  # what a hover shows: the columns, a file's path
     kind: Literal["table", "image", "file"] = "file"
 
@@ -46,22 +48,53 @@ class Attachment:
 
 
 def attach(obj: object, *, name: str | None = None, table_tokens: int = tables.DEFAULT_TABLE_TOKENS) -> Attachment:
-    """`obj` as content blocks; a `TypeError` naming the supported kinds for anything else."""
+    """`obj` as content blocks; a `TypeError` naming the supported kinds for anything else. A table or an image
+    without a `name` is named as the code that called claude-widget names it, if it does (`send(q, df)`)."""
     if isinstance(obj, Named):
         return attach(obj.obj, name=obj.name, table_tokens=table_tokens)
     if tables.is_table(obj):
+        name = name or name_in_caller(obj)
         summary = tables.summarize(obj, name=name, budget=table_tokens)
         shown = ", ".join(summary.columns[:30]) + (" …" if len(summary.columns) > 30 else "")
-        return Attachment(({"type": "text", "text": summary.text},), summary.label, f"columns: {shown}", "table")
+        label = _named(name, summary.label)
+        return Attachment(({"type": "text", "text": summary.text},), label, f"columns: {shown}", "table")
     if images.is_image(obj):
+        name = name or name_in_caller(obj)
         image = images.image_of(obj)
-        return Attachment((image.block,), image.label, name or "", "image")
+        return Attachment((image.block,), _named(name, image.label), "", "image")
     if files.is_file_reference(obj):
         content = files.file_content(obj, table_tokens=table_tokens)  # type: ignore[arg-type]
         return Attachment(content.blocks, content.label, str(obj), "file")
     what = f"{name} ({type(obj).__qualname__})" if name else f"{type(obj).__module__}.{type(obj).__qualname__}"
     # A TypeError that IPython shows without our frames (issue 22, item 8: user errors read short).
     raise AttachmentTypeError(f"cannot attach {what} to a question: send() takes {SUPPORTED}")
+
+
+def _named(name: str | None, label: str) -> str:
+    return f"{name} · {label}" if name else label
+
+
+def name_in_caller(obj: object) -> str | None:
+    """The name the user's code binds to this very object (`is`), in the frame that called claude-widget: its
+    locals, then its globals (a notebook's namespace). None when there is none, when the caller is a library
+    (a job's worker thread, asyncio) or when anything goes wrong: a chip without a name, as before. IPython's
+    output history (`_`, `_7`) and other private names do not count."""
+    frame: FrameType | None = None
+    try:
+        frame = sys._getframe(1)
+        while frame is not None and frame.f_code.co_filename.startswith(PACKAGE):
+            frame = frame.f_back  # claude-widget's own frames
+        if frame is None or frame.f_code.co_filename.startswith(NOT_THE_USERS):
+            return None
+        for namespace in (frame.f_locals, frame.f_globals):
+            for name, value in list(namespace.items()):
+                if value is obj and isinstance(name, str) and name.isidentifier() and not name.startswith("_"):
+                    return name
+        return None
+    except Exception:  # naming is a nicety: never the reason a question fails
+        return None
+    finally:
+        del frame  # no reference cycle through the caller's frame
 
 
 def user_content(prompt: str, attachments: Sequence[Attachment]) -> str | list[dict[str, Any]]:

@@ -71,9 +71,11 @@ def test_a_question_shows_its_attachments_at_once_then_the_answer_with_its_sourc
         page.wait_for_selector(".cw-root[data-status=connecting] .cw-chip", timeout=60_000)
         chips = page.locator(".cw-chip")
         labels = page.locator(".cw-chip-label").all_inner_texts()
-        assert labels[0] == "DataFrame · 10,000 × 2"
-        assert labels[1].startswith("Image · ") and " PNG · " in labels[1]
+        assert labels[0] == "sales · DataFrame · 10,000 × 2"  # named as in the notebook (issue 22, item 9)
+        assert labels[1].startswith("fig · Image · ") and " PNG · " in labels[1]
         assert labels[2].startswith("report.pdf · 1 page")
+        results = Path(__file__).resolve().parents[2] / "test-results"
+        page.locator(".cw-chips").first.screenshot(path=str(results / "chips-named.png"))
         assert chips.nth(0).get_attribute("title") == "columns: region, units"
         assert chips.nth(2).get_attribute("title") == "report.pdf"
         thumbnail = page.locator(".cw-chip[data-kind=image] img")
