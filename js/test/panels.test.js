@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createLogReader, parseLog, streamStats, timelinePath, tokensPerSecond } from "../src/ui/inspector.js";
+import {
+  createLogReader, FIRST_KEPT, LATEST_KEPT, listed, parseLog, streamStats, timelinePath, timeTicks, tokensPerSecond,
+} from "../src/ui/inspector.js";
 import { noticeBanner } from "../src/ui/status.js";
 import { thinkingLabel, thinkingOpen } from "../src/ui/thinking.js";
 import { inputsOf } from "../src/ui/answer.js";
@@ -67,21 +69,21 @@ describe("inspector", () => {
   ].map((e) => JSON.stringify(e)).join("\n");
 
   it("parses complete lines only, skipping malformed ones", () => {
-    assert.equal(parseLog(log).entries.length, 6); // the last line has no newline yet
-    assert.equal(parseLog(log + "\n").entries.length, 7);
-    assert.equal(parseLog("not json\n[1, \"x\", \"\"]\n").entries.length, 1);
+    assert.equal(parseLog(log).count, 6); // the last line has no newline yet
+    assert.equal(parseLog(log + "\n").count, 7);
+    assert.equal(parseLog("not json\n[1, \"x\", \"\"]\n").count, 1);
   });
 
   it("reads only what is new as the log grows, and starts over when it shrinks", () => {
     const reader = createLogReader();
     const lines = log.split("\n");
-    assert.equal(reader.read(lines.slice(0, 3).join("\n") + "\n[0.55, ").entries.length, 3);
+    assert.equal(reader.read(lines.slice(0, 3).join("\n") + "\n[0.55, ").count, 3);
     const grown = reader.read(log + "\n");
     const whole = parseLog(log + "\n");
     assert.deepEqual(grown, whole); // the same entries and delta times as reading it all at once
     assert.deepEqual(streamStats(grown), streamStats(whole));
     assert.deepEqual(whole.deltaTimes, [0.6, 0.7, 1.1]);
-    assert.equal(reader.read(lines[0] + "\n").entries.length, 1); // a shorter text: read again from its start
+    assert.equal(reader.read(lines[0] + "\n").count, 1); // a shorter text: read again from its start
     assert.deepEqual(reader.read(lines[0] + "\n").deltaTimes, []);
   });
 
@@ -103,6 +105,39 @@ describe("inspector", () => {
     }
     const many = Array.from({ length: 5000 }, (_, i) => JSON.stringify([i / 100, "content_block_delta", "text_delta 'x'"]));
     assert.ok(timelinePath(parseLog(many.join("\n") + "\n"), 300, 60).split(" L").length < 900);
+  });
+
+  it("keeps a long log's first events and its latest, and counts the ones between", () => {
+    const lines = [[0, "request", "attempt 1"], [0.3, "message_start", "input_tokens=12"], [0.4, "content_block_start", "#0 text"]];
+    for (let i = 0; i < 1500; i++) lines.push([0.5 + i / 100, "content_block_delta", `text_delta '${i}'`]);
+    lines.push([16, "message_stop", ""]);
+    const text = lines.map((e) => JSON.stringify(e)).join("\n") + "\n";
+    const reader = createLogReader();
+    let read = reader.read(text.slice(0, 20_000)); // in pieces, as it streams
+    read = reader.read(text);
+    const shown = listed(read);
+    assert.equal(read.count, 1504);
+    assert.deepEqual(shown.first.slice(0, 3).map((e) => e.kind), ["request", "message_start", "content_block_start"]);
+    assert.equal(shown.first.length, FIRST_KEPT);
+    assert.equal(shown.latest.length, LATEST_KEPT);
+    assert.equal(shown.latest[LATEST_KEPT - 1].kind, "message_stop");
+    assert.equal(shown.hidden, 1504 - FIRST_KEPT - LATEST_KEPT);
+    assert.equal(shown.latestFrom, 1504 - LATEST_KEPT + 1);
+    assert.equal(read.deltaTimes.length, 1500); // the figures still count every event
+    assert.deepEqual(streamStats(read), streamStats(parseLog(text)));
+    assert.equal(listed(parseLog(log + "\n")).hidden, 0); // a short log is shown whole
+  });
+
+  it("puts round ticks on the time axis", () => {
+    assert.deepEqual(timeTicks(1.2).map((t) => t.label), ["0 s", "0.5 s", "1.0 s"]);
+    assert.deepEqual(timeTicks(16).map((t) => t.label), ["0 s", "5 s", "10 s", "15 s"]);
+    assert.deepEqual(timeTicks(3.5).map((t) => t.at), [0, 1, 2, 3]);
+    assert.deepEqual(timeTicks(0), [{ at: 0, label: "0 s" }]);
+    for (const span of [0.05, 0.7, 2, 9.9, 45, 130, 1000]) {
+      const ticks = timeTicks(span);
+      assert.ok(ticks.length >= 2 && ticks.length <= 6, `${span}: ${ticks.length}`);
+      assert.ok(ticks[ticks.length - 1].at <= span + 1e-9);
+    }
   });
 });
 

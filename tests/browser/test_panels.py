@@ -76,13 +76,44 @@ def test_thinking_streams_open_then_collapses_and_a_tool_card_sits_in_the_answer
     wait_for(page, "el => el.textContent.includes('message_stop')", inspector)
     stats = inspector.locator("[data-role=inspector-stats]").inner_text()
     assert "first token after" in stats and "events" in stats
-    assert inspector.locator("svg path").get_attribute("d").startswith("M0,60")
+    assert inspector.locator("svg [data-role=timeline-path]").get_attribute("d").startswith("M0,60")
     events = inspector.locator("[data-role=events] li").all_inner_texts()
     assert any("request" in e for e in events) and any("input_json_delta" in e for e in events)
     RESULTS.mkdir(exist_ok=True)
     widget.screenshot(path=RESULTS / "inspector.png")
     if os.environ.get("UPDATE_SCREENSHOTS"):
         shutil.copy(RESULTS / "inspector.png", ROOT / "docs" / "images" / "inspector.png")
+
+
+def test_the_inspector_of_a_long_answer_keeps_how_it_began_and_its_timeline_has_axes(
+    lab: Lab, page: Any, slow_server: FakeAnthropic
+) -> None:
+    text = "Each delta is four characters long. " * 84  # 756 text deltas: far more events than the list keeps
+    slow_server.enqueue(Script(text=text, delay=0.002, first_delay=0.3))
+    widget = show_widget(page, lab, "long-inspect.ipynb", "from claude_widget import Chat\nw = Chat().send('go')\nw")
+    widget.locator("[data-role=inspect]").click()
+    inspector = widget.locator("[data-role=inspector]")
+    inspector.wait_for(state="visible")
+    wait_for(page, "el => el.dataset.status === 'done'", widget)
+    wait_for(page, "el => el.textContent.includes('message_stop')", inspector)
+    rows = inspector.locator("[data-role=events] li:not([data-role=events-gap])")
+    kinds = rows.evaluate_all("items => items.map(li => li.dataset.kind)")
+    assert kinds[:3] == ["request", "message_start", "content_block_start"]  # how the answer began
+    assert kinds[-1] == "message_stop"  # and how it ends
+    count = int(inspector.locator("[data-role=inspector-stats]").inner_text().split(" events")[0])
+    assert count > 756 and len(kinds) == 250  # bounded: the first 50 and the latest 200
+    gap = inspector.locator("[data-role=events-gap]")
+    assert gap.is_visible() and gap.inner_text() == f"… {count - 250:,} events not shown …"
+    numbers = rows.evaluate_all("items => items.map(li => li.value)")
+    assert numbers[:50] == list(range(1, 51)) and numbers[50:] == list(range(count - 199, count + 1))
+    # The timeline's axes: seconds from the request below it, the deltas received beside it.
+    ticks = inspector.locator("[data-role=timeline-x] span").all_inner_texts()
+    assert ticks[0] == "0 s" and len(ticks) >= 2 and all(t.endswith(" s") for t in ticks)
+    assert inspector.locator("[data-role=timeline-y-max]").inner_text() == f"{len(text) // 4} deltas"
+    assert "seconds from the request" in inspector.inner_text()
+    gap.evaluate("li => { li.parentElement.scrollTop = li.offsetTop - li.parentElement.offsetTop - 60; }")
+    RESULTS.mkdir(exist_ok=True)
+    inspector.screenshot(path=RESULTS / "inspector-long-answer.png")
 
 
 def test_the_inspector_stays_open_when_jupyterlab_renders_the_finished_answer_again(

@@ -5,9 +5,14 @@ import { h } from "./dom.js";
 
 /**
  * @typedef {{at: number, kind: string, detail: string}} LogEntry
- * @typedef {{entries: LogEntry[], deltaTimes: number[], textDeltaTimes: number[]}} Log the log so far, with the
- *   times of its content deltas (all, and text only) kept as it grows, so the figures never rescan it
+ * @typedef {{first: LogEntry[], latest: LogEntry[], count: number, lastAt: number | null, deltaTimes: number[],
+ *   textDeltaTimes: number[]}} Log the log so far: its first events and its latest (the middle of a long answer is
+ *   only counted, so memory and the list stay bounded), with the times of its content deltas (all, and text only)
+ *   kept as it grows, so the figures never rescan it
  */
+
+export const FIRST_KEPT = 50; // message_start, the first blocks: how the answer began
+export const LATEST_KEPT = 200; // what is happening now
 
 /**
  * Reads the event log channel as it grows: one JSON array per complete line (a partial last line waits),
@@ -16,7 +21,7 @@ import { h } from "./dom.js";
  */
 export function createLogReader() {
   /** @type {Log} */
-  const log = { entries: [], deltaTimes: [], textDeltaTimes: [] };
+  const log = { first: [], latest: [], count: 0, lastAt: null, deltaTimes: [], textDeltaTimes: [] };
   let parsed = 0; // characters of the text read so far: whole lines
   return {
     /**
@@ -25,7 +30,9 @@ export function createLogReader() {
      */
     read(text) {
       if (text.length < parsed) {
-        for (const list of [log.entries, log.deltaTimes, log.textDeltaTimes]) list.length = 0;
+        for (const list of [log.first, log.latest, log.deltaTimes, log.textDeltaTimes]) list.length = 0;
+        log.count = 0;
+        log.lastAt = null;
         parsed = 0;
       }
       const end = text.lastIndexOf("\n");
@@ -35,7 +42,9 @@ export function createLogReader() {
           const [at, kind, detail] = JSON.parse(line);
           if (typeof at !== "number" || typeof kind !== "string") continue;
           const entry = { at, kind, detail: String(detail ?? "") };
-          log.entries.push(entry);
+          (log.count < FIRST_KEPT ? log.first : log.latest).push(entry);
+          log.count += 1;
+          log.lastAt = at;
           if (kind !== "content_block_delta") continue;
           log.deltaTimes.push(at);
           if (entry.detail.startsWith("text_delta")) log.textDeltaTimes.push(at);
@@ -43,10 +52,22 @@ export function createLogReader() {
           // a malformed line is skipped, never fatal
         }
       }
+      if (log.latest.length > LATEST_KEPT) log.latest.splice(0, log.latest.length - LATEST_KEPT);
       parsed = end + 1;
       return log;
     },
   };
+}
+
+/**
+ * What the list shows: the first events, how many in the middle are left out, the latest (each with its number).
+ * @param {Log} log
+ * @returns {{first: LogEntry[], hidden: number, latest: LogEntry[], latestFrom: number}} latestFrom: the number
+ *   (from 1) of the first of `latest`
+ */
+export function listed(log) {
+  const hidden = log.count - log.first.length - log.latest.length;
+  return { first: log.first, hidden, latest: log.latest, latestFrom: log.first.length + hidden + 1 };
 }
 
 /**
@@ -62,12 +83,11 @@ export function parseLog(text) {
  * @param {Log} log
  * @returns {{events: number, deltas: number, firstTokenAt: number | null, lastAt: number | null, deltasPerSecond: number | null}}
  */
-export function streamStats({ entries, textDeltaTimes: deltas }) {
+export function streamStats({ count, lastAt, textDeltaTimes: deltas }) {
   const firstTokenAt = deltas.length ? deltas[0] : null;
-  const lastAt = entries.length ? entries[entries.length - 1].at : null;
   const span = deltas.length > 1 ? deltas[deltas.length - 1] - deltas[0] : 0;
   return {
-    events: entries.length,
+    events: count,
     deltas: deltas.length,
     firstTokenAt,
     lastAt,
@@ -94,9 +114,9 @@ export function tokensPerSecond(stats, outputTokens) {
  * @param {number} height
  * @returns {string}
  */
-export function timelinePath({ entries, deltaTimes: deltas }, width, height) {
+export function timelinePath({ lastAt, deltaTimes: deltas }, width, height) {
   if (!deltas.length) return "";
-  const maxT = Math.max(entries[entries.length - 1].at, 1e-6);
+  const maxT = Math.max(lastAt ?? 0, 1e-6);
   const step = Math.max(1, Math.floor(deltas.length / 400)); // at most ~400 points, whatever the length
   const points = [`M0,${height}`];
   for (let i = 0; i < deltas.length; i += step) points.push(point(deltas[i], i + 1));
@@ -109,8 +129,28 @@ export function timelinePath({ entries, deltaTimes: deltas }, width, height) {
   }
 }
 
+/**
+ * Where the time axis gets its ticks: 0 and round steps (1, 2 or 5 times a power of ten seconds), at most `most`.
+ * @param {number} span seconds the axis covers
+ * @param {number} [most]
+ * @returns {{at: number, label: string}[]}
+ */
+export function timeTicks(span, most = 6) {
+  if (!(span > 0)) return [{ at: 0, label: "0 s" }];
+  let step = 10 ** Math.floor(Math.log10(span / most));
+  for (const factor of [1, 2, 5, 10]) {
+    if (span / (step * factor) <= most - 1) {
+      step *= factor;
+      break;
+    }
+  }
+  const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+  const ticks = [];
+  for (let i = 0; i * step <= span + 1e-9; i++) ticks.push({ at: i * step, label: `${i ? (i * step).toFixed(decimals) : 0} s` });
+  return ticks;
+}
+
 const SVG = "http://www.w3.org/2000/svg";
-const SHOWN = 200; // events listed; the figures count them all
 
 /**
  * @param {Document} doc
@@ -122,12 +162,53 @@ export function createInspector(doc) {
   svg.setAttribute("preserveAspectRatio", "none"); // the time axis spans the panel's width
   svg.setAttribute("class", "cw-timeline");
   svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", "Text deltas received over time");
+  svg.setAttribute("aria-label", "Content deltas received over time");
+  const grid = doc.createElementNS(SVG, "path");
+  grid.setAttribute("class", "cw-timeline-grid");
   const path = doc.createElementNS(SVG, "path");
-  svg.append(path);
-  const list = h(doc, "ol", { class: "cw-events", "data-role": "events" });
-  const element = h(doc, "div", { class: "cw-inspector", "data-role": "inspector", hidden: "" }, [stats, svg, list]);
-  let listed = 0;
+  path.setAttribute("data-role", "timeline-path");
+  svg.append(grid, path);
+  // The axes' words are HTML beside the stretched drawing, so they keep their shape at any width.
+  const yMax = h(doc, "span", { "data-role": "timeline-y-max" });
+  const yAxis = h(doc, "div", { class: "cw-timeline-y", "aria-hidden": "true" }, [yMax, h(doc, "span", {}, ["0"])]);
+  const xAxis = h(doc, "div", { class: "cw-timeline-x", "data-role": "timeline-x", "aria-hidden": "true" });
+  const caption = h(doc, "div", { class: "cw-timeline-caption" }, [
+    "content deltas (text, thinking, tool input) received, by seconds from the request",
+  ]);
+  const figure = h(doc, "div", { class: "cw-timeline-figure" }, [yAxis, svg, xAxis, caption]);
+  const gap = h(doc, "li", { class: "cw-events-gap", "data-role": "events-gap", hidden: "" });
+  const list = h(doc, "ol", { class: "cw-events", "data-role": "events" }, [gap]);
+  const element = h(doc, "div", { class: "cw-inspector", "data-role": "inspector", hidden: "" }, [stats, figure, list]);
+  // The list holds the log's first events, then the gap row, then its latest: at most FIRST_KEPT + LATEST_KEPT rows.
+  let counted = 0; // the log's count at the last update
+  let firstRows = 0;
+  let latestRows = 0;
+  let axisKey = "";
+
+  /** @param {LogEntry} entry @param {number} number */
+  function row(entry, number) {
+    const item = doc.createElement("li");
+    item.value = number; // the event's own number, also after the gap
+    item.dataset.kind = entry.kind;
+    item.textContent = `+${entry.at.toFixed(3)} s  ${entry.kind}  ${entry.detail}`;
+    return item;
+  }
+
+  /** @param {Log} log */
+  function drawAxes(log) {
+    const span = log.deltaTimes.length ? Math.max(log.lastAt ?? 0, 1e-6) : 0;
+    const ticks = timeTicks(span);
+    const key = `${ticks.length}:${ticks[ticks.length - 1].label}:${span.toFixed(2)}:${log.deltaTimes.length}`;
+    if (key === axisKey) return;
+    axisKey = key;
+    yMax.textContent = `${log.deltaTimes.length.toLocaleString("en-US")} deltas`;
+    xAxis.replaceChildren(...ticks.map(({ at, label }) => {
+      const tick = h(doc, "span", {}, [label]);
+      tick.style.left = span > 0 ? `${(at / span) * 100}%` : "0";
+      return tick;
+    }));
+    grid.setAttribute("d", span > 0 ? ticks.slice(1).map(({ at }) => `M${((at / span) * 300).toFixed(1)},0 V60`).join(" ") : "");
+  }
 
   return {
     element,
@@ -136,7 +217,6 @@ export function createInspector(doc) {
      * @param {number} [outputTokens] from the usage, to turn deltas into tokens per second
      */
     update(log, outputTokens = 0) {
-      const { entries } = log;
       const s = streamStats(log);
       const parts = [`${s.events} events`, `${s.deltas} text deltas`];
       if (s.firstTokenAt !== null) parts.push(`first token after ${(s.firstTokenAt * 1000).toFixed(0)} ms`);
@@ -146,20 +226,29 @@ export function createInspector(doc) {
       if (s.lastAt !== null) parts.push(`${s.lastAt.toFixed(2)} s in all`);
       stats.textContent = parts.join(" · ");
       path.setAttribute("d", timelinePath(log, 300, 60));
-      if (entries.length < listed) {
-        list.textContent = "";
-        listed = 0;
+      drawAxes(log);
+      if (log.count < counted) {
+        list.replaceChildren(gap);
+        counted = firstRows = latestRows = 0;
       }
-      const fragment = doc.createDocumentFragment();
-      for (const entry of entries.slice(Math.max(listed, entries.length - SHOWN))) {
-        const item = doc.createElement("li");
-        item.dataset.kind = entry.kind;
-        item.textContent = `+${entry.at.toFixed(3)} s  ${entry.kind}  ${entry.detail}`;
-        fragment.append(item);
-      }
-      listed = entries.length;
-      list.append(fragment);
-      while (list.childElementCount > SHOWN) list.firstElementChild?.remove();
+      if (log.count === counted) return;
+      const fresh = log.count - counted;
+      const head = doc.createDocumentFragment();
+      for (let i = firstRows; i < log.first.length; i++) head.append(row(log.first[i], i + 1));
+      const intoLatest = Math.min(fresh - (log.first.length - firstRows), log.latest.length);
+      firstRows = log.first.length;
+      gap.before(head);
+      const tail = doc.createDocumentFragment();
+      log.latest.slice(log.latest.length - intoLatest).forEach((entry, i) => {
+        tail.append(row(entry, log.count - intoLatest + i + 1));
+      });
+      list.append(tail);
+      latestRows += intoLatest;
+      for (; latestRows > LATEST_KEPT; latestRows--) gap.nextElementSibling?.remove();
+      const hidden = listed(log).hidden;
+      gap.hidden = hidden === 0;
+      gap.textContent = `… ${hidden.toLocaleString("en-US")} events not shown …`;
+      counted = log.count;
     },
   };
 }
