@@ -55,7 +55,10 @@ describe("tool cards", () => {
 
 describe("notice banner", () => {
   it("says what a finished answer's stop reason means, once it is done", () => {
-    assert.deepEqual(noticeBanner("Cut at the limit.", "done"), { text: "Cut at the limit." });
+    assert.deepEqual(noticeBanner("Cut at the limit.", "done", "max_tokens"), { text: "Cut at the limit.", tone: "warn" });
+    assert.equal(noticeBanner("Declined.", "done", "refusal")?.tone, "warn");
+    assert.equal(noticeBanner("Stopped before the end.", "stopped", null)?.tone, "warn");
+    assert.equal(noticeBanner("Recovered: nothing was lost.", "done", "end_turn")?.tone, "info");
     assert.equal(noticeBanner(null, "done"), null);
     assert.equal(noticeBanner("Cut at the limit.", "streaming"), null);
   });

@@ -131,7 +131,7 @@ describe("view state", () => {
   it("shows the stop reason's notice, with Continue after the token limit", () => {
     const s = state({ traits: { status: "done", stop_reason: "max_tokens", notice: "Cut at the limit.", actions: ["continue"] }, text: "a" });
     assert.equal(s.statusLabel, "Done · max tokens reached");
-    assert.deepEqual(s.notice, { text: "Cut at the limit.", continueHidden: false, continueDisabled: false });
+    assert.deepEqual(s.notice, { text: "Cut at the limit.", tone: "warn", continueHidden: false, continueDisabled: false });
     const refused = state({ traits: { status: "done", stop_reason: "refusal", notice: "Declined." }, text: "a" });
     assert.equal(refused.notice?.continueHidden, true);
   });

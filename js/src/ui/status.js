@@ -88,11 +88,15 @@ export function errorBanner(error, status, secondsLeft) {
 /**
  * The notice of how an answer ended, once it has: cut, refused, stopped, recovered (the kernel words it; whether
  * it offers Continue is the kernel's word too: the `actions` trait). A failed answer has its error banner instead.
+ * Its tone (issue 22, item 9): "warn" when the answer is not all it could be, "info" when it is (it recovered).
  * @param {string | null | undefined} notice
  * @param {string} status
- * @returns {{text: string} | null}
+ * @param {string | null | undefined} [stopReason]
+ * @returns {{text: string, tone: "warn" | "info"} | null}
  */
-export function noticeBanner(notice, status) {
+export function noticeBanner(notice, status, stopReason) {
   if (!notice || (status !== "done" && status !== "stopped")) return null;
-  return { text: notice };
+  const whole = status === "done" && !CUT_SHORT.has(stopReason ?? "");
+  return { text: notice, tone: whole ? "info" : "warn" };
 }
+const CUT_SHORT = new Set(["max_tokens", "refusal", "model_context_window_exceeded"]);

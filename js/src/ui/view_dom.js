@@ -178,6 +178,7 @@ export function applyViewState(dom, state) {
   dom.thinking.update(state.thinking);
   dom.notice.hidden = state.notice === null;
   dom.noticeText.textContent = state.notice?.text ?? "";
+  dom.notice.dataset.tone = state.notice?.tone ?? "warn"; // its colour (styles.css; issue 22, item 9)
   dom.continueButton.hidden = state.notice?.continueHidden ?? true;
   dom.continueButton.toggleAttribute("disabled", state.notice?.continueDisabled ?? state.intentPending);
   dom.inspect.setAttribute("aria-pressed", String(state.inspector.shown));

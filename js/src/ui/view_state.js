@@ -48,7 +48,8 @@ export const PAINTED_TRAITS = /** @type {const} */ ([
  * @property {boolean} copyDisabled
  * @property {{tone: string, kind: string, text: string, retryHidden: boolean, retryDisabled: boolean} | null} error
  *   the error banner, null when hidden
- * @property {{text: string, continueHidden: boolean, continueDisabled: boolean} | null} notice null when hidden
+ * @property {{text: string, tone: "warn" | "info", continueHidden: boolean, continueDisabled: boolean} | null} notice
+ *   null when hidden
  * @property {boolean} typingHidden the dots shown while nothing of the answer has come yet, or while Claude thinks
  * @property {string} typingLabel beside the dots while Claude thinks and nothing of it shows ("Thinking · 12 s")
  * @property {boolean} busy aria-busy of the content: screen readers hear finished blocks through the announcer
@@ -85,7 +86,7 @@ export function viewState({ traits, text, thinking, intentSentAt, intentWaiting 
     elapsedSeconds: final && traits.elapsed ? traits.elapsed : elapsedSeconds });
 
   const banner = errorBanner(traits.error, status, secondsLeft);
-  const notice = noticeBanner(traits.notice, status);
+  const notice = noticeBanner(traits.notice, status, traits.stop_reason);
   const offered = traits.actions ?? []; // Retry and Continue: the kernel offers them, by the rule it acts on
   return {
     status,
@@ -103,7 +104,7 @@ export function viewState({ traits, text, thinking, intentSentAt, intentWaiting 
       retryHidden: !offered.includes("retry"),
       retryDisabled: intentPending,
     },
-    notice: notice && { text: notice.text, continueHidden: !offered.includes("continue"), continueDisabled: intentPending },
+    notice: notice && { text: notice.text, tone: notice.tone, continueHidden: !offered.includes("continue"), continueDisabled: intentPending },
     typingHidden: !((active && text === "") || thinkingUnseen || awaitingClaude),
     typingLabel: thinkingUnseen ? `Thinking · ${formatSeconds(seconds)}` : awaitingClaude ? "Waiting for Claude…" : "",
     busy: active,
