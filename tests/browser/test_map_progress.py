@@ -89,7 +89,7 @@ def test_rows_in_input_order_numbered_as_results_resume_after_stop_and_the_offli
         job.locator("[data-role=stop]").click()
         page.wait_for_selector(".cw-job[data-state=stopped]", timeout=30_000)
         RESULTS.mkdir(exist_ok=True)
-        job.screenshot(path=RESULTS / "job-widget.png")
+        job.screenshot(path=RESULTS / "job-widget.png", animations="disabled")  # the bar at its end
         if os.environ.get("UPDATE_SCREENSHOTS"):
             shutil.copy(RESULTS / "job-widget.png", ROOT / "docs" / "images" / "job-widget.png")
 
@@ -119,4 +119,4 @@ def test_rows_in_input_order_numbered_as_results_resume_after_stop_and_the_offli
         rows = page.evaluate(ROWS_SHOWN)
         assert [row[0] for row in rows] == [str(i) for i in range(12)]  # all finished: the first ones
         assert [row[3] for row in rows[:2]] == ["positive", "negative"]
-        job.screenshot(path=RESULTS / "job-widget-done.png")
+        job.screenshot(path=RESULTS / "job-widget-done.png", animations="disabled")
