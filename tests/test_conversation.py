@@ -63,6 +63,7 @@ def test_each_send_continues_the_history_exactly(server: FakeAnthropic) -> None:
     ]
     first_usage, second_usage = (turn.widget.usage for turn in chat.turns)
     assert chat.usage == {k: first_usage[k] + second_usage[k] for k in first_usage}
+    assert [turn.widget.turn for turn in chat.turns] == [1, 2]  # the header says "turn 2": the rest goes with it
     assert chat.cost == pytest.approx((chat.usage["input_tokens"] * 2 + chat.usage["output_tokens"] * 10) / 1e6)
 
 

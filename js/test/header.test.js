@@ -14,11 +14,19 @@ describe("formatElapsed", () => {
 describe("headerFacts", () => {
   it("gives the header's short facts and the tooltip's lines", () => {
     assert.deepEqual(headerFacts({ model: "claude-sonnet-5-5", effort: "high", elapsedSeconds: 12.2, final: true }), {
-      model: "claude-sonnet-5-5", effort: "high effort", elapsed: "12 s",
+      model: "claude-sonnet-5-5", effort: "high effort", turn: "", elapsed: "12 s",
       details: ["Model: claude-sonnet-5-5, high effort", "Time: 12 s"],
     });
     assert.deepEqual(headerFacts({ model: "claude-haiku-4-5", effort: "", elapsedSeconds: null, final: false }), {
-      model: "claude-haiku-4-5", effort: "", elapsed: "", details: ["Model: claude-haiku-4-5"],
+      model: "claude-haiku-4-5", effort: "", turn: "", elapsed: "", details: ["Model: claude-haiku-4-5"],
     });
+  });
+
+  it("names a later turn of a conversation, and says in the tooltip that the earlier ones go with it", () => {
+    const facts = headerFacts({ model: "claude-sonnet-5-5", effort: "", elapsedSeconds: 3, final: true, turn: 3 });
+    assert.equal(facts.turn, "turn 3");
+    assert.deepEqual(facts.details, ["Model: claude-sonnet-5-5",
+      "Turn 3 of a conversation: sent with the 2 earlier turns (chat.reset() starts over)", "Time: 3.0 s"]);
+    assert.match(headerFacts({ elapsedSeconds: null, final: false, turn: 2 }).details[0], /sent with the earlier turn \(/);
   });
 });

@@ -15,7 +15,7 @@ describe("view state", () => {
     const s = state();
     assert.equal(s.status, "connecting");
     assert.equal(s.statusLabel, "Connecting…");
-    assert.deepEqual(s.facts, { model: "", effort: "", elapsed: "" });
+    assert.deepEqual(s.facts, { model: "", effort: "", turn: "", elapsed: "" });
     assert.equal(s.offlineHidden, true);
     assert.deepEqual(s.stop, { hidden: false, disabled: false, label: "Stop" });
     assert.equal(s.copyDisabled, true);
@@ -64,7 +64,7 @@ describe("view state", () => {
 
   it("shows the model, the effort in effect and the time, also in the counter's tooltip", () => {
     const s = state({ traits: { model: "claude-sonnet-5-5", effort: "high", usage: { input_tokens: 5 } }, elapsedSeconds: 3.4 });
-    assert.deepEqual(s.facts, { model: "claude-sonnet-5-5", effort: "high effort", elapsed: "3 s" });
+    assert.deepEqual(s.facts, { model: "claude-sonnet-5-5", effort: "high effort", turn: "", elapsed: "3 s" });
     assert.deepEqual(s.tokens.breakdown.slice(-2), ["Model: claude-sonnet-5-5, high effort", "Time: 3 s so far"]);
     assert.equal(state({ traits: { model: "claude-haiku-4-5", effort: "" } }).facts.effort, "");
     // once ended, the kernel's time stands
@@ -145,7 +145,7 @@ describe("view state", () => {
     /** @type {Array<keyof import("../src/ui/view_state.js").ShownTraits | "thoughts" | "citations">} */
     const read = ["status", "usage", "prices", "error", "model", "effort", "stop_reason", "offline", "notice", "thinking_tokens",
       "thinking_phase", "actions",
-      "input_estimate", "elapsed", "cards", "thoughts", "citations"];
+      "input_estimate", "elapsed", "cards", "thoughts", "turn", "citations"];
     assert.deepEqual([...PAINTED_TRAITS].sort(), [...read].sort());
   });
 });

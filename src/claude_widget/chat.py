@@ -221,7 +221,7 @@ class Chat:
         effort = options.effort or (facts.default_effort if facts is not None else None) or ""
         widget = ChatWidget(lambda: self._manager(messages, options), model=options.model, effort=effort,
                             prices=list_prices(options.model), offline=self.offline, freeze_when_done=self.freeze,
-                            attachments=chips or [],
+                            attachments=chips or [], turn=len(self.turns) + 1,
                             input_estimate=estimate_input_tokens(options.request(messages)))  # fmt: skip
         self.turns.append(Turn(prompt, widget, content=None if content == prompt else content))
         global _last_answer

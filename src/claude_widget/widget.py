@@ -71,6 +71,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     # Unique in the kernel: how a front end finds one answer's streams from every copy of its model it is handed.
     answer_id = traitlets.Unicode("").tag(sync=True)
     input_estimate = traitlets.Int(0).tag(sync=True)  # the request's input tokens, about, until message_start
+    turn = traitlets.Int(1).tag(sync=True)  # the question's place in its conversation: a later one carries the rest
     # Seconds from the request to the end, once the answer has ended (the header's time; the view counts until then).
     elapsed = traitlets.Float(0.0).tag(sync=True)
     # Where each think began, so that the view shows it there: {at, start, calls} (events.ThinkBegan, in UTF-16).
@@ -90,12 +91,13 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         freeze_when_done: bool = False,
         input_estimate: int = 0,
         attachments: Sequence[dict[str, str]] = (),
+        turn: int = 1,
     ) -> None:
         # Headless (headless.py): no front end will load the bundle, so the saved state leaves it out.
         self._headless = headless.is_headless()
         super().__init__(model=model, effort=effort, prices=prices, offline=offline, usage=dict.fromkeys(USAGE_KEYS, 0),
                          assets=None if self._headless else shared_assets(), answer_id=uuid.uuid4().hex,
-                         input_estimate=input_estimate, attachments=list(attachments))  # fmt: skip
+                         input_estimate=input_estimate, attachments=list(attachments), turn=turn)  # fmt: skip
         self._new_stream = new_stream  # an unstarted manager for the request; called again by Retry
         self._freeze_asked = freeze_when_done
         self.freeze_when_done = freeze_when_done or self._headless  # nobody can click a headless answer

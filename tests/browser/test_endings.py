@@ -36,3 +36,19 @@ def test_a_stopped_answer_and_a_recovered_one_say_how_they_ended(
     notice = widget.locator("[data-role=notice]")
     notice.wait_for(state="visible")
     assert "Recovered: the stream was interrupted once (connection)" in notice.inner_text()
+
+
+def test_a_later_turn_says_so_in_the_header_and_its_tooltip(lab: Lab, page: Any) -> None:
+    """A re-run send cell continued the conversation with nothing shown (issue 22, item 9)."""
+    cells = ["from claude_widget import Chat\nchat = Chat()\nfirst = chat.send('Explain server-sent events')\nfirst",
+             "await first\nsecond = chat.send('And again?')\nsecond"]  # fmt: skip
+    show_widget(page, lab, "turns.ipynb", *cells)
+    page.wait_for_function("() => document.querySelectorAll('.cw-root[data-status=done]').length === 2",
+                           timeout=90_000)  # fmt: skip
+    first, second = page.locator(".cw-root").all()
+    assert first.locator("[data-role=turn]").is_hidden()  # a first question is just a question
+    assert second.locator("[data-role=turn]").inner_text() == "turn 2"
+    second.locator("[data-role=tokens]").focus()  # (its breakdown shows on focus as on hover)
+    tooltip = second.locator("[data-role=breakdown]")
+    tooltip.wait_for(state="visible")
+    assert "Turn 2 of a conversation: sent with the earlier turn (chat.reset() starts over)" in tooltip.inner_text()

@@ -1,4 +1,5 @@
-// The header's facts besides the counter: the model, its effort and the answer's time, short for the header line
+// The header's facts besides the counter: the model, its effort, the turn of the conversation (past the first) and
+// the answer's time, short for the header line
 // (the CSS drops them first when the widget is narrow) and in full for the counter's tooltip.
 
 /**
@@ -15,14 +16,20 @@ export function formatElapsed(seconds, final) {
 
 /**
  * @param {{model?: string | null | undefined, effort?: string | null | undefined, elapsedSeconds: number | null,
- *   final: boolean}} facts
- *   elapsedSeconds: null while nothing has been timed
- * @returns {{model: string, effort: string, elapsed: string, details: string[]}}
+ *   final: boolean, turn?: number | undefined}} facts
+ *   elapsedSeconds: null while nothing has been timed; turn: the question's place in its conversation, from 1
+ * @returns {{model: string, effort: string, turn: string, elapsed: string, details: string[]}}
  */
-export function headerFacts({ model, effort, elapsedSeconds, final }) {
+export function headerFacts({ model, effort, elapsedSeconds, final, turn = 1 }) {
   const elapsed = elapsedSeconds === null ? "" : formatElapsed(elapsedSeconds, final);
   const details = [];
   if (model) details.push(`Model: ${model}${effort ? `, ${effort} effort` : ""}`);
+  // A later turn is sent with every earlier one: say so, since re-running a cell continues the conversation.
+  const earlier = turn - 1;
+  if (earlier > 0) {
+    details.push(`Turn ${turn} of a conversation: sent with the ${earlier === 1 ? "earlier turn" : `${earlier} earlier turns`}`
+      + " (chat.reset() starts over)");
+  }
   if (elapsed) details.push(`Time: ${elapsed}${final ? "" : " so far"}`);
-  return { model: model ?? "", effort: effort ? `${effort} effort` : "", elapsed, details };
+  return { model: model ?? "", effort: effort ? `${effort} effort` : "", turn: earlier > 0 ? `turn ${turn}` : "", elapsed, details };
 }

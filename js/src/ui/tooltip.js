@@ -22,19 +22,22 @@ export function attachTooltip(anchor, tip, signal) {
   const doc = anchor.ownerDocument;
   const win = doc.defaultView ?? window;
 
-  const show = () => {
-    win.clearTimeout(hideTimer);
-    if (!tip.hidden || tip.childElementCount === 0) return;
-    tip.hidden = false;
-    if (!popover) return;
-    tip.showPopover();
-    // Below the anchor, its right edge on the anchor's, inside the window.
+  // Below the anchor, its right edge on the anchor's, inside the window.
+  const place = () => {
     const at = anchor.getBoundingClientRect();
     const width = tip.offsetWidth;
     const left = Math.max(4, Math.min(at.right - width, win.innerWidth - width - 4));
     const below = at.bottom + 4 + tip.offsetHeight <= win.innerHeight || at.top < tip.offsetHeight + 4;
     tip.style.left = `${left}px`;
     tip.style.top = `${below ? at.bottom + 4 : at.top - tip.offsetHeight - 4}px`;
+  };
+  const show = () => {
+    win.clearTimeout(hideTimer);
+    if (!tip.hidden || tip.childElementCount === 0) return;
+    tip.hidden = false;
+    if (!popover) return;
+    tip.showPopover();
+    place();
   };
   const hide = () => {
     win.clearTimeout(hideTimer);
@@ -63,10 +66,11 @@ export function attachTooltip(anchor, tip, signal) {
     e.stopPropagation(); // Esc closes the tooltip; the next one stops the answer
     hide();
   });
-  // A popover stays where it was put: when the page (or a box around the anchor) scrolls, it would float away.
+  // A popover stays where it was put: when the page (or a box around the anchor) scrolls, it follows the anchor
+  // (focusing an anchor below the fold scrolls it into view, and its tooltip must not vanish then).
   win.addEventListener("scroll", (e) => {
     const target = /** @type {Node} */ (e.target);
-    if (target === doc || target.contains?.(anchor)) hide();
-  }, { signal, capture: true });
+    if (!tip.hidden && popover && (target === doc || target.contains?.(anchor))) place();
+  }, { signal, capture: true, passive: true });
   signal.addEventListener("abort", () => (hide(), win.clearTimeout(hideTimer)), { once: true });
 }

@@ -89,6 +89,7 @@ function shownTraits(model) {
     input_estimate: model.get("input_estimate"),
     elapsed: model.get("elapsed"),
     cards: model.get("cards"),
+    turn: model.get("turn"),
   };
 }
 

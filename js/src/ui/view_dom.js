@@ -26,8 +26,9 @@ export function buildDom(doc) {
   // The model, its effort and the time: each its own element, so that a narrow header drops them one by one (CSS).
   const model = h(doc, "span", { class: "cw-model", "data-role": "model" });
   const effort = h(doc, "span", { class: "cw-effort", "data-role": "effort" });
+  const turn = h(doc, "span", { class: "cw-turn", "data-role": "turn" });
   const elapsed = h(doc, "span", { class: "cw-elapsed", "data-role": "elapsed" });
-  const facts = h(doc, "span", { class: "cw-facts" }, [model, effort, elapsed]);
+  const facts = h(doc, "span", { class: "cw-facts" }, [model, effort, turn, elapsed]);
   const offline = h(doc, "span", { class: "cw-badge", "data-role": "offline", title: "Answer from the built-in fake server" }, ["offline"]);
   // The counter is focusable: its breakdown shows on focus as on hover (tooltip.js).
   const tokens = h(doc, "span", { class: "cw-tokens", "data-role": "tokens", tabindex: "0" });
@@ -64,7 +65,7 @@ export function buildDom(doc) {
   const inspector = createInspector(doc);
 
   const root = h(doc, "div", { class: "cw-root", "data-role": "root", tabindex: "0" }, [header, chips, body, error, notice, inspector.element]);
-  return { root, chips, sources, status, model, effort, elapsed, offline, tokens, breakdown, copy, stop, inspect, content, typing, typingLabel, scroll, jump, error, errorText, retry,
+  return { root, chips, sources, status, model, effort, turn, elapsed, offline, tokens, breakdown, copy, stop, inspect, content, typing, typingLabel, scroll, jump, error, errorText, retry,
     thinking, notice, noticeText, continueButton, inspector };
 }
 
@@ -149,6 +150,7 @@ export function applyViewState(dom, state) {
   dom.status.title = state.statusLabel; // in full where the header is too narrow for it
   setText(dom.model, state.facts.model);
   setText(dom.effort, state.facts.effort);
+  setText(dom.turn, state.facts.turn);
   setText(dom.elapsed, state.facts.elapsed);
   dom.offline.hidden = state.offlineHidden;
 

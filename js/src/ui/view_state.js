@@ -8,7 +8,7 @@ import { displayUsage } from "./tokens.js";
 /**
  * @typedef {import("../wire/protocol.js").WidgetState} WidgetState
  * @typedef {"status" | "usage" | "prices" | "error" | "model" | "effort" | "stop_reason" | "offline" | "notice" |
- *   "thinking_tokens" | "thinking_phase" | "actions" | "input_estimate" | "elapsed" | "cards"} ShownTrait
+ *   "thinking_tokens" | "thinking_phase" | "actions" | "input_estimate" | "elapsed" | "cards" | "turn"} ShownTrait
  * @typedef {{[K in ShownTrait]?: WidgetState[K] | undefined}} ShownTraits the traits viewState reads (any may be missing)
  */
 
@@ -18,7 +18,7 @@ import { displayUsage } from "./tokens.js";
  */
 export const PAINTED_TRAITS = /** @type {const} */ ([
   "status", "usage", "prices", "error", "model", "effort", "stop_reason", "offline", "cards", "notice", "thinking_tokens",
-  "thinking_phase", "actions", "input_estimate", "citations", "elapsed", "thoughts",
+  "thinking_phase", "actions", "input_estimate", "citations", "elapsed", "thoughts", "turn",
 ]);
 
 /**
@@ -40,7 +40,8 @@ export const PAINTED_TRAITS = /** @type {const} */ ([
  * @property {string} status the status shown (a missing trait: INITIAL_STATUS)
  * @property {boolean} intentPending a click is still waiting for the status to move on: its buttons stay disabled
  * @property {string} statusLabel
- * @property {{model: string, effort: string, elapsed: string}} facts the header's model, effort and time
+ * @property {{model: string, effort: string, turn: string, elapsed: string}} facts the header's model, effort, turn
+ *   and time
  * @property {boolean} offlineHidden
  * @property {{label: string, parts: {text: string, aside: string}[], hidden: boolean, breakdown: string[]}} tokens
  *   the counter (tokens.js) and its tooltip's lines
@@ -82,7 +83,7 @@ export function viewState({ traits, text, thinking, intentSentAt, intentWaiting 
   const usage = displayUsage({ usage: traits.usage, text, status, prices: traits.prices,
     inputEstimate: traits.input_estimate, thinking, thinkingTokens });
   const final = isFinished(status);
-  const facts = headerFacts({ model: traits.model, effort: traits.effort, final,
+  const facts = headerFacts({ model: traits.model, effort: traits.effort, final, turn: traits.turn,
     elapsedSeconds: final && traits.elapsed ? traits.elapsed : elapsedSeconds });
 
   const banner = errorBanner(traits.error, status, secondsLeft);
@@ -92,7 +93,7 @@ export function viewState({ traits, text, thinking, intentSentAt, intentWaiting 
     status,
     intentPending,
     statusLabel: intentPending && intentWaiting ? waitingLabel(intentWaiting) : statusLabel(status, traits.stop_reason),
-    facts: { model: facts.model, effort: facts.effort, elapsed: facts.elapsed },
+    facts: { model: facts.model, effort: facts.effort, turn: facts.turn, elapsed: facts.elapsed },
     offlineHidden: !traits.offline,
     tokens: { label: usage.label, parts: usage.parts, hidden: !usage.label, breakdown: [...usage.breakdown, ...facts.details] },
     stop: { hidden: !active, disabled: intentPending, label: intentPending ? "Stopping…" : "Stop" },

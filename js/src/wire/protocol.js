@@ -58,6 +58,7 @@
  *   answer_id?: string,
  *   input_estimate?: number,
  *   elapsed?: number,
+ *   turn?: number,
  *   attachments?: Chip[],
  *   citations?: CitationInfo[],
  *   view?: string,
