@@ -41,6 +41,18 @@ CHROMIUM_ARGS = [
 ]
 # Older ipykernels, installed by `scripts/setup.sh test` beside the .venv's own (each on its kernel's PYTHONPATH).
 OLDER_IPYKERNELS = Path(sys.prefix) / "ipykernels"
+RESULTS = ROOT / "test-results"  # every browser test's screenshots, to look at
+
+
+def screenshot(element: Any, name: str, *, docs: bool = False) -> None:
+    """Save `element`'s screenshot as test-results/`name`; with `docs`, under UPDATE_SCREENSHOTS=1 (the test
+    command's flag for refreshing the README's pictures) also as docs/images/`name`."""
+    RESULTS.mkdir(exist_ok=True)
+    element.screenshot(path=RESULTS / name)
+    if docs and os.environ.get("UPDATE_SCREENSHOTS"):
+        shutil.copy(RESULTS / name, ROOT / "docs" / "images" / name)
+
+
 # The offline demo's answer (heading, code, table, math), then enough prose to stream for a while.
 LONG_ANSWER = SSE_ANSWER + "\n" + "Each event carries a few characters, rendered as they arrive. " * 80
 

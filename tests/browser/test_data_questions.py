@@ -11,7 +11,7 @@ import pytest
 
 from claude_widget.fake_server import Script
 
-from .conftest import open_notebook, run_all_cells, served
+from .conftest import open_notebook, run_all_cells, screenshot, served
 
 pytestmark = pytest.mark.browser
 
@@ -93,4 +93,4 @@ def test_a_question_shows_its_attachments_at_once_then_the_answer_with_its_sourc
         marker.click()
         assert footnote.evaluate("li => li === li.getRootNode().activeElement")  # the click went to its footnote
         assert page.evaluate("() => location.hash") == ""  # and not to a link by id
-        page.locator(".cw-root").screenshot(path=str(tmp_path / "ask.png"))
+        screenshot(page.locator(".cw-root"), "chips-and-citations.png", docs=True)

@@ -8,7 +8,7 @@ import pytest
 
 from claude_widget.fake_server import FakeAnthropic, Script
 
-from .conftest import Lab, show_widget
+from .conftest import Lab, screenshot, show_widget
 
 pytestmark = pytest.mark.browser
 
@@ -64,6 +64,7 @@ def test_a_failed_request_offers_retry_and_retry_streams_the_answer(
     banner.wait_for(state="visible")
     page.wait_for_function("el => el.dataset.tone === 'error'", arg=banner.element_handle())
     assert "max_tokens: 999999 > 64000" in banner.inner_text()
+    screenshot(widget, "error-banner.png", docs=True)
     retry = widget.locator("[data-role=retry]")
     retry.click()
     page.wait_for_function("el => el.dataset.status === 'done'", arg=widget.element_handle())

@@ -9,9 +9,7 @@ import pytest
 
 from claude_widget.fake_server import FakeAnthropic, Script
 
-from .conftest import ROOT, Lab, show_widget
-
-RESULTS = ROOT / "test-results"
+from .conftest import Lab, screenshot, show_widget
 
 pytestmark = pytest.mark.browser
 
@@ -67,6 +65,5 @@ def test_a_tool_round_trip_shows_each_think_in_order_with_its_card_labelled_and_
                      "thinking: The lookup says 18 degrees.", "It is 18 °C in Lisbon."], order  # fmt: skip
     for summary in widget.locator("[data-role=thinking] summary").all_inner_texts():
         assert summary.startswith("Thought")
-    RESULTS.mkdir(exist_ok=True)
     widget.locator("[data-role=thinking]").nth(1).locator("summary").click()  # open the second think to see it
-    widget.screenshot(path=RESULTS / "tool-round-trip.png")
+    screenshot(widget, "tool-call.png", docs=True)
