@@ -91,7 +91,8 @@ def generic_answer(prompt: str) -> str:
         "3. The counter shows input tokens at once and output tokens as they grow.\n\n"
         "```python\nfrom claude_widget import Chat\nchat = Chat()  # reads ANTHROPIC_API_KEY\n"
         'chat.send("Explain server-sent events")\n```\n\n'
-        "Set `ANTHROPIC_API_KEY` and restart the kernel to talk to Claude for real.\n"
+        "To talk to Claude for real, give it a key: `Chat(api_key=...)`, or `%env ANTHROPIC_API_KEY=...` in this\n"
+        "notebook, then `Chat()`.\n"
     )
 
 
