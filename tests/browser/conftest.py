@@ -146,12 +146,17 @@ def serve(kind: str, root: Path, backend: FakeAnthropic) -> Iterator[Lab]:
         _wait_until_up(url + "/api/status", process, root / "server.log")
         yield Lab(url, root, kind)
     finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_server(process)
         log.close()
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    """Stop a Jupyter server: politely, then for good."""
+    process.terminate()
+    try:
+        process.wait(15)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 serving = contextmanager(serve)  # `with serving(kind, root, backend) as lab:` stops the server when the block ends

@@ -12,11 +12,10 @@ from typing import Any
 import nbformat
 import pytest
 
-from ..test_install import ROOT, installed_wheel
-from .conftest import Lab, _wait_until_up, free_port, show_widget
+from ..test_install import installed_wheel
+from .conftest import Lab, _wait_until_up, free_port, screenshot, show_widget, stop_server
 
 pytestmark = pytest.mark.browser
-RESULTS = ROOT / "test-results"
 
 
 def test_jupyterlab_from_the_installed_wheel_shows_the_widget(tmp_path: Path, page: Any) -> None:
@@ -52,11 +51,6 @@ def test_jupyterlab_from_the_installed_wheel_shows_the_widget(tmp_path: Path, pa
                 assert str(venv) in printed and "site-packages/claude_widget" in printed, printed
                 assert widget.locator("[data-role=offline]").is_visible()
                 assert "Offline demo" in widget.locator("[data-role=content]").inner_text()
-                RESULTS.mkdir(exist_ok=True)
-                page.screenshot(path=str(RESULTS / "installed-wheel.png"))
+                screenshot(page, "installed-wheel.png")
             finally:
-                process.terminate()
-                try:
-                    process.wait(15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+                stop_server(process)
