@@ -120,3 +120,49 @@ def test_code_scrolls_in_a_narrow_widget_and_copy_and_the_notice_read_in_both_th
         widget.screenshot(path=RESULTS / f"small-things-{name}.png")
         widget.locator(".cw-code").screenshot(path=RESULTS / f"code-block-600px-{name}.png")
     switch_theme(page, "JupyterLab Light")
+
+
+def test_the_error_banner_reads_in_both_themes(lab: Lab, page: Any, slow_server: FakeAnthropic) -> None:
+    """The error banner in JupyterLab's palette, as the notice is: red when the request failed, amber while the kernel
+    retries, its text readable (4.5:1) in the light and the dark theme (JupyterLab's --jp-error-color3 and
+    --jp-warn-color3 stay light in the dark theme, so its orange and red text on them read at 3:1 or less)."""
+    slow_server.enqueue(
+        Script(status=400, error_message="max_tokens: 999999 > 64000, which is the maximum"),
+        Script(status=529, headers={"retry-after": "600"}),  # Retry: overloaded, retried long after the test ends
+    )
+    widget = show_widget(page, lab, "banner.ipynb", "from claude_widget import Chat\nw = Chat().send('hi')\nw")
+    widget.evaluate("el => { el.style.width = '600px'; }")
+    banner = widget.locator("[data-role=error]")
+    banner.wait_for(state="visible", timeout=60_000)
+
+    def readable(tone: str) -> None:
+        page.wait_for_function(f"el => el.dataset.tone === '{tone}'", arg=banner.element_handle(), timeout=60_000)
+        for theme in ("JupyterLab Light", "JupyterLab Dark"):
+            switch_theme(page, theme)
+            seen = banner.locator("[data-role=error-text]").evaluate(CONTRAST)
+            assert seen["contrast"] >= 4.5, (tone, theme, seen)
+            red, green, blue, _alpha = seen["background"]
+            assert red > blue, (tone, theme, seen)  # warm: the error or warning palette
+            if tone == "error":
+                assert red - green > 12, (tone, theme, seen)  # red, not the amber of a retry
+            colour = "error" if tone == "error" else "warn"
+            edge = banner.evaluate(
+                "(n, colour) => { const s = getComputedStyle(n); const probe = document.createElement('span');"
+                " probe.style.color = `var(--jp-${colour}-color1)`; n.append(probe);"
+                " const want = getComputedStyle(probe).color; probe.remove();"
+                " return [s.borderLeftWidth, s.borderLeftColor, want]; }",
+                colour,
+            )
+            assert edge[0] == "4px" and edge[1] == edge[2], (tone, theme, edge)
+            print(tone, theme, round(seen["contrast"], 2))
+            name = "dark" if "Dark" in theme else "light"
+            banner.screenshot(path=RESULTS / f"error-banner-{tone}-{name}.png")
+            widget.screenshot(path=RESULTS / f"error-banner-widget-{tone}-{name}.png")
+        switch_theme(page, "JupyterLab Light")
+
+    readable("error")  # a 400: the request failed, Retry offered
+    widget.locator("[data-role=retry]").click()
+    readable("warn")  # a 529: the kernel waits, then retries by itself
+    # Stop the wait, so its retry does not take a later test's script from the shared server.
+    widget.locator("[data-role=stop]").click()
+    page.wait_for_function("el => el.dataset.status === 'stopped'", arg=widget.element_handle(), timeout=60_000)
