@@ -4,6 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test
+# `scripts/test.sh fast [pytest args]`: the fast tier alone, a verdict while working (no browser, no kernels, no
+# builds: see the markers in pyproject.toml). The whole command below is what gates a change.
+if [ "${1:-}" = fast ]; then
+  shift
+  exec env -u ANTHROPIC_API_KEY -u ANTHROPIC_BASE_URL .venv/bin/python -m pytest -q \
+    -m "not browser and not kernel and not build" tests "$@"
+fi
 scripts/install-chromium.sh
 
 .venv/bin/ruff check src tests bench

@@ -29,6 +29,13 @@ def sdk_version() -> tuple[int, int]:
     return int(major), int(minor)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The notebooks (nbval's items) each run in a kernel of their own: in the `kernel` tier."""
+    for item in items:
+        if type(item).__module__.startswith("nbval"):
+            item.add_marker(pytest.mark.kernel)
+
+
 def pytest_report_header() -> str:
     return f"anthropic {anthropic.__version__} from {os.path.dirname(anthropic.__file__)}"
 

@@ -14,6 +14,8 @@ from claude_widget.fake_server.demo import SSE_ANSWER
 
 from .conftest import SHOWN_BY_JUPYTERLAB, TEST_KEY, run_notebook
 
+pytestmark = pytest.mark.kernel
+
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 

@@ -18,6 +18,8 @@ from claude_widget.fake_server import FakeAnthropic, Script
 
 from .conftest import SHOWN_BY_JUPYTERLAB, TEST_KEY, run_notebook
 
+pytestmark = pytest.mark.kernel
+
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 LAST = "And that is the last sentence of the answer."
 ANSWER = "A headless answer with **markdown** that takes a while to stream. " * 20 + LAST

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 import claude_widget
@@ -14,6 +15,8 @@ from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.request_tokens import estimate_input_tokens
 
 from .conftest import SHOWN_BY_JUPYTERLAB, TEST_KEY, run_notebook
+
+pytestmark = pytest.mark.kernel
 
 ANSWER = "A kernel-side answer with **markdown** and ünïcödé 🎉. " * 30
 

@@ -6,11 +6,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.fake_server.demo import _last_user_text
 
 from .conftest import TEST_KEY
 from .test_in_a_kernel import run_cells
+
+pytestmark = pytest.mark.kernel
 
 STREAMS = 20
 STOPPED = {3, 7, 11, 15, 19}

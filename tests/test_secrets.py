@@ -7,9 +7,12 @@ import os
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 from claude_widget.fake_server import FakeAnthropic, Script
+
+pytestmark = pytest.mark.kernel
 
 KEY = "sk-ant-api03-SECRET-never-show-me-4f2a9c"
 
