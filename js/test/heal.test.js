@@ -36,6 +36,20 @@ describe("healTail", () => {
     ["does not carry emphasis into the next list item", "- **a\n- b", "- **a\n- b"],
     ["looks after a closed fence", "```\n*x\n```\n\nb **x", "```\n*x\n```\n\nb **x**"],
     ["leaves the empty text alone", "", ""],
+    // indented code is code: nothing in it opens emphasis or a code span
+    ["leaves markers inside indented code alone", "Text:\n\n    a = b ** c\n    d **e", "Text:\n\n    a = b ** c\n    d **e"],
+    ["leaves a backtick inside indented code alone", "Text:\n\n    x = `a", "Text:\n\n    x = `a"],
+    ["heals the paragraph after indented code only", "    a **b\nmore *it", "    a **b\nmore *it*"],
+    ["heals an indented line that continues a paragraph", "Para\n    more **b", "Para\n    more **b**"],
+    ["heals a line indented four inside a list item (a paragraph there)", "- a\n\n    more **b", "- a\n\n    more **b**"],
+    ["a four-space indented fence is indented code, not a fence", "    ```\n    code", "    ```\n    code"],
+    // a fence inside a list item ends with its item
+    ["closes a fence inside a list item at its indentation", "- item\n\n  ```py\n  x = 1", "- item\n\n  ```py\n  x = 1\n  ```"],
+    ["a fence in a list item ends with the item", "- item\n  ```py\n  x = 1\n- next **bo", "- item\n  ```py\n  x = 1\n- next **bo**"],
+    ["a fence in an ordered item ends at the next item", "1. step\n\n   ```sh\n   pip install x\n\n2. next", "1. step\n\n   ```sh\n   pip install x\n\n2. next"],
+    ["a fence in a list item ends at an unindented paragraph", "- a\n  ```\n  x\n\nafter **bold", "- a\n  ```\n  x\n\nafter **bold**"],
+    ["completes a half-typed closing fence in a list item", "1. step\n   ```\n   code\n   ``", "1. step\n   ```\n   code\n   ```"],
+    ["a fence in a nested item", "- a\n  - b\n    ```\n    x", "- a\n  - b\n    ```\n    x\n    ```"],
   ];
   for (const [name, input, expected] of cases) {
     it(name, () => assert.equal(healTail(input), expected));

@@ -80,7 +80,13 @@ function assertCodeUnchanged(prefix, healed) {
   }
   const lost = before.slice(common);
   const added = after.slice(common);
-  if (lost.length === 0) return; // nothing changed; at most a span closed at the end
+  if (lost.length === 0) {
+    // nothing changed; at most a span closed at the end (not a new code block, as a fence closed after
+    // the list item that held it had ended)
+    assert.ok(added.length === 0 || (added.length === 1 && added[0].type === "codespan"),
+      `healing added code: ${JSON.stringify(prefix)} -> ${JSON.stringify(healed)}\nadded: ${JSON.stringify(added)}`);
+    return;
+  }
   const last = lost[0];
   if (lost.length === 1 && added.length === 1 && last.type === "code" && added[0].type === "code") {
     if (last.lang === added[0].lang && last.text.trimEnd() === added[0].text.trimEnd()) return;

@@ -12,33 +12,78 @@ const UNFINISHED_LINK = /(!?)\[([^[\]\n]*)\]\([^)\n]*$/;
  * @typedef {import("./fences.js").FenceLine & {lineStart: number}} OpenFence
  */
 
+const LIST_MARKER = /^([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+|$)/;
+
 /**
- * Scan the lines of a text for fenced code. Returns the open fence at the end, if any, and where
- * the last block outside code starts (after the last blank line or closing fence).
+ * The column a run of leading whitespace reaches (a tab goes to the next multiple of four).
+ * @param {string} line
+ */
+function indentOf(line) {
+  let column = 0;
+  for (const ch of line) {
+    if (ch === " ") column++;
+    else if (ch === "\t") column += 4 - (column % 4);
+    else break;
+  }
+  return column;
+}
+
+/**
+ * Scan the lines of a text for code blocks. Returns the open fence at the end, if any, whether the text
+ * ends in indented code, and where the last block outside code starts (after the last blank line or the
+ * end of a code block). List items are followed only as far as code needs: a line's indentation says
+ * which item it belongs to, an item's content column is where code in it is measured from (four more is
+ * indented code, not a fence), and a fence ends with its item (CommonMark), closed or not.
  * @param {string} text
  */
-function scanFences(text) {
+function scanCode(text) {
   /** @type {OpenFence | null} */
   let open = null;
+  let openColumn = 0; // the content column of the list item the open fence is in (0: the top level)
+  let inIndentedCode = false;
+  let afterBlank = true; // indented code cannot interrupt a paragraph
   let lastBlockStart = 0;
   let lineStart = 0;
+  /** @type {number[]} the content columns of the list items the current line may be in, outermost first */
+  const items = [];
   const lines = text.split("\n");
   for (const [index, line] of lines.entries()) {
-    // Any indentation: a fence inside a list item is indented further than one at the top level.
+    const blank = !line.trim();
+    const indent = indentOf(line);
+    if (!blank) while (items.length > 0 && indent < items[items.length - 1]) items.pop();
+    if (open && !blank && indent < openColumn) {
+      open = null; // its list item has ended
+      lastBlockStart = lineStart;
+    }
+    const column = items[items.length - 1] ?? 0;
     const fence = fenceLine(line);
     if (open) {
       if (fence && closes(fence, open)) {
         open = null;
         lastBlockStart = lineStart + line.length + 1;
       }
-    } else if (fence && canOpen(fence)) {
+    } else if (!blank && indent >= column + 4 && (afterBlank || inIndentedCode)) {
+      inIndentedCode = true;
+    } else if (fence && canOpen(fence) && indent < column + 4) {
+      inIndentedCode = false;
       open = { ...fence, lineStart };
-    } else if (!line.trim() && index < lines.length - 1) {
-      lastBlockStart = lineStart + line.length + 1;
+      openColumn = column;
+    } else if (blank) {
+      if (index < lines.length - 1) lastBlockStart = lineStart + line.length + 1;
+    } else {
+      if (inIndentedCode) lastBlockStart = lineStart;
+      inIndentedCode = false;
+      const marker = LIST_MARKER.exec(line);
+      if (marker) {
+        const spaces = marker[3].length;
+        const markerEnd = indentOf(marker[1]) + marker[2].length;
+        items.push(markerEnd + (spaces === 0 || spaces > 4 ? 1 : spaces));
+      }
     }
+    if (!blank || index < lines.length - 1) afterBlank = blank;
     lineStart += line.length + 1;
   }
-  return { open, lastBlockStart: Math.min(lastBlockStart, text.length) };
+  return { open, inIndentedCode, lastBlockStart: Math.min(lastBlockStart, text.length) };
 }
 
 /**
@@ -154,13 +199,15 @@ function healBlock(block) {
 }
 
 /**
- * Make an incomplete streamed markdown text render sanely: close an unclosed code fence, inline
+ * Make an incomplete streamed markdown text render sanely: close an unclosed code fence (indented code
+ * is left as it is), inline
  * code, `**`, `*`/`_`, `~~` and `$$`; an unfinished link `[text](http://parti` shows as its text.
  * @param {string} text
  * @returns {string}
  */
 export function healTail(text) {
-  const { open, lastBlockStart } = scanFences(text);
+  const { open, inIndentedCode, lastBlockStart } = scanCode(text);
   if (open) return closeFence(text, open);
+  if (inIndentedCode) return text; // code: nothing in it is a marker
   return text.slice(0, lastBlockStart) + healBlock(text.slice(lastBlockStart));
 }
