@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,15 @@ def test_the_saved_markdown_ends_with_the_footnotes_quoting_each_passage() -> No
     assert second.startswith("[^2]: “A &lt;b>bold&lt;/b> claim. xxx") and second.endswith("…” (document 2)")
     assert len(second) < 340
     assert footnotes([]) == ""
+
+
+def test_the_footnotes_read_as_the_views_copy_writes_them() -> None:
+    # The view's Copy writes the same footnotes (js/src/ui/answer_markdown.js), against the same examples.
+    shared = json.loads((Path(__file__).parent / "fixtures" / "footnotes.json").read_text())
+    for case in shared["cases"]:
+        assert footnotes(case["citations"]) == case["footnotes"], case["name"]
+    answer = shared["answer"]
+    assert f"{answer['text']}\n\n{footnotes(answer['citations'])}" == answer["copied"]
 
 
 def test_citations_are_asked_for_on_every_document_or_on_none() -> None:

@@ -6,6 +6,7 @@ import { bufferFor, frontendOf, shownOf } from "../wire/model_stream.js";
 import { intents } from "../wire/protocol.js";
 import { createAnnouncer } from "./announcer.js";
 import { createAnswer } from "./answer.js";
+import { answerMarkdown } from "./answer_markdown.js";
 import { showChips } from "./chips.js";
 import { copyText } from "./clipboard.js";
 import { createLogReader } from "./inspector.js";
@@ -254,7 +255,7 @@ export function render({ model, el, signal }) {
     sendIntent("stop");
   });
   listen(dom.copy, "click", () => {
-    copyText(buffer.text, doc).then(
+    copyText(answerMarkdown(buffer.text, model.get("citations")), doc).then(
       () => flash(dom.copy, "Copied", alive),
       () => flash(dom.copy, "Copy failed", alive),
     );
