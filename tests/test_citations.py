@@ -6,9 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from claude_widget import Chat
 from claude_widget.assembly import Assembler
 from claude_widget.citations import Citation, Citations, footnotes, with_citations
+from claude_widget.continuation import CONTINUE_PROMPT
 from claude_widget.events import Cited, TextDelta
 from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.fallback import answer_markdown
@@ -181,3 +184,30 @@ def test_the_offline_demo_quotes_each_document_with_its_page(tmp_path: Path) -> 
     assert by_number[2]["source"] == "report.pdf, p. 2"
     assert (by_number[3]["type"], by_number[3]["start"], by_number[3]["end"]) == ("char_location", 11, 49)
     assert notes.read_text()[11:49] == "Check the west region's returns first."
+
+
+@pytest.mark.parametrize(
+    ("cut", "repeat"),
+    [(40, 0), (28, 0), (26, 0), (40, 30)],
+    ids=["mid-sentence", "as a cited block starts", "as a plain block starts", "restarting before the cited block"],
+)
+def test_an_answer_continued_after_a_drop_keeps_its_citations(server: FakeAnthropic, cut: int, repeat: int) -> None:
+    # The cited first sentence and its source arrive, then the connection drops: cut characters in; the answer
+    # is continued (the fake server's continuation cites nothing more), repeating `repeat` characters first. A
+    # cited answer is one passage split into blocks where its citations change: cut as a block starts, it was
+    # asked again from the top (the text shown twice, the history without the first attempt's citations); a
+    # repeat reaching into the cited block was not recognised (shown twice, the second time without its marker).
+    text = "Units grew 4% in the north. Costs fell by a fifth, the report says."
+    cited = page(1, 2, "Units grew 4% in the north this quarter.")
+    server.enqueue(Script(text=text, citations=((0, 26, (cited,)), (28, 67, (page(3, 4, "Costs fell."),))),
+                          fault="drop", fault_after=cut),
+                   Script(text=text, repeat_tail=repeat))  # fmt: skip
+    chat = Chat(api_key=TEST_KEY, base_url=server.url)
+    w = chat.send("What changed?")
+    assert w.wait(timeout=10) == "Units grew 4% in the north[^1]. Costs fell by a fifth, the report says."
+    assert [(c["number"], c["source"]) for c in w.citations] == [(1, "report.pdf, p. 1")]
+    assert w.markdown.endswith("[^1]: “Units grew 4% in the north this quarter.” (report.pdf, p. 1)")
+    # continued, not asked again; the history keeps the source as the API sent it
+    assert server.message_requests()[1].body["messages"][-1]["content"] == CONTINUE_PROMPT
+    assert chat.history[1]["content"][0] == {"type": "text", "text": "Units grew 4% in the north", "citations": [cited]}
+    assert "".join(b["text"] for b in chat.history[1]["content"]) == text

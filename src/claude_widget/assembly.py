@@ -62,9 +62,14 @@ class Assembler:
     # -- the round -------------------------------------------------------------------------------------
     @property
     def round_text(self) -> str:
-        """The round's last text block: what a continuation continues."""
-        texts = [b.text for b in self.blocks if isinstance(b, TextBlock)]
-        return texts[-1] if texts else ""
+        """The round's last passage: what a continuation continues. A cited answer is one passage split into text
+        blocks where its citations change, so it is the text blocks in a row up to the last one, joined: the last
+        block alone may be empty (cut right after it started) or shorter than what the model repeats."""
+        last = max((i for i, b in enumerate(self.blocks) if isinstance(b, TextBlock)), default=-1)
+        first = last
+        while first > 0 and isinstance(self.blocks[first - 1], TextBlock):
+            first -= 1
+        return "".join(b.text for b in self.blocks[first : last + 1] if isinstance(b, TextBlock))
 
     def message(self) -> dict[str, object]:
         """The round as an assistant message for the history: its complete blocks."""
