@@ -20,6 +20,7 @@ import httpx2
 
 from . import recording as recording_module
 from .attachments import Attachment, attach, user_content
+from .clients import shared_client
 from .errors import EmptyPromptError, MissingAPIKeyError, PromptTypeError
 from .fake_server import FakeAnthropic
 from .fake_server.demo import demo_server
@@ -132,7 +133,8 @@ class Chat:
         # No read or total limit (long generations are fine): the stream manager's content watchdog
         # (`stall_timeout`) is what notices a connection that went quiet.
         self._timeout = httpx2.Timeout(connect=connect_timeout, read=None, write=60.0, pool=connect_timeout)
-        # An HTTP connection pool belongs to one event loop, so each loop gets its own client.
+        # An HTTP connection pool belongs to one event loop, so each loop gets its own client (shared with the
+        # other chats of the same key and endpoint there: clients.py).
         self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anthropic.AsyncAnthropic] = (
             weakref.WeakKeyDictionary()
         )
@@ -305,9 +307,7 @@ class Chat:
         client = self._clients.get(loop)
         if client is None:
             # The SDK's own retries are invisible to the user; the stream manager retries visibly instead.
-            client = anthropic.AsyncAnthropic(
-                api_key=self._api_key, base_url=self._base_url, max_retries=0, timeout=self._timeout
-            )
+            client = shared_client(loop, self._api_key, self._base_url, max_retries=0, timeout=self._timeout)
             self._clients[loop] = client
         return client
 
