@@ -48,7 +48,7 @@ def test_answers_of_many_chats_share_a_client(server: FakeAnthropic) -> None:
 
 
 def test_a_client_nothing_uses_is_freed_and_closed(server: FakeAnthropic) -> None:
-    # Stream managers without widgets: anywidget keeps every widget it made alive (its `_esm` file's signal).
+    # Stream managers without widgets: nothing else holds them.
     loop = stream_loop()
     managers = [Chat(api_key=TEST_KEY, base_url=server.url).stream(f"question {i}").start() for i in range(2)]
     assert [m.wait(30) for m in managers] == ["Hello from the fake Anthropic server."] * 2
@@ -57,7 +57,7 @@ def test_a_client_nothing_uses_is_freed_and_closed(server: FakeAnthropic) -> Non
     http, gone, in_use = client._client, weakref.ref(client), clients_in_use(loop)
     del client, managers
     assert _collected(gone), "a client nothing uses stayed alive"
-    assert clients_in_use(loop) == in_use - 1
+    assert clients_in_use(loop) <= in_use - 1  # (earlier tests' clients may go meanwhile, their answers freed)
     closed = threading.Event()
     loop.call_soon_threadsafe(lambda: loop.create_task(_set_when_closed(http, closed)))
     assert closed.wait(30), "the unused client's connections were not closed"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import itertools
 import json
 import logging
 import threading
 import time
+import weakref
 import zlib
 from typing import Any
 
@@ -474,3 +476,17 @@ def test_only_a_finished_answers_output_carries_the_entry_that_lets_jupyterlab_s
     assert finished[ANSWER_MIME] == {"version": 1}
     assert finished["text/markdown"].rstrip().endswith("Streaming slowly.")
     assert "application/vnd.jupyter.widget-view+json" in finished
+
+
+def test_a_closed_answer_nobody_holds_is_freed(server: FakeAnthropic, chat: Chat) -> None:
+    """anywidget tied every widget made from a file `_esm` to that file's change signal: no answer was ever freed,
+    with its text and its stream (issue 23, kernel memory)."""
+    w = chat.send("hi")
+    w.wait(timeout=10)
+    gone = weakref.ref(w)
+    w.close()
+    chat.reset()
+    del w
+    for _ in range(3):
+        gc.collect()
+    assert gone() is None, [type(r).__name__ for r in gc.get_referrers(gone())]

@@ -20,7 +20,7 @@ import traitlets
 from ipywidgets import widget_serialization
 
 from . import headless, protocol
-from .assets import STATIC, ChatAssets, bundle_reply, shared_assets
+from .assets import LOADER, ChatAssets, bundle_reply, shared_assets
 from .batching import Throttle
 from .loops import call_soon
 
@@ -101,7 +101,7 @@ def error_groups(job: MapJob) -> list[dict[str, Any]]:
 class JobWidget(anywidget.AnyWidget):
     """A map job's progress in a cell, with Stop."""
 
-    _esm = STATIC / "loader.js"
+    _esm = LOADER
     assets = traitlets.Instance(ChatAssets, allow_none=True).tag(sync=True, **widget_serialization)
     view = traitlets.Unicode("job").tag(sync=True)  # which view of the bundle (js/src/index.js)
     model = traitlets.Unicode("").tag(sync=True)

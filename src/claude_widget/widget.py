@@ -25,7 +25,7 @@ import traitlets
 from ipywidgets import widget_serialization
 
 from . import headless, protocol
-from .assets import STATIC, ChatAssets, bundle_reply, shared_assets
+from .assets import LOADER, ChatAssets, bundle_reply, shared_assets
 from .display import MarkdownOutput
 from .events import FINAL_STATUSES
 from .fences import CodeBlock, code_blocks
@@ -48,7 +48,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     """One streamed answer in a notebook cell. Created by `Chat.send`; see the README for its attributes."""
 
     # A small loader: the view's code comes from the shared `ChatAssets` (see assets.py, js/src/loader.js).
-    _esm = STATIC / "loader.js"
+    _esm = LOADER
     assets = traitlets.Instance(ChatAssets, allow_none=True).tag(sync=True, **widget_serialization)
 
     status = traitlets.Unicode("connecting").tag(sync=True)
