@@ -50,6 +50,15 @@ describe("healTail", () => {
     ["a fence in a list item ends at an unindented paragraph", "- a\n  ```\n  x\n\nafter **bold", "- a\n  ```\n  x\n\nafter **bold**"],
     ["completes a half-typed closing fence in a list item", "1. step\n   ```\n   code\n   ``", "1. step\n   ```\n   code\n   ```"],
     ["a fence in a nested item", "- a\n  - b\n    ```\n    x", "- a\n  - b\n    ```\n    x\n    ```"],
+    // a fence on the item's marker line, and a fence in a block quote
+    ["closes a fence opened on a list marker line", "- ```py\n  x = 1", "- ```py\n  x = 1\n  ```"],
+    ["completes a half-typed closer of a marker-line fence", "1. ```\n   x\n   ``", "1. ```\n   x\n   ```"],
+    ["a marker-line fence ends with its item", "- ```py\n  x\n- next **bo", "- ```py\n  x\n- next **bo**"],
+    ["closes a fence in a block quote inside the quote", "> ```py\n> x = 1", "> ```py\n> x = 1\n> ```"],
+    ["does not heal markers in a quoted fence", "> ```\n> a **b\n", "> ```\n> a **b\n> ```"],
+    ["completes a half-typed closer in a quote", "> ```\n> x\n> ``", "> ```\n> x\n> ```"],
+    ["a quoted fence ends with its quote", "> ```\n> x\n\nafter **b", "> ```\n> x\n\nafter **b**"],
+    ["a fence on a marker line in a quote", "> - ```\n>   x", "> - ```\n>   x\n>   ```"],
   ];
   for (const [name, input, expected] of cases) {
     it(name, () => assert.equal(healTail(input), expected));

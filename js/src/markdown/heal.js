@@ -9,10 +9,12 @@ const UNFINISHED_LINK = /(!?)\[([^[\]\n]*)\]\([^)\n]*$/;
 
 /**
  * @typedef {{marker: string, at: number}} Opener
- * @typedef {import("./fences.js").FenceLine & {lineStart: number}} OpenFence
+ * @typedef {import("./fences.js").FenceLine & {lineStart: number, quote: number, prefix: string}} OpenFence
+ *   prefix: what goes before its closing fence (the quote markers and the indentation of its item)
  */
 
 const LIST_MARKER = /^([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+|$)/;
+const QUOTE_MARKER = /^ {0,3}>[ \t]?/;
 
 /**
  * The column a run of leading whitespace reaches (a tab goes to the next multiple of four).
@@ -29,11 +31,25 @@ function indentOf(line) {
 }
 
 /**
+ * A line's block quote markers, at most `most` of them: how many, and the line without them.
+ * @param {string} line
+ * @param {number} most
+ */
+function unquote(line, most = Infinity) {
+  let depth = 0;
+  let body = line;
+  for (let marker; depth < most && (marker = QUOTE_MARKER.exec(body)); depth++) body = body.slice(marker[0].length);
+  return { depth, body, prefix: line.slice(0, line.length - body.length) };
+}
+
+/**
  * Scan the lines of a text for code blocks. Returns the open fence at the end, if any, whether the text
  * ends in indented code, and where the last block outside code starts (after the last blank line or the
- * end of a code block). List items are followed only as far as code needs: a line's indentation says
- * which item it belongs to, an item's content column is where code in it is measured from (four more is
- * indented code, not a fence), and a fence ends with its item (CommonMark), closed or not.
+ * end of a code block). Containers are followed only as far as code needs: a block quote's markers are
+ * taken off each line (a line without them ends a fence inside the quote: code has no lazy lines), a
+ * line's indentation says which list item it belongs to, an item's content column is where code in it is
+ * measured from (four more is indented code, not a fence), a fence may open on the item's marker line
+ * (`- ```py`), and a fence ends with its item or quote (CommonMark), closed or not.
  * @param {string} text
  */
 function scanCode(text) {
@@ -44,11 +60,20 @@ function scanCode(text) {
   let afterBlank = true; // indented code cannot interrupt a paragraph
   let lastBlockStart = 0;
   let lineStart = 0;
+  let quoteDepth = 0;
   /** @type {number[]} the content columns of the list items the current line may be in, outermost first */
-  const items = [];
+  let items = [];
   const lines = text.split("\n");
-  for (const [index, line] of lines.entries()) {
+  for (const [index, fullLine] of lines.entries()) {
+    // Inside a fence, only the quotes it opened in are markers: a further `>` is code.
+    const { depth, body: line, prefix: quotePrefix } = unquote(fullLine, open ? open.quote : Infinity);
     const blank = !line.trim();
+    if (open && depth < open.quote && !(blank && index === lines.length - 1)) {
+      open = null; // its quote has ended (an empty last line may yet get its markers)
+      lastBlockStart = lineStart;
+    }
+    if (depth !== quoteDepth) items = []; // another container: its own lists
+    quoteDepth = depth;
     const indent = indentOf(line);
     if (!blank) while (items.length > 0 && indent < items[items.length - 1]) items.pop();
     if (open && !blank && indent < openColumn) {
@@ -60,28 +85,37 @@ function scanCode(text) {
     if (open) {
       if (fence && closes(fence, open)) {
         open = null;
-        lastBlockStart = lineStart + line.length + 1;
+        lastBlockStart = lineStart + fullLine.length + 1;
       }
     } else if (!blank && indent >= column + 4 && (afterBlank || inIndentedCode)) {
       inIndentedCode = true;
     } else if (fence && canOpen(fence) && indent < column + 4) {
       inIndentedCode = false;
-      open = { ...fence, lineStart };
+      open = { ...fence, lineStart, quote: depth, prefix: quotePrefix + fence.indent };
       openColumn = column;
     } else if (blank) {
-      if (index < lines.length - 1) lastBlockStart = lineStart + line.length + 1;
+      if (index < lines.length - 1) lastBlockStart = lineStart + fullLine.length + 1;
     } else {
       if (inIndentedCode) lastBlockStart = lineStart;
       inIndentedCode = false;
-      const marker = LIST_MARKER.exec(line);
-      if (marker) {
+      // An item's marker, or markers (`1. - a`); what follows the last may open a fence.
+      let rest = line;
+      let restColumn = 0;
+      for (let marker; (marker = LIST_MARKER.exec(rest));) {
         const spaces = marker[3].length;
-        const markerEnd = indentOf(marker[1]) + marker[2].length;
-        items.push(markerEnd + (spaces === 0 || spaces > 4 ? 1 : spaces));
+        const markerEnd = restColumn + indentOf(marker[1]) + marker[2].length;
+        restColumn = markerEnd + (spaces === 0 || spaces > 4 ? 1 : spaces);
+        items.push(restColumn);
+        rest = rest.slice(marker[0].length);
+      }
+      const itemFence = rest !== line ? fenceLine(rest) : null;
+      if (itemFence && canOpen(itemFence) && indentOf(rest) < 4) {
+        open = { ...itemFence, lineStart, quote: depth, prefix: quotePrefix + " ".repeat(restColumn) + itemFence.indent };
+        openColumn = restColumn;
       }
     }
     if (!blank || index < lines.length - 1) afterBlank = blank;
-    lineStart += line.length + 1;
+    lineStart += fullLine.length + 1;
   }
   return { open, inIndentedCode, lastBlockStart: Math.min(lastBlockStart, text.length) };
 }
@@ -93,12 +127,12 @@ function scanCode(text) {
  */
 function closeFence(text, open) {
   const lastNewline = text.lastIndexOf("\n");
-  const lastLine = text.slice(lastNewline + 1);
+  const lastLine = unquote(text.slice(lastNewline + 1), open.quote);
   const partialCloser = new RegExp(`^[ \\t]*\\${open.run[0]}{1,${open.run.length}}$`);
-  if (lastNewline >= open.lineStart && partialCloser.test(lastLine)) {
-    return `${text.slice(0, lastNewline + 1)}${open.indent}${open.run}`;
+  if (lastNewline >= open.lineStart && lastLine.depth === open.quote && partialCloser.test(lastLine.body)) {
+    return `${text.slice(0, lastNewline + 1)}${open.prefix}${open.run}`;
   }
-  return `${text}${text.endsWith("\n") ? "" : "\n"}${open.indent}${open.run}`;
+  return `${text}${text.endsWith("\n") ? "" : "\n"}${open.prefix}${open.run}`;
 }
 
 const isSpace = (/** @type {string | undefined} */ ch) => ch === undefined || /\s/.test(ch);
