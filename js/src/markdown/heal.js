@@ -49,7 +49,7 @@ function unquote(line, most = Infinity) {
  * taken off each line (a line without them ends a fence inside the quote: code has no lazy lines), a
  * line's indentation says which list item it belongs to, an item's content column is where code in it is
  * measured from (four more is indented code, not a fence), a fence may open on the item's marker line
- * (`- ```py`), and a fence ends with its item or quote (CommonMark), closed or not.
+ * ("- " then the fence), and a fence ends with its item or quote (CommonMark), closed or not.
  * @param {string} text
  */
 function scanCode(text) {
