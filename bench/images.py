@@ -15,8 +15,8 @@ import matplotlib
 import numpy as np
 from PIL import Image as PillowImage
 
-from claude_widget.images import image_of
-from claude_widget.usage import estimate_tokens
+from claude_widget.api.request_tokens import estimate_tokens
+from claude_widget.context.images import image_of
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from claude_widget.tables import DEFAULT_TABLE_TOKENS, summarize
+from claude_widget.context.tables import DEFAULT_TABLE_TOKENS, summarize
 
 ROWS, COLUMNS, RUNS = 1_000_000, 50, 5
 

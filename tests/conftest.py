@@ -10,9 +10,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from claude_widget.engine.loops import call_soon
 from claude_widget.fake_server import FakeAnthropic
-from claude_widget.loops import call_soon
-from claude_widget.widget import ChatWidget
+from claude_widget.widget.chat_widget import ChatWidget
 
 TEST_KEY = "sk-ant-test-0123456789-secret"
 # What a Jupyter server sets in the kernels it starts for notebooks: a kernel JupyterLab or Notebook 7 shows,

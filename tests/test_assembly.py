@@ -5,9 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from claude_widget.assembly import PARAGRAPH, REDACTED_NOTE, RETHINKING_NOTE, Assembler, Update
-from claude_widget.blocks import OtherBlock, TextBlock, ThinkingBlock, ToolUseBlock, block_from_api, finished_from_api
-from claude_widget.events import TextDelta, ThinkBegan, ThinkingDelta, ToolCall
+from claude_widget.engine.assembly import PARAGRAPH, REDACTED_NOTE, RETHINKING_NOTE, Assembler, Update
+from claude_widget.engine.blocks import (
+    OtherBlock,
+    TextBlock,
+    ThinkingBlock,
+    ToolUseBlock,
+    block_from_api,
+    finished_from_api,
+)
+from claude_widget.engine.events import TextDelta, ThinkBegan, ThinkingDelta, ToolCall
 
 from . import sdk_events as sdk
 

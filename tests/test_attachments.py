@@ -12,9 +12,9 @@ import pytest
 from PIL import Image as PillowImage
 
 from claude_widget import Chat
-from claude_widget.attachments import Named, attach, user_content
+from claude_widget.context.attachments import Named, attach, user_content
+from claude_widget.context.tables import DEFAULT_TABLE_TOKENS, summarize
 from claude_widget.fake_server import FakeAnthropic, Script
-from claude_widget.tables import DEFAULT_TABLE_TOKENS, summarize
 
 from .conftest import TEST_KEY
 
@@ -124,7 +124,7 @@ def test_a_chip_names_the_variable_the_caller_bound_to_that_very_object() -> Non
 def test_naming_looks_past_claude_widgets_own_frames_and_never_fails(server: FakeAnthropic, chat: Chat) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from claude_widget.attachments import name_in_caller
+    from claude_widget.context.attachments import name_in_caller
 
     teams = frame(10)
     server.enqueue(Script(text="a"))

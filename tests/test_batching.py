@@ -6,8 +6,8 @@ import asyncio
 import zlib
 from typing import Any
 
-from claude_widget.batching import Throttle, utf16_length
-from claude_widget.channels import DeltaChannel, FrontEnds
+from claude_widget.widget.channels import DeltaChannel, FrontEnds
+from claude_widget.widget.throttle import Throttle, utf16_length
 
 Sent = list[tuple[dict[str, Any], list[bytes]]]
 

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from claude_widget import Chat
+from claude_widget.api.pricing import cost_usd, pricing_for
 from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.fake_server.cache import PromptCache
-from claude_widget.pricing import cost_usd, pricing_for
 
 from .conftest import TEST_KEY
 

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 
 from claude_widget import Chat
-from claude_widget.assembly import Assembler
-from claude_widget.citations import Citation, Citations, footnotes, with_citations
-from claude_widget.continuation import CONTINUE_PROMPT
-from claude_widget.events import Cited, TextDelta
+from claude_widget.engine.assembly import Assembler
+from claude_widget.engine.citations import Citation, Citations, footnotes, with_citations
+from claude_widget.engine.continuation import CONTINUE_PROMPT
+from claude_widget.engine.events import Cited, TextDelta
+from claude_widget.engine.options import StreamOptions
 from claude_widget.fake_server import FakeAnthropic, Script
-from claude_widget.fallback import answer_markdown
-from claude_widget.options import StreamOptions
+from claude_widget.widget.fallback import answer_markdown
 
 from . import sdk_events as sdk
 from .conftest import TEST_KEY

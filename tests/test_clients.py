@@ -11,9 +11,9 @@ import weakref
 from typing import Any
 
 from claude_widget import Chat
-from claude_widget.clients import _clients, clients_in_use
+from claude_widget.engine.clients import _clients, clients_in_use
+from claude_widget.engine.loops import stream_loop
 from claude_widget.fake_server import FakeAnthropic
-from claude_widget.loops import stream_loop
 
 from .conftest import TEST_KEY
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from claude_widget.concurrency import PATIENCE, START, AdaptiveConcurrency
+from claude_widget.jobs.concurrency import PATIENCE, START, AdaptiveConcurrency
 
 
 def run_rounds(concurrency: AdaptiveConcurrency, rounds: int) -> None:

@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from claude_widget import continuation
-from claude_widget.assembly import Assembler
-from claude_widget.blocks import Block
-from claude_widget.continuation import (
+from claude_widget.api.models import MODELS
+from claude_widget.engine import continuation
+from claude_widget.engine.assembly import Assembler
+from claude_widget.engine.blocks import Block
+from claude_widget.engine.continuation import (
     CONTINUE_PROMPT,
     INTERRUPTED_NOTE,
     continuation_mode,
@@ -21,7 +22,6 @@ from claude_widget.continuation import (
     request_messages,
 )
 from claude_widget.fake_server import FakeAnthropic
-from claude_widget.models import MODELS
 
 from . import sdk_events as sdk
 

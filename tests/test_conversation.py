@@ -11,9 +11,9 @@ from typing import Any, Literal
 import pytest
 
 from claude_widget import Chat, ChatWidget, StreamError
-from claude_widget.continuation import INTERRUPTED_NOTE
+from claude_widget.engine.continuation import INTERRUPTED_NOTE
+from claude_widget.engine.tools import ToolDefinitionError
 from claude_widget.fake_server import FakeAnthropic, Script
-from claude_widget.tools import ToolDefinitionError
 
 from .conftest import TEST_KEY, front_end_says
 

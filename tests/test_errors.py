@@ -12,7 +12,7 @@ import anthropic
 import httpx2
 import pytest
 
-from claude_widget.errors import Failure, classify
+from claude_widget.engine.errors import Failure, classify
 
 BASE_URL = "http://127.0.0.1:9"
 REQUEST = httpx2.Request("POST", BASE_URL + "/v1/messages")

@@ -9,8 +9,8 @@ import nbformat
 import pytest
 from nbconvert import HTMLExporter, MarkdownExporter
 
-from claude_widget.display import ANSWER_MIME
 from claude_widget.fake_server.demo import SSE_ANSWER
+from claude_widget.widget.display import ANSWER_MIME
 
 from .conftest import SHOWN_BY_JUPYTERLAB, TEST_KEY, run_notebook
 

@@ -13,13 +13,13 @@ import httpx2
 import pytest
 from anthropic.types import Message
 
+from claude_widget.api.models import MODELS, facts_for, refusal
+from claude_widget.api.wording import PREFILL_REJECTED
 from claude_widget.fake_server import FakeAnthropic, Script
-from claude_widget.fake_server.api import PREFILL_REJECTED
 from claude_widget.fake_server.cache import PromptCache
 from claude_widget.fake_server.demo import THINKING_SECONDS, demo_responder
 from claude_widget.fake_server.script import compile_script, whole_message
 from claude_widget.fake_server.wire import PING, Pause, Send
-from claude_widget.models import MODELS, facts_for, refusal
 
 from .conftest import TEST_KEY
 

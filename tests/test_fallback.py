@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from claude_widget.fallback import escape_html_outside_code
-from claude_widget.fences import code_blocks, fence_line
+from claude_widget.widget.fallback import escape_html_outside_code
+from claude_widget.widget.fences import code_blocks, fence_line
 
 FENCES = json.loads((Path(__file__).parent / "fixtures" / "fences.json").read_text())
 

@@ -15,7 +15,7 @@ def no_comm_messages(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="module")
 def clean_answer() -> str:
-    import claude_widget.widget as widget_module
+    import claude_widget.widget.chat_widget as widget_module
 
     original = widget_module.ChatWidget.send
     widget_module.ChatWidget.send = lambda self, content, buffers=None: None  # type: ignore[method-assign]

@@ -16,9 +16,9 @@ import anthropic
 import pytest
 
 from claude_widget import StatusChanged, StreamManager
-from claude_widget.continuation import CONTINUE_PROMPT
+from claude_widget.engine.continuation import CONTINUE_PROMPT
+from claude_widget.engine.options import Backoff, StreamOptions
 from claude_widget.fake_server import FakeAnthropic, Script
-from claude_widget.options import Backoff, StreamOptions
 
 from .conftest import TEST_KEY
 

@@ -13,10 +13,11 @@ import pytest
 from PIL import Image as PillowImage
 from pypdf import PdfWriter
 
-from claude_widget import Chat, StreamError, files
+from claude_widget import Chat, StreamError
+from claude_widget.context import files
+from claude_widget.context.files import file_content
 from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.fake_server.content import content_problem
-from claude_widget.files import file_content
 
 from .conftest import TEST_KEY
 

@@ -13,8 +13,8 @@ from typing import Any
 import nbformat
 import pytest
 
-from claude_widget import headless
 from claude_widget.fake_server import FakeAnthropic, Script
+from claude_widget.widget import headless
 
 from .conftest import SHOWN_BY_JUPYTERLAB, TEST_KEY, run_notebook
 

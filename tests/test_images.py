@@ -12,10 +12,11 @@ import pytest
 from PIL import Image as PillowImage
 
 from claude_widget import Chat, StreamError
+from claude_widget.api.limits import MAX_IMAGE_BASE64_BYTES
+from claude_widget.api.media import read_header
+from claude_widget.context.images import MAX_EDGE, human_size, image_of, is_image
 from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.fake_server.content import content_problem
-from claude_widget.image_header import read_header
-from claude_widget.images import MAX_BASE64_BYTES, MAX_EDGE, human_size, image_of, is_image
 
 from .conftest import TEST_KEY
 
@@ -78,9 +79,9 @@ def test_a_photo_becomes_jpeg_when_smaller_and_transparency_stays_png() -> None:
 
 def test_a_huge_noisy_image_is_brought_within_five_megabytes() -> None:
     data = encoded(photo(3000, 3000), "PNG")
-    assert len(data) > MAX_BASE64_BYTES
+    assert len(data) > MAX_IMAGE_BASE64_BYTES
     image = image_of(data, max_edge=3000)
-    assert len(base64.b64encode(image.data)) <= MAX_BASE64_BYTES
+    assert len(base64.b64encode(image.data)) <= MAX_IMAGE_BASE64_BYTES
 
 
 def test_objects_that_draw_themselves_and_other_bytes() -> None:
@@ -164,7 +165,7 @@ def test_camera_jpeg_bytes_with_metadata_before_the_size_are_taken() -> None:
 
 
 def test_a_thumbnail_is_small_and_never_fails_the_question() -> None:
-    from claude_widget.images import THUMBNAIL_EDGE, thumbnail
+    from claude_widget.context.images import THUMBNAIL_EDGE, thumbnail
 
     buffer = io.BytesIO()
     PillowImage.new("RGBA", (400, 100), (255, 0, 0, 128)).save(buffer, format="PNG")

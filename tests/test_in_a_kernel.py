@@ -11,8 +11,8 @@ import pytest
 from nbclient import NotebookClient
 
 import claude_widget
+from claude_widget.api.request_tokens import estimate_input_tokens
 from claude_widget.fake_server import FakeAnthropic, Script
-from claude_widget.request_tokens import estimate_input_tokens
 
 from .conftest import SHOWN_BY_JUPYTERLAB, TEST_KEY, run_notebook
 

@@ -12,8 +12,8 @@ from pydantic import BaseModel
 
 from claude_widget import Chat
 from claude_widget.fake_server import FakeAnthropic, Script
-from claude_widget.fake_server.api import message_text
-from claude_widget.job_widget import ROWS, JobWidget, ScriptProgress, error_groups, progress_line, rows, summary
+from claude_widget.fake_server.rules import message_text
+from claude_widget.widget.job_widget import ROWS, JobWidget, ScriptProgress, error_groups, progress_line, rows, summary
 
 from .conftest import TEST_KEY
 

@@ -60,7 +60,7 @@ texts = await asyncio.gather(*widgets)
 """,
             """
 import json
-from claude_widget.batching import utf16_length
+from claude_widget.widget.throttle import utf16_length
 report = []
 for w in widgets:
     deltas = [m for m in sent.get(w.model_id, []) if m["kind"] == "delta"]

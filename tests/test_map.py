@@ -14,8 +14,8 @@ from pydantic import BaseModel
 
 from claude_widget import Chat
 from claude_widget.fake_server import FakeAnthropic, Script
-from claude_widget.fake_server.api import message_text
 from claude_widget.fake_server.limits import RateLimits
+from claude_widget.fake_server.rules import message_text
 
 from .conftest import TEST_KEY
 

@@ -10,11 +10,11 @@ import pytest
 from pydantic import BaseModel
 
 from claude_widget import Chat
+from claude_widget.api.pricing import Billing, cost_usd, list_prices, pricing_for
 from claude_widget.fake_server import FakeAnthropic, Script
-from claude_widget.fake_server.api import message_text
-from claude_widget.job_widget import progress_line
-from claude_widget.message_batches import custom_id, index_of, split
-from claude_widget.pricing import Billing, cost_usd, list_prices, pricing_for
+from claude_widget.fake_server.rules import message_text
+from claude_widget.jobs.batched import custom_id, index_of, split
+from claude_widget.widget.job_widget import progress_line
 
 from .conftest import TEST_KEY
 

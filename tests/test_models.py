@@ -10,8 +10,8 @@ import anthropic
 import httpx2
 from anthropic.types import ModelInfo
 
-from claude_widget.models import MODELS, ModelFacts, facts_for, learn, refusal
-from claude_widget.options import StreamOptions
+from claude_widget.api.models import MODELS, ModelFacts, facts_for, learn, refusal
+from claude_widget.engine.options import StreamOptions
 
 DOC = Path(__file__).parent.parent / "docs" / "models.md"
 

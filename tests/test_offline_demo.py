@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from claude_widget import Chat
 from claude_widget.fake_server import FakeAnthropic
 from claude_widget.fake_server.demo import INSTANT, demo_server
-from claude_widget.job_widget import rows, summary
+from claude_widget.widget.job_widget import rows, summary
 
 from .conftest import TEST_KEY
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from claude_widget import Chat
-from claude_widget.options import Backoff, StreamOptions
+from claude_widget.engine.options import Backoff, StreamOptions
 
 from .conftest import TEST_KEY
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from anthropic.types import Usage
 
-from claude_widget.pricing import Billing, cost_usd, list_prices, pricing_for, request_prices
-from claude_widget.usage import Attempt, Ledger
+from claude_widget.api.pricing import Billing, cost_usd, list_prices, pricing_for, request_prices
+from claude_widget.engine.usage import Attempt, Ledger
 
 GEO = Billing(inference_geo="us")
 FAST = Billing(speed="fast")

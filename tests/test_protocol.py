@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from claude_widget import protocol
-from claude_widget.display import ANSWER_MIME
+from claude_widget.widget import protocol
+from claude_widget.widget.display import ANSWER_MIME
 
 FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "protocol.json").read_text())
 

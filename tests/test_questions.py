@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from claude_widget.questions import Question, items_of, questions
+from claude_widget.jobs.questions import Question, items_of, questions
 
 
 def test_a_template_fills_each_item_or_each_rows_fields() -> None:

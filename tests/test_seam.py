@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from claude_widget.seam import SeamMerger
+from claude_widget.engine.seam import SeamMerger
 
 FULL = "The quick brown fox jumps over the lazy dog. Then it naps in the warm afternoon sun."
 

@@ -10,9 +10,9 @@ import anthropic
 import pytest
 
 from claude_widget import Finished, StatusChanged, StreamError, StreamManager, TextDelta, UsageChanged
+from claude_widget.api.request_tokens import estimate_input_tokens
+from claude_widget.engine.options import Backoff, StreamOptions
 from claude_widget.fake_server import FakeAnthropic, Script
-from claude_widget.options import Backoff, StreamOptions
-from claude_widget.request_tokens import estimate_input_tokens
 
 from .conftest import TEST_KEY
 

@@ -6,7 +6,11 @@ import threading
 
 from ipykernel.comm.comm import BaseComm
 
-from claude_widget.subshell import deliver_without_execute_events, keep_front_end_subshell, keep_kernel_status_truthful
+from claude_widget.widget.subshell import (
+    deliver_without_execute_events,
+    keep_front_end_subshell,
+    keep_kernel_status_truthful,
+)
 
 
 def test_on_ipykernel_7_4_the_comm_keeps_the_front_ends_subshell() -> None:

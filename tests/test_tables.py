@@ -9,9 +9,9 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from claude_widget import tables
-from claude_widget.tables import is_table, summarize
-from claude_widget.usage import estimate_tokens
+from claude_widget.api.request_tokens import estimate_tokens
+from claude_widget.context import tables
+from claude_widget.context.tables import is_table, summarize
 
 
 def sales(rows: int = 10_000) -> dict[str, object]:

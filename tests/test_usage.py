@@ -7,9 +7,9 @@ import json
 import pytest
 from anthropic import types as api
 
-from claude_widget.events import UsageChanged
-from claude_widget.request_tokens import estimate_input_tokens
-from claude_widget.usage import USAGE_KEYS, Attempt, Ledger, estimate_tokens
+from claude_widget.api.request_tokens import estimate_input_tokens, estimate_tokens
+from claude_widget.engine.events import UsageChanged
+from claude_widget.engine.usage import USAGE_KEYS, Attempt, Ledger
 
 
 def test_one_token_estimate() -> None:

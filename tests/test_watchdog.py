@@ -8,12 +8,12 @@ import anthropic
 import pytest
 
 from claude_widget import StreamManager
-from claude_widget.errors import StreamError
-from claude_widget.events import Thinking
+from claude_widget.engine.errors import StreamError
+from claude_widget.engine.events import Thinking
+from claude_widget.engine.loops import stream_loop
+from claude_widget.engine.options import Backoff, StreamOptions
+from claude_widget.engine.watchdog import GRACE, LATE, next_check
 from claude_widget.fake_server import FakeAnthropic, Script
-from claude_widget.loops import stream_loop
-from claude_widget.options import Backoff, StreamOptions
-from claude_widget.watchdog import GRACE, LATE, next_check
 
 MESSAGES = [{"role": "user", "content": "hi"}]
 

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from claude_widget import Chat, ChatWidget, MissingAPIKeyError, StreamError
-from claude_widget.batching import utf16_length
-from claude_widget.display import ANSWER_MIME
 from claude_widget.fake_server import FakeAnthropic, Script
+from claude_widget.widget.display import ANSWER_MIME
+from claude_widget.widget.throttle import utf16_length
 
 from .conftest import TEST_KEY, front_end_says
 

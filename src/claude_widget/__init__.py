@@ -1,10 +1,10 @@
 """Stream Claude's answers into Jupyter notebook cells."""
 
 from .chat import Chat, replay
-from .errors import MissingAPIKeyError, StreamError
-from .events import Finished, StatusChanged, StreamEvent, TextDelta, UsageChanged
-from .stream import StreamManager
-from .widget import ChatWidget
+from .engine.errors import MissingAPIKeyError, StreamError
+from .engine.events import Finished, StatusChanged, StreamEvent, TextDelta, UsageChanged
+from .engine.stream import StreamManager
+from .widget.chat_widget import ChatWidget
 
 __all__ = [
     "Chat",

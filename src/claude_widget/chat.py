@@ -19,26 +19,26 @@ import anthropic
 import httpx2
 
 from . import recording as recording_module
-from .attachments import Attachment, attach, user_content
-from .clients import shared_client
-from .errors import EmptyPromptError, MissingAPIKeyError, PromptTypeError
+from .api.models import Effort, facts_for
+from .api.pricing import list_prices, pricing_for, total_cost
+from .api.request_tokens import estimate_input_tokens
+from .context.attachments import Attachment, attach, user_content
+from .context.tables import DEFAULT_TABLE_TOKENS, MIN_TABLE_TOKENS
+from .engine.clients import shared_client
+from .engine.errors import EmptyPromptError, MissingAPIKeyError, PromptTypeError
+from .engine.loops import stream_loop
+from .engine.options import StreamOptions
+from .engine.stream import StreamManager
+from .engine.tools import Tool, tools_from
+from .engine.usage import USAGE_KEYS
 from .fake_server import FakeAnthropic
 from .fake_server.demo import demo_server
-from .headless import in_script
-from .job_widget import ScriptProgress
-from .jobs import MapJob
-from .loops import stream_loop
-from .models import Effort, facts_for
-from .options import StreamOptions
-from .pricing import list_prices, pricing_for, total_cost
-from .questions import Prompt, Question, items_of, questions
-from .request_tokens import estimate_input_tokens
-from .schemas import output_schema
-from .stream import StreamManager
-from .tables import DEFAULT_TABLE_TOKENS, MIN_TABLE_TOKENS
-from .tools import Tool, tools_from
-from .usage import USAGE_KEYS
-from .widget import ChatWidget
+from .jobs.map_job import MapJob
+from .jobs.questions import Prompt, Question, items_of, questions
+from .jobs.schemas import output_schema
+from .widget.chat_widget import ChatWidget
+from .widget.headless import in_script
+from .widget.job_widget import ScriptProgress
 
 OFFLINE_API_KEY = "offline-demo-key"
 
@@ -256,7 +256,9 @@ class Chat:
         """
         found = questions(items_of(items), prompt)
         if max_cost is not None and pricing_for(self.model) is None:
-            raise ValueError(f"max_cost needs the model's price, and {self.model!r} has none in claude_widget.models")
+            raise ValueError(
+                f"max_cost needs the model's price, and {self.model!r} has none in claude_widget.api.models"
+            )
         job = MapJob(self, found, schema=output_schema(schema) if schema is not None else None,
                      concurrency=concurrency, max_cost=max_cost, batch=batch, effort=effort)  # fmt: skip
         if in_script():

@@ -12,11 +12,11 @@ from typing import Any
 from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
-from .attachments import Named
+from .api.models import EFFORTS
 from .chat import Chat, last_answer
-from .errors import MissingAPIKeyError
-from .models import EFFORTS
-from .widget import ChatWidget
+from .context.attachments import Named
+from .engine.errors import MissingAPIKeyError
+from .widget.chat_widget import ChatWidget
 
 DEFAULT_CHAT = "_claude_chat"
 

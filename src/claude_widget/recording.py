@@ -12,8 +12,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .engine.stream import StreamManager
 from .fake_server import Replay
-from .stream import StreamManager
 
 FORMAT = "claude-widget-recording/1"
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from claude_widget.fake_server import FakeAnthropic, Script
-from claude_widget.fake_server.api import message_text
+from claude_widget.fake_server.rules import message_text
 
 from .conftest import ROOT, TEST_KEY, open_notebook, run_all_cells, serving
 

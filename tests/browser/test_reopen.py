@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from claude_widget.display import ANSWER_MIME
 from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.fake_server.demo import SSE_ANSWER
+from claude_widget.widget.display import ANSWER_MIME
 
 from .conftest import Lab, open_notebook, run_all_cells, served, show_widget
 

@@ -43,7 +43,7 @@ BEFORE = IMAGES / "before"
 
 # 'Before' the fix of item 1: the widget's comm messages, handled on the kernel subshell, fire IPython's execute
 # events again (widget.py imports the name, so it is patched there).
-UNFIX_PLOTS = "import claude_widget.widget as cw\ncw.deliver_without_execute_events = lambda comm: None"
+UNFIX_PLOTS = "import claude_widget.widget.chat_widget as cw\ncw.deliver_without_execute_events = lambda comm: None"
 # 'Before' the fix of item 3: the finished answer keeps the streaming box's 480 px limit.
 OLD_SCROLL_CSS = ".cw-root .cw-scroll { max-height: 480px !important; overflow: auto !important; }"
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-MAX_REQUESTS = 100_000
+from ..api.limits import MAX_BATCH_REQUESTS
+
 CANCEL_TIME = 0.2  # seconds a batch stays "canceling" before it ends
 CUSTOM_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 DAY = 24 * 3600.0
@@ -69,8 +70,8 @@ class Batches:
         requests = body.get("requests")
         if not isinstance(requests, list) or not requests:
             raise BatchAPIError(400, "requests: List should have at least 1 item after validation, not 0")
-        if len(requests) > MAX_REQUESTS:
-            raise BatchAPIError(400, f"requests: List should have at most {MAX_REQUESTS} items after validation, "
+        if len(requests) > MAX_BATCH_REQUESTS:
+            raise BatchAPIError(400, f"requests: List should have at most {MAX_BATCH_REQUESTS} items after validation, "
                                      f"not {len(requests)}")  # fmt: skip
         seen: set[str] = set()
         for i, request in enumerate(requests):

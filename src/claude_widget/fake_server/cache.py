@@ -16,10 +16,9 @@ import json
 import threading
 from typing import Any
 
-from ..models import chars_per_token
-from ..request_tokens import media_tokens
-from ..usage import estimate_tokens
-from .api import cache_min
+from ..api.models import chars_per_token
+from ..api.request_tokens import estimate_tokens, media_tokens
+from .rules import cache_min
 
 
 class PromptCache:

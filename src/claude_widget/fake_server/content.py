@@ -8,11 +8,8 @@ import base64
 import binascii
 from typing import Any
 
-from ..files import MAX_PDF_PAGES, pdf_pages
-from ..image_header import MEDIA_TYPES, read_header
-
-MAX_IMAGE_BASE64 = 5 * 1024 * 1024
-MAX_IMAGE_SIDE = 8000
+from ..api.limits import MAX_IMAGE_BASE64_BYTES, MAX_IMAGE_SIDE, MAX_PDF_PAGES
+from ..api.media import MEDIA_TYPES, pdf_pages, read_header
 
 
 def content_problem(body: dict[str, Any]) -> str | None:
@@ -72,8 +69,8 @@ def _image_problem(source: dict[str, Any], path: str) -> str | None:
     text = source.get("data") or ""
     if not text:
         return f"{path}: image cannot be empty"
-    if len(text) > MAX_IMAGE_BASE64:
-        return f"{path}: image exceeds 5 MB maximum: {len(text)} bytes > {MAX_IMAGE_BASE64} bytes"
+    if len(text) > MAX_IMAGE_BASE64_BYTES:
+        return f"{path}: image exceeds 5 MB maximum: {len(text)} bytes > {MAX_IMAGE_BASE64_BYTES} bytes"
     try:
         data = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):

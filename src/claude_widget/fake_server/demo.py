@@ -13,11 +13,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..files import pdf_pages
-from ..image_header import read_header
-from .api import message_text, partial_answer
+from ..api.media import pdf_pages, read_header
 from .labels import place, sentiment
 from .passages import Passage, cited_passages
+from .rules import message_text, partial_answer
 from .script import Script
 from .server import FakeAnthropic
 from .structured import answer_for, output_schema

@@ -18,9 +18,9 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from ..models import Display, thinks
-from ..request_tokens import estimate_input_tokens
-from .api import message_text, partial_answer, sign, table_facts
+from ..api.models import Display, thinks
+from ..api.request_tokens import estimate_input_tokens
+from .rules import message_text, partial_answer, sign, table_facts
 from .wire import PING, Drop, Pause, Reset, Send, Stall, Step, sse
 
 Fault = Literal["error_event", "drop", "reset", "stall", "ping_stall", "early_end", "malformed"]

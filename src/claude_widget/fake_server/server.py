@@ -18,12 +18,16 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from ..files import MAX_REQUEST_BYTES
-from ..models import MODELS
-from ..request_tokens import estimate_input_tokens
-from .api import (
+from ..api.limits import MAX_REQUEST_BYTES
+from ..api.models import MODELS
+from ..api.request_tokens import estimate_input_tokens
+from ..api.wording import PREFILL_REJECTED
+from .batches import BatchAPIError, Batches
+from .cache import PromptCache
+from .content import content_problem
+from .limits import Limiter, RateLimits
+from .rules import (
     CURRENT_VERSION,
-    PREFILL_REJECTED,
     error_body,
     history_problem,
     is_prefill,
@@ -36,10 +40,6 @@ from .api import (
     table_facts,
     version_problem,
 )
-from .batches import BatchAPIError, Batches
-from .cache import PromptCache
-from .content import content_problem
-from .limits import Limiter, RateLimits
 from .script import Replay, Script, compile_script, continue_script, whole_message
 from .structured import answer_for, output_schema
 from .wire import RecordedRequest, read_request, send_body, send_json, send_stream

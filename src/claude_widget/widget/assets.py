@@ -18,7 +18,7 @@ import traitlets
 
 from . import protocol
 
-STATIC = Path(__file__).parent / "static"
+STATIC = Path(__file__).parent.parent / "static"
 # Every answer's `_esm`, as text: given a file, anywidget ties each widget made to that file's change signal, which
 # then keeps every widget alive for good (and its answer, its attachments' chips, its stream).
 LOADER = (STATIC / "loader.js").read_text(encoding="utf-8")

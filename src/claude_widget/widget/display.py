@@ -17,9 +17,9 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .events import FINAL_STATUSES
+from ..engine.events import FINAL_STATUSES
+from ..engine.loops import call_soon
 from .fallback import answer_markdown
-from .loops import call_soon
 
 ANSWER_MIME = "application/vnd.claude-widget.answer+json"
 """A finished answer's own entry, `{"version": 1}`: its `text/markdown` can stand in for the widget."""

@@ -15,11 +15,10 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from .image_header import ImageHeader, has_image_signature, read_header
+from ..api.limits import MAX_IMAGE_BASE64_BYTES, MAX_IMAGE_SIDE
+from ..api.media import ImageHeader, has_image_signature, read_header
 
 MAX_EDGE = 1568
-MAX_SIDE = 8000  # the API refuses an image with a longer side
-MAX_BASE64_BYTES = 5 * 1024 * 1024  # the API's limit, on the base64 text
 FIGURE_DPI = 150  # at most: a figure larger than MAX_EDGE at this resolution is rendered at less
 JPEG_QUALITY = 85
 THUMBNAIL_EDGE = 96  # pixels: the chip shows it at half that, sharp on a high-density screen
@@ -52,7 +51,7 @@ def is_image(obj: object) -> bool:
 
 def image_of(obj: object, *, max_edge: int = MAX_EDGE) -> Image:
     """`obj` as an image the API takes; `ValueError` saying why if it cannot be made to fit."""
-    max_edge = min(max_edge, MAX_SIDE)
+    max_edge = min(max_edge, MAX_IMAGE_SIDE)
     if isinstance(obj, (bytes, bytearray, memoryview)):
         return _from_bytes(bytes(obj), max_edge)
     kind = _kind(obj)
@@ -103,7 +102,7 @@ def _kind(obj: object) -> str | None:
 
 
 def _fits(header: ImageHeader, size: int, max_edge: int) -> bool:
-    return max(header.width, header.height) <= max_edge and _base64_size(size) <= MAX_BASE64_BYTES
+    return max(header.width, header.height) <= max_edge and _base64_size(size) <= MAX_IMAGE_BASE64_BYTES
 
 
 def _from_bytes(data: bytes, max_edge: int) -> Image:
@@ -146,11 +145,11 @@ def _from_pillow(image: Any, max_edge: int, *, photo: bool | None) -> Image:
     if not transparent and photo is not False:
         candidates.append(_encode(image.convert("RGB"), "JPEG"))
     data = min(candidates, key=len)
-    while _base64_size(len(data)) > MAX_BASE64_BYTES and max(image.size) > 256:  # a very noisy image: smaller
+    while _base64_size(len(data)) > MAX_IMAGE_BASE64_BYTES and max(image.size) > 256:  # a very noisy image: smaller
         image = image.resize((image.size[0] * 3 // 4, image.size[1] * 3 // 4), pillow.Resampling.LANCZOS)
         data = _encode(image.convert("RGB"), "JPEG") if not transparent else _encode(image, "PNG")
     header = read_header(data)
-    if header is None or _base64_size(len(data)) > MAX_BASE64_BYTES:
+    if header is None or _base64_size(len(data)) > MAX_IMAGE_BASE64_BYTES:
         raise ValueError(f"cannot make this image fit the API's 5 MB limit (it is {image.size[0]} × {image.size[1]})")
     return Image(data, header)
 

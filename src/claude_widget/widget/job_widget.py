@@ -19,13 +19,13 @@ import anywidget
 import traitlets
 from ipywidgets import widget_serialization
 
+from ..engine.loops import call_soon
 from . import headless, protocol
 from .assets import LOADER, ChatAssets, bundle_reply, shared_assets
-from .batching import Throttle
-from .loops import call_soon
+from .throttle import Throttle
 
 if TYPE_CHECKING:
-    from .jobs import MapJob
+    from ..jobs.map_job import MapJob
 
 SHOWN = 160  # characters of an item, an answer or an error in the rows
 ROWS = 12  # the rows shown: a window of the items, in input order

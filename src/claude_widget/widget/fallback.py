@@ -10,8 +10,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .citations import footnotes
-from .events import FINAL_STATUSES
+from ..engine.citations import footnotes
+from ..engine.events import FINAL_STATUSES
 from .fences import walk
 
 _CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1", re.DOTALL)

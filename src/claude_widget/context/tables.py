@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .usage import estimate_tokens
+from ..api.request_tokens import estimate_tokens
 
 DEFAULT_TABLE_TOKENS = 2_000
 MIN_TABLE_TOKENS = 100

@@ -26,6 +26,7 @@ import anthropic
 import httpx2
 from anthropic import types as api
 
+from ..api.models import facts_for, learn, refusal, thinks
 from .assembly import Update
 from .blocks import ToolUseBlock
 from .continuation import continuation_mode, prefill_rejected, request_messages
@@ -51,7 +52,6 @@ from .events import (
     UsageChanged,
 )
 from .loops import call_soon, on_loop_thread, stream_loop
-from .models import facts_for, learn, refusal, thinks
 from .options import Backoff as Backoff
 from .options import StreamOptions
 from .tool_calls import run_tool_call

@@ -25,7 +25,7 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .widget import ChatWidget
+    from .chat_widget import ChatWidget
 
 WAIT_LIMIT = 900.0  # seconds a headless cell waits for its answers, at most
 _front_end = threading.Event()  # a front end followed one of our widgets in this kernel

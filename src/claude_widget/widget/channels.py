@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import protocol
-from .batching import INTERVAL, Throttle, utf16_length
+from .throttle import INTERVAL, Throttle, utf16_length
 
 Send = Callable[[dict[str, Any], list[bytes]], None]
 _stream_ids = itertools.count(1)  # unique in the kernel: a front end never mistakes one stream for another

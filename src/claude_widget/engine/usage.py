@@ -1,20 +1,19 @@
 """What each request cost: one `Attempt` per request sent, and usage as billed, the sum over every attempt.
 
 An interrupted attempt never reports its output tokens, so they are estimated as one per delta received (each
-delta carried at least one token). `estimate_tokens` is the one stand-in for a tokenizer, where a count is
+delta carried at least one token). `estimate_tokens` (api/request_tokens.py) stands in for a tokenizer where a count is
 needed before the API gives one.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
+from ..api.models import Pricing
+from ..api.pricing import Billing, Prices, cost_usd, request_prices, total_cost
 from .events import UsageChanged
-from .models import Pricing
-from .pricing import Billing, Prices, cost_usd, request_prices, total_cost
 
 # The API's counts, flattened: `cache_creation_1h_input_tokens` is its `cache_creation.ephemeral_1h_input_tokens`,
 # the part of the cache writes billed at the 1-hour rate.
@@ -22,12 +21,6 @@ USAGE_KEYS = ("input_tokens", "output_tokens", "cache_creation_input_tokens", "c
               "cache_creation_1h_input_tokens")  # fmt: skip
 Continuation = Literal["prefill", "user_turn"]  # how a request continues an interrupted answer
 RecordedEvent = tuple[float, str, dict[str, Any]]  # seconds since the request, event type, event data
-
-
-def estimate_tokens(text: str, chars_per_token: float = 4.0) -> int:
-    """About one token per four characters (fewer for today's tokenizer: `models.chars_per_token`): the estimate
-    used wherever the real count is not known yet."""
-    return math.ceil(len(text) / chars_per_token)
 
 
 def empty_usage() -> dict[str, int]:

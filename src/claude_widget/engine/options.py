@@ -6,8 +6,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..api.models import EFFORTS, Effort, facts_for, refusal, thinks
 from .citations import with_citations
-from .models import EFFORTS, Effort, facts_for, refusal, thinks
 from .tools import Tool
 
 # max_tokens when none is given. Thinking counts toward it, so a model that thinks gets room for a long think and a

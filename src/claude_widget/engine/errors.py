@@ -13,7 +13,9 @@ from typing import Any
 import anthropic
 import httpx2
 
-PACKAGE = str(Path(__file__).resolve().parent)
+from ..api.wording import PREFILL_REJECTED_MARKER
+
+PACKAGE = str(Path(__file__).resolve().parent.parent)
 # Where the library's frames and Python's own come from: never the user's code.
 NOT_THE_USERS = tuple({PACKAGE, *(sysconfig.get_paths()[key] for key in ("stdlib", "purelib", "platlib"))})
 
@@ -81,7 +83,6 @@ class ThinkingTooLongError(Exception):
     """One think lasted longer than its ceiling (`StreamOptions.thinking_ceiling`); the message says how long."""
 
 
-PREFILL_REJECTED_MARKER = "does not support assistant message prefill"
 REFUSALS = frozenset({"rate_limit", "overloaded"})  # the API saying "not now": too many requests, or too busy
 
 

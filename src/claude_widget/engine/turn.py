@@ -7,6 +7,7 @@ import copy
 import time
 from typing import Any
 
+from ..api.pricing import pricing_for
 from .assembly import Assembler
 from .blocks import finished_from_api
 from .citations import Citation, Citations
@@ -14,7 +15,6 @@ from .continuation import history_messages
 from .event_log import EventLog
 from .events import LogEntry, Status, ToolCall
 from .options import StreamOptions
-from .pricing import pricing_for
 from .tool_calls import ToolCalls
 from .usage import Attempt, Ledger
 

@@ -24,14 +24,14 @@ import anywidget
 import traitlets
 from ipywidgets import widget_serialization
 
+from ..api.pricing import Prices
+from ..engine.events import FINAL_STATUSES
+from ..engine.loops import call_soon, run_on, stream_loop
+from ..engine.stream import USAGE_KEYS, StreamManager
 from . import headless, protocol
 from .assets import LOADER, ChatAssets, bundle_reply, shared_assets
 from .display import MarkdownOutput
-from .events import FINAL_STATUSES
 from .fences import CodeBlock, code_blocks
-from .loops import call_soon, run_on, stream_loop
-from .pricing import Prices
-from .stream import USAGE_KEYS, StreamManager
 from .subshell import deliver_without_execute_events, keep_front_end_subshell, keep_kernel_status_truthful
 from .sync import StreamSync
 
@@ -162,13 +162,13 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
 
     def recording(self) -> dict[str, Any]:
         """This answer's raw events with their timing (needs `Chat(record=True)`); see `save_recording`."""
-        from .recording import recording_of
+        from ..recording import recording_of
 
         return recording_of(self.manager)
 
     def save_recording(self, path: str | Path) -> Path:
         """Save this answer's stream to a file that `claude_widget.replay(path)` plays back offline."""
-        from .recording import save
+        from ..recording import save
 
         return save(self.recording(), path)
 

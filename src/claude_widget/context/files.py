@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..api.limits import MAX_PDF_PAGES, MAX_REQUEST_BYTES
+from ..api.media import pdf_pages
+from ..api.request_tokens import estimate_tokens
 from . import images, tables
 from .images import human_size
-from .usage import estimate_tokens
 
-MAX_PDF_PAGES = 100  # the API's limit per request
-MAX_REQUEST_BYTES = 32 * 1024 * 1024  # the API's limit on a request: a PDF's base64 text must fit in it
 MAX_TEXT_TOKENS = 150_000  # a longer text file is refused rather than cut: pass the part that matters
 WHOLE_CSV_BYTES = 8 * 1024 * 1024  # a larger CSV is sampled, not read
 CSV_HEAD_LINES, CSV_SAMPLED_LINES = 5_000, 5_000
@@ -81,20 +81,6 @@ def _pdf(path: Path, data: bytes) -> FileContent:
     source = {"type": "base64", "media_type": "application/pdf", "data": base64.b64encode(data).decode()}
     block = {"type": "document", "source": source, "title": path.name}
     return FileContent((block,), f"{path.name} · {pages} page{'s' if pages != 1 else ''} · {human_size(len(data))}")
-
-
-def pdf_pages(data: bytes) -> int | None:
-    """How many pages a PDF has, or None if it cannot be read (pypdf)."""
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            return None
-        return len(reader.pages)
-    except (PyPdfError, ValueError, KeyError, TypeError):
-        return None
 
 
 def _text(path: Path, data: bytes) -> FileContent:

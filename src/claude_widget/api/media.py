@@ -1,8 +1,9 @@
 """An image's format and size read from its first bytes (PNG, JPEG, GIF, WebP: the formats the API takes), without
-decoding it and without Pillow. Pure; the fake server reads images the same way."""
+decoding it and without Pillow; a PDF's page count (pypdf). Pure; the fake server reads media the same way."""
 
 from __future__ import annotations
 
+import io
 import struct
 from dataclasses import dataclass
 
@@ -72,3 +73,17 @@ def _webp(data: bytes) -> ImageHeader | None:
         width, height = struct.unpack("<HH", data[26:30])
         return ImageHeader("image/webp", width & 0x3FFF, height & 0x3FFF)
     return None
+
+
+def pdf_pages(data: bytes) -> int | None:
+    """How many pages a PDF has, or None if it cannot be read (pypdf)."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            return None
+        return len(reader.pages)
+    except (PyPdfError, ValueError, KeyError, TypeError):
+        return None

@@ -17,11 +17,8 @@ import hmac
 import json
 from typing import Any
 
-from ..models import EFFORTS, MODELS, ModelFacts, Pricing, facts_for, rates, refusal
+from ..api.models import EFFORTS, MODELS, ModelFacts, Pricing, facts_for, rates, refusal
 
-PREFILL_REJECTED = (
-    "This model does not support assistant message prefill. The conversation must end with a user message."
-)
 UNKNOWN_CACHE_MIN = 1024  # a model the table does not know: the usual minimum of the Claude 4 era
 _TABLE_IDS = frozenset(facts.id for facts in MODELS)
 _NO_PRICES = Pricing(rates(0, 0))  # a model the table does not know: its prices are not shown anyway

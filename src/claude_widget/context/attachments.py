@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any, Literal
 
+from ..engine.errors import NOT_THE_USERS, PACKAGE, AttachmentTypeError
 from . import files, images, tables
-from .errors import NOT_THE_USERS, PACKAGE, AttachmentTypeError
 
 SUPPORTED = (
     "a pandas or polars DataFrame or Series, a matplotlib Figure or Axes, a Pillow image, an object with "

@@ -13,10 +13,7 @@ import asyncio
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from . import protocol
-from .batching import Throttle, utf16_length
-from .channels import DeltaChannel, FrontEnds
-from .events import (
+from ..engine.events import (
     FINAL_STATUSES,
     Cited,
     LogEntry,
@@ -29,9 +26,12 @@ from .events import (
     ToolCall,
     UsageChanged,
 )
+from . import protocol
+from .channels import DeltaChannel, FrontEnds
+from .throttle import Throttle, utf16_length
 
 if TYPE_CHECKING:
-    from .widget import ChatWidget
+    from .chat_widget import ChatWidget
 
 TOOL_RESULT_SHOWN = 4000  # characters of a tool result kept in the widget (Claude gets all of it)
 STOP_NOTICES = {

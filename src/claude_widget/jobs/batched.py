@@ -16,14 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 import anthropic
 
-from .pricing import Billing
-from .usage import Attempt
+from ..api.limits import MAX_BATCH_BYTES, MAX_BATCH_REQUESTS
+from ..api.pricing import Billing
+from ..engine.usage import Attempt
 
 if TYPE_CHECKING:
-    from .jobs import MapJob
+    from .map_job import MapJob
 
-MAX_REQUESTS = 100_000
-MAX_BYTES = 256 * 1024 * 1024
 POLL_FIRST = 0.5  # seconds before the first look at a new batch
 POLL_FACTOR = 1.5  # each look waits this much longer than the last…
 POLL_CAP = 60.0  # …up to a minute: batches take minutes to hours
@@ -39,8 +38,8 @@ def index_of(name: str) -> int | None:
     return int(number) if number.isdigit() and name.startswith("item-") else None
 
 
-def split(requests: list[dict[str, Any]], max_requests: int = MAX_REQUESTS,
-          max_bytes: int = MAX_BYTES) -> list[list[dict[str, Any]]]:  # fmt: skip
+def split(requests: list[dict[str, Any]], max_requests: int = MAX_BATCH_REQUESTS,
+          max_bytes: int = MAX_BATCH_BYTES) -> list[list[dict[str, Any]]]:  # fmt: skip
     """The requests in batches within the API's limits, in order."""
     batches: list[list[dict[str, Any]]] = [[]]
     size = 0

@@ -12,8 +12,8 @@ import copy
 from collections.abc import Sequence
 from typing import Any
 
+from ..api.models import facts_for
 from .blocks import Block, ToolUseBlock
-from .models import facts_for
 from .usage import Continuation
 
 CONTINUE_PROMPT = (

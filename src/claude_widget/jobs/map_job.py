@@ -22,22 +22,22 @@ from collections.abc import Callable, Generator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from .attachments import attach, user_content
+from ..api.models import Effort
+from ..api.pricing import Billing, priced, pricing_for, request_prices
+from ..api.request_tokens import estimate_input_tokens
+from ..context.attachments import attach, user_content
+from ..engine.errors import REFUSALS, StreamError, classify
+from ..engine.loops import call_soon, stream_loop
+from ..engine.stream import StreamManager
+from ..engine.usage import USAGE_KEYS
+from .batched import BatchRun, custom_id
 from .concurrency import DEFAULT_CEILING, AdaptiveConcurrency
-from .errors import REFUSALS, StreamError, classify
-from .loops import call_soon, stream_loop
-from .message_batches import BatchRun, custom_id
-from .models import Effort
-from .pricing import Billing, priced, pricing_for, request_prices
 from .questions import Question
-from .request_tokens import estimate_input_tokens
 from .schemas import OutputSchema, SchemaMismatch
-from .stream import StreamManager
-from .usage import USAGE_KEYS
 
 if TYPE_CHECKING:
-    from .chat import Chat
-    from .job_widget import JobWidget
+    from ..chat import Chat
+    from ..widget.job_widget import JobWidget
 
 log = logging.getLogger("claude_widget")
 ItemState = Literal["queued", "running", "done", "failed", "stopped"]
@@ -203,7 +203,7 @@ class MapJob:
     def widget(self) -> JobWidget:
         """The job's progress in a notebook: what displaying the job shows."""
         if self._widget is None:
-            from .job_widget import JobWidget
+            from ..widget.job_widget import JobWidget
 
             self._widget = JobWidget(self)
         return self._widget

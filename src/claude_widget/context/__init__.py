@@ -1,0 +1,1 @@
+"""What goes with a question: attachments (DataFrames, images, figures, files) turned into content blocks."""
