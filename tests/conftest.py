@@ -10,8 +10,10 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+import claude_widget.chat as chat_module
 from claude_widget.engine.loops import call_soon
 from claude_widget.fake_server import FakeAnthropic
+from claude_widget.fake_server.demo import INSTANT, LIVE, Pace, demo_server
 from claude_widget.widget.chat_widget import ChatWidget
 
 TEST_KEY = "sk-ant-test-0123456789-secret"
@@ -57,6 +59,29 @@ def run_notebook(*sources: str, env: dict[str, str] | None = None, timeout: int 
     base = {k: v for k, v in os.environ.items() if k != "JPY_SESSION_NAME"}
     NotebookClient(notebook, timeout=timeout, kernel_name="python3").execute(env={**base, **(env or {})})
     return notebook
+
+
+@pytest.fixture(scope="session", autouse=True)
+def offline_servers() -> Iterator[dict[Pace, FakeAnthropic]]:
+    """`Chat(offline=True)` answers at once (the demo's INSTANT pace) for the session, even in a module-scoped
+    fixture: only a test that watches the pace (marked `live_pace`) waits for it. One server a pace, as in a kernel."""
+    servers = {pace: demo_server(pace).start() for pace in (INSTANT, LIVE)}
+    kept, chat_module._offline_server = chat_module._offline_server, servers[INSTANT]
+    yield servers
+    chat_module._offline_server = kept
+    for server in servers.values():
+        server.stop()
+
+
+@pytest.fixture(autouse=True)
+def offline_pace(request: pytest.FixtureRequest, offline_servers: dict[Pace, FakeAnthropic]) -> Iterator[None]:
+    """A test marked `live_pace` gets the offline demo at its live pace (1.5 s of thinking, ~60 deltas a second)."""
+    if request.node.get_closest_marker("live_pace") is None:
+        yield
+        return
+    chat_module._offline_server = offline_servers[LIVE]
+    yield
+    chat_module._offline_server = offline_servers[INSTANT]
 
 
 @pytest.fixture

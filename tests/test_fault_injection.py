@@ -5,12 +5,21 @@ from __future__ import annotations
 import pytest
 
 from claude_widget import Chat, ChatWidget
+from claude_widget.engine.options import Backoff
 from claude_widget.fake_server import FakeAnthropic
 
 
 @pytest.fixture(autouse=True)
 def no_comm_messages(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ChatWidget, "send", lambda self, content, buffers=None: None)
+
+
+@pytest.fixture(autouse=True)
+def brisk_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each wait before a retry (the server's retry-after, else the backoff) a hundredth as long: these tests are
+    about what is shown and recovered, not how long it waits (test_faults.py and test_rate_limits.py are)."""
+    delay = Backoff.delay
+    monkeypatch.setattr(Backoff, "delay", lambda self, *args: delay(self, *args) / 100)
 
 
 @pytest.fixture(scope="module")

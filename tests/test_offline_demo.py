@@ -112,6 +112,7 @@ def test_an_answer_longer_than_max_tokens_stops_there_and_continue_finishes_it(d
     assert job.errors[0]["kind"] == "max_tokens"
 
 
+@pytest.mark.live_pace
 def test_an_offline_job_of_80_rows_takes_a_few_seconds_and_its_progress_can_be_seen() -> None:
     chat = Chat(offline=True)  # the demo at its live pace
     seen: list[tuple[int, int]] = []

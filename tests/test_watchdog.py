@@ -111,6 +111,7 @@ def test_the_ceiling_by_default_is_the_time_max_tokens_takes_at_40_tokens_a_seco
     assert StreamOptions(thinking_timeout=30).thinking_ceiling == 30
 
 
+@pytest.mark.slow  # two minutes of real time: the default timeouts are the point
 def test_two_minutes_of_hidden_thinking_with_the_default_stall_timeout_is_one_request(
     server: FakeAnthropic, client: anthropic.AsyncAnthropic
 ) -> None:
