@@ -12,7 +12,7 @@ import httpx2
 import pytest
 
 from claude_widget.fake_server import FakeAnthropic, Script
-from claude_widget.fake_server.script import compile_script
+from claude_widget.fake_server.response import compile_script
 from claude_widget.fake_server.wire import Send
 
 from .conftest import TEST_KEY, sdk_version

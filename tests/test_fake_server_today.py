@@ -18,7 +18,7 @@ from claude_widget.api.wording import PREFILL_REJECTED
 from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.fake_server.cache import PromptCache
 from claude_widget.fake_server.demo import THINKING_SECONDS, demo_responder
-from claude_widget.fake_server.script import compile_script, whole_message
+from claude_widget.fake_server.response import compile_script, whole_message
 from claude_widget.fake_server.wire import PING, Pause, Send
 
 from .conftest import TEST_KEY

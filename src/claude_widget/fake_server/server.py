@@ -25,7 +25,9 @@ from ..api.wording import PREFILL_REJECTED
 from .batches import BatchAPIError, Batches
 from .cache import PromptCache
 from .content import content_problem
+from .continuation import continue_script
 from .limits import Limiter, RateLimits
+from .response import compile_script, whole_message
 from .rules import (
     CURRENT_VERSION,
     error_body,
@@ -40,7 +42,7 @@ from .rules import (
     table_facts,
     version_problem,
 )
-from .script import Replay, Script, compile_script, continue_script, whole_message
+from .script import Replay, Script
 from .structured import answer_for, output_schema
 from .wire import RecordedRequest, read_request, send_body, send_json, send_stream
 
