@@ -5,7 +5,12 @@
 //
 // It follows the model: saved widget state restored later, or a page reconnecting to the kernel that made the
 // answer, brings the widget back; a model closed by the kernel (`w.close()`) brings the saved answer back.
+//
+// The kernel's final update of the output (its saved markdown, complete) comes here too: the widget shown is not
+// drawn again (a second view would lose the reader's scroll and open sections). An answer still streaming has
+// no saved answer to stand in for it: its widget is shown, or the widget manager's message if it is gone.
 import { Panel } from "@lumino/widgets";
+import { ANSWER_MIME } from "../wire/protocol.js";
 import { isLive, onChange } from "./live_models.js";
 
 export const WIDGET_MIME = "application/vnd.jupyter.widget-view+json";
@@ -34,8 +39,10 @@ export class AnswerRenderer extends Panel {
 
   /** @param {MimeModel} model */
   async renderModel(model) {
+    const again = this.output !== null && modelIdOf(this.output) === modelIdOf(model);
     this.output = model;
-    this.shown = null;
+    // The same widget's output updated: the view stays, the saved answer (if shown) is drawn anew.
+    if (!(again && this.shown === "live")) this.shown = null;
     await this.follow();
   }
 
@@ -43,8 +50,8 @@ export class AnswerRenderer extends Panel {
   async follow() {
     const model = this.output;
     if (model === null || this.isDisposed) return;
-    const view = /** @type {{model_id?: string} | undefined} */ (model.data[WIDGET_MIME]);
-    const want = isLive(view?.model_id ?? "") ? "live" : "saved";
+    const entry = /** @type {{streaming?: boolean} | undefined} */ (model.data[ANSWER_MIME]);
+    const want = isLive(modelIdOf(model)) || entry?.streaming ? "live" : "saved";
     if (want === this.shown) return;
     this.shown = want;
     this.node.dataset.shown = want;
@@ -59,4 +66,9 @@ export class AnswerRenderer extends Panel {
     this.stopFollowing();
     super.dispose();
   }
+}
+
+/** @param {MimeModel} model the id of the widget model an output shows ("" if none) */
+function modelIdOf(model) {
+  return /** @type {{model_id?: string} | undefined} */ (model.data[WIDGET_MIME])?.model_id ?? "";
 }

@@ -68,9 +68,10 @@ export function createThinkingSection(doc) {
 
   /** @type {boolean | null} */
   let userChoice = null;
-  let settingOpen = false;
-  element.addEventListener("toggle", () => {
-    if (!settingOpen) userChoice = element.open;
+  // The reader's click (a key on the summary clicks it too), before the section toggles: not the toggle event,
+  // which fires a task later, when a paint in between may have set `open` itself and the two are one event.
+  summary.addEventListener("click", () => {
+    userChoice = !element.open;
   });
   let shown = "";
 
@@ -86,12 +87,7 @@ export function createThinkingSection(doc) {
       shown = state.thinking;
       summary.textContent = thinkingLabel(state);
       const open = thinkingOpen({ ...state, userChoice });
-      if (element.open !== open) {
-        settingOpen = true;
-        element.open = open;
-        // the toggle event fires asynchronously
-        setTimeout(() => (settingOpen = false), 0);
-      }
+      if (element.open !== open) element.open = open;
     },
   };
 }

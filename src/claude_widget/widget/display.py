@@ -5,9 +5,11 @@ into that markdown alone.
 The widget is displayed with a display id, so its saved markdown can be brought up to date when the answer is
 complete (a cell's plain return value cannot be updated later).
 
-A finished answer's bundle also carries `ANSWER_MIME`, for the package's JupyterLab extension
-(js/src/lab/plugin.js): JupyterLab and Notebook 7 render that entry, which shows the widget while its model is
-in the page and the saved markdown otherwise (a reopened notebook). Everything else ignores the entry.
+The bundle also carries `ANSWER_MIME`, for the package's JupyterLab extension (js/src/lab/plugin.js): JupyterLab
+and Notebook 7 render that entry, which shows the widget while its model is in the page and, once the answer has
+finished, the saved markdown otherwise (a reopened notebook). It is there from the first display, so the final
+update does not change which renderer JupyterLab picks: the one view stays (a new renderer would draw the widget
+again). Everything else ignores the entry.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from ..engine.loops import call_soon
 from .fallback import answer_markdown
 
 ANSWER_MIME = "application/vnd.claude-widget.answer+json"
-"""A finished answer's own entry, `{"version": 1}`: its `text/markdown` can stand in for the widget."""
+"""An answer's own entry: `{"version": 1}` once finished (its `text/markdown` can stand in for the widget),
+`{"version": 1, "streaming": true}` before (its markdown says "still answering": it cannot)."""
 
 
 class MarkdownOutput:
@@ -55,10 +58,9 @@ class MarkdownOutput:
         if bundle is None:
             return None
         data, metadata = bundle
-        data = {**data, "text/markdown": self.markdown}
-        if self.status in FINAL_STATUSES:
-            # Only once finished: while it streams, the saved markdown could not stand in for the widget.
-            data[ANSWER_MIME] = {"version": 1}
+        finished = self.status in FINAL_STATUSES
+        data = {**data, "text/markdown": self.markdown,
+                ANSWER_MIME: {"version": 1} if finished else {"version": 1, "streaming": True}}  # fmt: skip
         return data, metadata
 
     def _ipython_display_(self) -> None:
