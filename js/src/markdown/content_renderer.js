@@ -6,11 +6,12 @@
 // reference link whose definition came last) are replaced, the others kept. A streamed view and a
 // fresh view of the finished answer then have the same text and the same elements.
 import DOMPurify from "dompurify";
-import { collectDefinitions, groupBlocks, splitTail } from "./blocks.js";
+import { splitTail } from "./blocks.js";
 import { healTail } from "./heal.js";
 import { lexMarkdown, renderTokens } from "./markdown.js";
+import { createShownBlocks } from "./shown_blocks.js";
 
-/** @typedef {import("./blocks.js").LinkDefinitions} LinkDefinitions */
+/** @typedef {import("./shown_blocks.js").ShownBlock<HTMLElement>} ShownBlock */
 
 // Second safety layer behind the renderer's own escaping and URL allowlist. It runs on each block
 // once and on the small open tail each frame, never on the whole document.
@@ -80,8 +81,6 @@ export function spokenText(node) {
   return (copy.textContent ?? "").replace(/\s+/g, " ").trim();
 }
 
-/** @typedef {{start: number, raw: string, html: string, linksKey: string, node: HTMLElement}} ShownBlock */
-
 /**
  * @param {HTMLElement} container
  * @param {{announce?: (text: string) => void}} [options] announce: receives each finished block's
@@ -93,12 +92,8 @@ export function spokenText(node) {
 export function createContentRenderer(container, { announce } = {}) {
   installHooks();
   const doc = container.ownerDocument;
-  /** @type {ShownBlock[]} */
-  let blocks = [];
-  /** where the finished blocks end, in the text */
-  let frozenEnd = 0;
-  /** @type {LinkDefinitions} */
-  let links = {};
+  /** @type {ReturnType<typeof createShownBlocks<HTMLElement>>} */
+  const blocks = createShownBlocks();
   /** @type {HTMLElement | null} */
   let tail = null;
   let tailHtml = "";
@@ -121,16 +116,14 @@ export function createContentRenderer(container, { announce } = {}) {
   /** @param {ShownBlock} block */
   function say(block) {
     if (!announce || block.start < announcedEnd) return;
-    announcedEnd = block.start + block.raw.length;
+    announcedEnd = block.start + block.length;
     if (quiet) return;
     const text = spokenText(block.node);
     if (text) announce(text);
   }
 
   function reset() {
-    blocks = [];
-    frozenEnd = 0;
-    links = {};
+    blocks.reset();
     tail = null;
     tailHtml = "";
     announcedEnd = 0;
@@ -139,20 +132,16 @@ export function createContentRenderer(container, { announce } = {}) {
 
   /** @param {string} text */
   function renderStreaming(text) {
-    if (shown?.final || !text.startsWith(shown?.text.slice(0, frozenEnd) ?? "")) reset();
-    const { finished, open } = splitTail(text.slice(frozenEnd), links);
+    if (shown?.final || !text.startsWith(shown?.text.slice(0, blocks.end) ?? "")) reset();
+    const { finished, open } = splitTail(text.slice(blocks.end), blocks.links);
     for (const block of finished) {
-      const html = renderTokens(block.tokens);
-      const shownBlock = { start: frozenEnd, raw: block.raw, html, linksKey: JSON.stringify(links), node: blockNode(html) };
-      if (tail) tail.before(shownBlock.node);
-      else container.append(shownBlock.node);
-      blocks.push(shownBlock);
-      collectDefinitions(block, links);
-      frozenEnd += block.raw.length;
+      const node = blockNode(renderTokens(block.tokens));
+      if (tail) tail.before(node);
+      else container.append(node);
       stats.frozen++;
-      say(shownBlock);
+      say(blocks.add(block, node));
     }
-    const html = open ? renderTokens(lexMarkdown(healTail(open), links), { highlight: false }) : "";
+    const html = open ? renderTokens(lexMarkdown(healTail(open), blocks.links), { highlight: false }) : "";
     if (html !== tailHtml || !tail) {
       if (!tail) {
         tail = doc.createElement("div");
@@ -164,31 +153,25 @@ export function createContentRenderer(container, { announce } = {}) {
     }
   }
 
-  /** @param {string} text */
-  function renderFinal(text) {
+  /**
+   * @param {string} text
+   * @param {string} streamed the text shown before ("" if none)
+   */
+  function renderFinal(text, streamed) {
     const tokens = lexMarkdown(text);
-    const linksKey = JSON.stringify(tokens.links);
-    /** @type {Map<number, ShownBlock>} */
-    const byStart = new Map(blocks.map((b) => [b.start, b]));
-    /** @type {ShownBlock[]} */
-    const next = [];
     /** @type {Set<HTMLElement>} */
     const kept = new Set();
-    let start = 0;
-    for (const block of groupBlocks(tokens)) {
-      const old = byStart.get(start);
-      const same = old !== undefined && old.raw === block.raw;
-      // rendering is deterministic: same source and same definitions give the same HTML
-      const html = same && old.linksKey === linksKey ? old.html : renderTokens(block.tokens);
-      if (same && old.html === html) {
-        next.push(old);
-        kept.add(old.node);
-      } else {
-        next.push({ start, raw: block.raw, html, linksKey, node: blockNode(html) });
+    const next = blocks.plan(streamed, tokens).map(({ start, block, old, sameLinks }) => {
+      let node = sameLinks && old ? old.node : null;
+      if (!node) {
+        node = blockNode(renderTokens(block.tokens));
+        // Other definitions now (one came late): a block that renders the same stays, its selection with it.
+        if (old && old.node.innerHTML === node.innerHTML) node = old.node;
       }
-      start += block.raw.length;
-    }
-    stats.corrected += blocks.filter((b) => !kept.has(b.node)).length;
+      if (node === old?.node) kept.add(node);
+      return { start, length: block.raw.length, node };
+    });
+    stats.corrected += blocks.blocks.filter((b) => !kept.has(b.node)).length;
     // Put the final blocks in place without moving the kept ones (a moved node loses its selection).
     for (const child of [...container.children]) {
       if (!kept.has(/** @type {HTMLElement} */ (child))) child.remove();
@@ -198,12 +181,10 @@ export function createContentRenderer(container, { announce } = {}) {
       if (kept.has(block.node)) cursor = block.node.nextSibling;
       else container.insertBefore(block.node, cursor);
     }
-    blocks = next;
-    frozenEnd = text.length;
-    links = tokens.links;
+    blocks.settle(next, tokens);
     tail = null;
     tailHtml = "";
-    for (const block of blocks) say(block);
+    for (const block of blocks.blocks) say(block);
   }
 
   return {
@@ -212,7 +193,7 @@ export function createContentRenderer(container, { announce } = {}) {
       const text = rawText.replace(/\r\n?/g, "\n"); // as marked's lexer does; offsets must agree
       if (shown && shown.text === text && shown.final === final) return false;
       quiet = shown === null;
-      if (final) renderFinal(text);
+      if (final) renderFinal(text, shown?.text ?? "");
       else renderStreaming(text);
       shown = { text, final };
       return true;
