@@ -37,9 +37,9 @@ ROOTS = "() => window.__cwRoots.map((root) => root.isConnected)"
 # on, the page notes the least the notebook's scroll is.
 READ_THE_MIDDLE = """(root) => {
   let scroller = root.parentElement;
-  while (!['auto', 'scroll'].includes(getComputedStyle(scroller).overflowY) || scroller.scrollHeight <= scroller.clientHeight) {
-    scroller = scroller.parentElement;
-  }
+  const scrolls = (el) =>
+    ['auto', 'scroll'].includes(getComputedStyle(el).overflowY) && el.scrollHeight > el.clientHeight;
+  while (!scrolls(scroller)) scroller = scroller.parentElement;
   const box = root.querySelector('[data-role=scroll]');
   scroller.scrollTop += box.getBoundingClientRect().top - scroller.getBoundingClientRect().top + 100;
   window.__leastScroll = scroller.scrollTop;
