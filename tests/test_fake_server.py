@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 import time
+from dataclasses import replace
+from typing import Any
 
 import anthropic
 import httpx2
@@ -141,3 +143,63 @@ def test_runs_as_a_module() -> None:
     finally:
         process.terminate()
         process.wait(5)
+
+
+# -- continuing a cited answer ---------------------------------------------------------------------------------
+UNITS = {"type": "page_location", "cited_text": "Units grew 4% in the north this quarter.", "document_index": 0,
+         "document_title": "report.pdf", "start_page_number": 1, "end_page_number": 2}  # fmt: skip
+COSTS = {**UNITS, "cited_text": "Costs fell by a fifth.", "start_page_number": 3, "end_page_number": 4}
+REPORT = "Units grew 4% in the north. Costs fell by a fifth, the report says."
+CITED = Script(text=REPORT, citations=((0, 26, (UNITS,)), (28, 67, (COSTS,))))
+
+
+async def continued_after_drop(server: FakeAnthropic, client: anthropic.AsyncAnthropic, cut: int
+                               ) -> tuple[str, list[dict[str, Any]]]:  # fmt: skip
+    """The cited answer streamed until the connection drops `cut` characters in, then continued as the client
+    continues it (its partial answer sent back, then a user turn asking to continue): the partial answer's text,
+    and the continuation's blocks."""
+    server.enqueue(replace(CITED, fault="drop", fault_after=cut), CITED)
+    messages: list[Any] = [{"role": "user", "content": "What changed?"}]
+    with pytest.raises((httpx2.RemoteProtocolError, anthropic.APIConnectionError)):
+        async with client.messages.stream(model="claude-sonnet-5-5", max_tokens=100, messages=messages) as s:
+            async for _ in s:
+                pass
+    partial = [b.to_dict() for b in s.current_message_snapshot.content if b.type == "text" and b.text]
+    partial[-1]["text"] = partial[-1]["text"].rstrip()
+    messages += [{"role": "assistant", "content": partial}, {"role": "user", "content": "Please continue."}]
+    continued = await client.messages.create(model="claude-sonnet-5-5", max_tokens=100, messages=messages)
+    return "".join(b["text"] for b in partial), [b.to_dict() for b in continued.content]
+
+
+async def test_a_continuation_cites_what_it_continues(server: FakeAnthropic, client: anthropic.AsyncAnthropic) -> None:
+    # Cut inside the second cited sentence, before its source arrived: the continuation is a new response, and
+    # its own block of that sentence cites it (the fake server sent the rest without citations).
+    partial, continued = await continued_after_drop(server, client, 40)
+    assert partial == REPORT[:40]
+    assert continued == [{"type": "text", "text": REPORT[40:], "citations": [COSTS]}]
+
+
+async def test_a_continuation_restarting_earlier_cites_each_part_it_repeats(
+    server: FakeAnthropic, client: anthropic.AsyncAnthropic
+) -> None:
+    # A model may restart a sentence before where it was cut: its blocks cite what they repeat, as the answer did.
+    messages: list[Any] = [{"role": "user", "content": "What changed?"}, {"role": "assistant", "content": REPORT[:40]},
+                           {"role": "user", "content": "Continue."}]  # fmt: skip
+    server.enqueue(replace(CITED, repeat_tail=30))
+    continued = await client.messages.create(model="claude-sonnet-5-5", max_tokens=100, messages=messages)
+    assert [(b.text, [c.to_dict() for c in b.citations or []]) for b in continued.content] == [  # type: ignore[union-attr]
+        ("grew 4% in the north", [UNITS]),
+        (". ", []),
+        ("Costs fell by a fifth, the report says.", [COSTS]),
+    ]
+
+
+async def test_a_drop_after_the_last_citation_is_continued_with_nothing_more(
+    server: FakeAnthropic, client: anthropic.AsyncAnthropic
+) -> None:
+    # The whole answer and its last block's sources arrived, then the connection dropped: nothing is left to
+    # say (the fake server sent the whole answer again, its citations too).
+    partial, continued = await continued_after_drop(server, client, len(REPORT))
+    assert partial == REPORT
+    assert "".join(b.get("text", "") for b in continued) == ""
+    assert not any(b.get("citations") for b in continued)

@@ -19,11 +19,11 @@ import anthropic
 import httpx2
 
 from . import recording as recording_module
-from .api.models import Effort, facts_for
-from .api.pricing import list_prices, pricing_for, total_cost
-from .api.request_tokens import estimate_input_tokens
+from .api.models import Effort
+from .api.pricing import pricing_for, total_cost
 from .context.attachments import Attachment, attach, user_content
 from .context.tables import DEFAULT_TABLE_TOKENS, MIN_TABLE_TOKENS
+from .engine.answer import Answer
 from .engine.clients import shared_client
 from .engine.errors import EmptyPromptError, MissingAPIKeyError, PromptTypeError
 from .engine.loops import stream_loop
@@ -36,7 +36,7 @@ from .fake_server.demo import demo_server
 from .jobs.map_job import MapJob
 from .jobs.questions import Prompt, Question, items_of, questions
 from .jobs.schemas import output_schema
-from .widget.chat_widget import ChatWidget
+from .widget.chat_widget import STOP_WAIT, ChatWidget
 from .widget.headless import in_script
 from .widget.job_widget import ScriptProgress
 
@@ -50,13 +50,15 @@ T = TypeVar("T")
 
 @dataclass
 class Turn:
+    """A question and its answer (the engine's: whatever shows it holds the answer, not the other way round)."""
+
     prompt: str
-    widget: ChatWidget
+    answer: Answer
     settled: list[dict[str, Any]] | None = None  # the history as sent on, once a later turn superseded this one
     content: str | list[dict[str, Any]] | None = None  # the user message as sent, if more than the prompt
 
     def messages(self) -> list[dict[str, Any]]:
-        answer = self.settled if self.settled is not None else self.widget.manager.history_messages()
+        answer = self.settled if self.settled is not None else self.answer.history_messages()
         return [{"role": "user", "content": self.prompt if self.content is None else self.content}, *answer]
 
 
@@ -168,12 +170,12 @@ class Chat:
     @property
     def usage(self) -> dict[str, int]:
         """Tokens billed across every turn (retries and continuations included)."""
-        return {key: sum(turn.widget.usage.get(key, 0) for turn in self.turns) for key in USAGE_KEYS}
+        return {key: sum(turn.answer.usage.get(key, 0) for turn in self.turns) for key in USAGE_KEYS}
 
     @property
     def cost(self) -> float | None:
         """USD across every turn, each request at its own rates (None for a model without a known price)."""
-        return total_cost(turn.widget.cost for turn in self.turns)
+        return total_cost(turn.answer.cost for turn in self.turns)
 
     def inject_fault(self, fault: str) -> None:
         """Offline only: make the next answer fail, to show a failure and the recovery live.
@@ -218,14 +220,10 @@ class Chat:
                        content: str | list[dict[str, Any]] | None = None,
                        chips: list[dict[str, str]] | None = None,
                        options: StreamOptions | None = None) -> ChatWidget:  # fmt: skip
-        options = options or self.options
-        facts = facts_for(options.model)
-        effort = options.effort or (facts.default_effort if facts is not None else None) or ""
-        widget = ChatWidget(lambda: self._manager(messages, options), model=options.model, effort=effort,
-                            prices=list_prices(options.model), offline=self.offline, freeze_when_done=self.freeze,
-                            attachments=chips or [], turn=len(self.turns) + 1,
-                            input_estimate=estimate_input_tokens(options.request(messages)))  # fmt: skip
-        self.turns.append(Turn(prompt, widget, content=None if content == prompt else content))
+        answer = Answer(self._manager(messages, options))
+        self.turns.append(Turn(prompt, answer, content=None if content == prompt else content))
+        widget = ChatWidget(answer, offline=self.offline, freeze_when_done=self.freeze, attachments=chips or [],
+                            turn=len(self.turns))  # fmt: skip
         global _last_answer
         _last_answer = weakref.ref(widget)
         return widget
@@ -297,10 +295,11 @@ class Chat:
         return [attach(obj, table_tokens=budget) for obj in objects]
 
     def _stop_current(self) -> None:
-        if self.turns and not self.turns[-1].widget.manager.done:
+        if self.turns and not self.turns[-1].answer.stream.done:
             turn = self.turns[-1]
-            turn.widget.stop()
-            turn.settled = turn.widget.manager.history_messages()  # what the next request is built on
+            turn.answer.stream.cancel()
+            turn.answer.join(STOP_WAIT)
+            turn.settled = turn.answer.history_messages()  # what the next request is built on
 
     def _manager(self, messages: list[dict[str, Any]], options: StreamOptions | None = None) -> StreamManager:
         return StreamManager(self._client_for(stream_loop()), options or self.options, messages)

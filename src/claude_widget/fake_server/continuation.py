@@ -2,6 +2,7 @@
 
 A request continues an answer when it ends with that partial answer (a prefill), or with a user turn asking to
 continue right after it. The model restarts at a word, maybe a few characters early (`Script.repeat_tail`).
+The continuation is a new response: its blocks cite what they say, as the answer's blocks did.
 """
 
 from __future__ import annotations
@@ -24,9 +25,13 @@ def continue_script(script: Script, body: dict[str, Any]) -> Script:
     if messages[-1].get("role") != "assistant" and not asks_to_continue:
         return script
     partial = partial_answer(body)
-    if not partial or not script.text.startswith(partial) or partial == script.text:
+    if not partial or not script.text.startswith(partial):
         return script
     start = max(0, len(partial) - script.repeat_tail)
     while 0 < start < len(partial) and script.text[start - 1].isalnum():
         start -= 1  # models restart at the beginning of a word
-    return replace(script, text=script.text[start:], thinking=None, citations=())
+    # A new response, which cites what its own blocks say: each cited part, as far as it is in the rest. (All of
+    # the answer arrived, cut only before its end: nothing is left to say.)
+    cited = tuple((max(first, start) - start, end - start, sources) for first, end, sources in script.citations
+                  if end > start)  # fmt: skip
+    return replace(script, text=script.text[start:], thinking=None, citations=cited)

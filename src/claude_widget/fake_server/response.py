@@ -200,8 +200,9 @@ def whole_message(script: Script, body: dict[str, Any], message_id: str, *, serv
         shown = thinking if display == "summarized" else ""
         content.append({"type": "thinking", "thinking": shown,
                         "signature": sign(plan.model, shown, f"{message_id}/{len(content)}")})  # fmt: skip
-    if not plan.narrates(script):
-        content.append({"type": "text", "text": script.text})
+    if not plan.narrates(script):  # a cited answer's blocks as its stream sends them
+        content += [{"type": "text", "text": text, **({"citations": list(cited)} if cited else {})}
+                    for text, cited in text_blocks(script)]  # fmt: skip
     stop_reason = script.stop_reason
     if script.tool_use is not None:
         content.append({"type": "tool_use", "id": f"toolu_{message_id}", "name": script.tool_use["name"],
