@@ -48,7 +48,8 @@ def text_of(message: dict[str, Any]) -> str:
 def test_each_send_continues_the_history_exactly(server: FakeAnthropic) -> None:
     server.enqueue(Script(text="Paris is the capital of France."), Script(text="About 2.1 million people."))
     chat = chat_for(server)
-    chat.send("What is the capital of France?").wait(5)
+    first = chat.send("What is the capital of France?")
+    first.wait(5)
     second = chat.send("How many people live there?")
     assert second.wait(5) == "About 2.1 million people."
     expected = [
@@ -61,9 +62,10 @@ def test_each_send_continues_the_history_exactly(server: FakeAnthropic) -> None:
         *expected,
         {"role": "assistant", "content": [{"type": "text", "text": "About 2.1 million people."}]},
     ]
-    first_usage, second_usage = (turn.widget.usage for turn in chat.turns)
+    first_usage, second_usage = first.usage, second.usage
     assert chat.usage == {k: first_usage[k] + second_usage[k] for k in first_usage}
-    assert [turn.widget.turn for turn in chat.turns] == [1, 2]  # the header says "turn 2": the rest goes with it
+    assert [turn.answer for turn in chat.turns] == [first.answer, second.answer]  # the engine's, not the widgets
+    assert [first.turn, second.turn] == [1, 2]  # the header says "turn 2": the rest goes with it
     assert chat.cost == pytest.approx((chat.usage["input_tokens"] * 2 + chat.usage["output_tokens"] * 10) / 1e6)
 
 

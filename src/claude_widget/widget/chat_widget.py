@@ -1,4 +1,5 @@
-"""The notebook widget: one answer's traits and intents, between its `StreamManager` and its views.
+"""The notebook widget: one answer's traits and intents, between its `StreamManager` and its views. A sink: the
+engine never knows it; Retry and Continue ask the engine's `Answer` for the next stream to show.
 
 Synced traits hold what a fresh view needs; the texts (answer, thinking, tool inputs, the inspector's event log)
 travel on delta channels, carried there by `StreamSync` (sync.py). The answer and the thinking live in the
@@ -16,7 +17,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -24,7 +25,10 @@ import anywidget
 import traitlets
 from ipywidgets import widget_serialization
 
-from ..api.pricing import Prices
+from ..api.models import facts_for
+from ..api.pricing import list_prices
+from ..api.request_tokens import estimate_input_tokens
+from ..engine.answer import Answer
 from ..engine.events import FINAL_STATUSES
 from ..engine.loops import call_soon, run_on, stream_loop
 from ..engine.stream import USAGE_KEYS, StreamManager
@@ -33,7 +37,7 @@ from .assets import LOADER, ChatAssets, bundle_reply, shared_assets
 from .display import MarkdownOutput
 from .fences import CodeBlock, code_blocks
 from .subshell import deliver_without_execute_events, keep_front_end_subshell, keep_kernel_status_truthful
-from .sync import StreamSync
+from .sync import StreamSync, tool_input
 
 log = logging.getLogger("claude_widget")
 STOP_WAIT = 2.0  # seconds `stop()` waits, at most, for the stream to end (it takes milliseconds)
@@ -78,31 +82,34 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     thoughts = traitlets.List(traitlets.Dict()).tag(sync=True)
     attachments = traitlets.List(traitlets.Dict()).tag(sync=True)  # the question's chips (Attachment.chip)
 
-    _manager: StreamManager | None = None  # read by get_state while the widget opens
+    _answer: Answer | None = None  # read by get_state while the widget opens
 
     def __init__(
         self,
-        new_stream: Callable[[], StreamManager],
+        manager: StreamManager | Answer,
         *,
-        model: str,
-        prices: Prices | None,
-        effort: str = "",
         offline: bool = False,
         freeze_when_done: bool = False,
-        input_estimate: int = 0,
         attachments: Sequence[dict[str, str]] = (),
         turn: int = 1,
     ) -> None:
+        """Show `manager`'s answer (not yet started: the widget starts it), or an `Answer`'s current stream."""
+        answer = manager if isinstance(manager, Answer) else Answer(manager)
+        stream = answer.stream
+        if stream.loop is not None:
+            raise ValueError("ChatWidget(manager) shows a stream from its start: give it one not yet started")
+        facts = facts_for(stream.model)
+        effort = stream.options.effort or (facts.default_effort if facts is not None else None) or ""
         # Headless (headless.py): no front end will load the bundle, so the saved state leaves it out.
         self._headless = headless.is_headless()
-        super().__init__(model=model, effort=effort, prices=prices, offline=offline, usage=dict.fromkeys(USAGE_KEYS, 0),
-                         assets=None if self._headless else shared_assets(), answer_id=uuid.uuid4().hex,
-                         input_estimate=input_estimate, attachments=list(attachments), turn=turn)  # fmt: skip
-        self._new_stream = new_stream  # an unstarted manager for the request; called again by Retry
+        super().__init__(model=stream.model, effort=effort, prices=list_prices(stream.model), offline=offline,
+                         usage=dict.fromkeys(USAGE_KEYS, 0), assets=None if self._headless else shared_assets(),
+                         answer_id=uuid.uuid4().hex, attachments=list(attachments), turn=turn,
+                         input_estimate=estimate_input_tokens(stream.options.request(stream.messages)))  # fmt: skip
         self._freeze_asked = freeze_when_done
         self.freeze_when_done = freeze_when_done or self._headless  # nobody can click a headless answer
         self._loop = stream_loop()
-        self._sync = StreamSync(self, self._loop)
+        self._sync = StreamSync(answer, self, self._loop)
         self._awaiters = 0  # while a cell awaits the answer, the final state goes out from that cell
         self.on_msg(self._on_intent)
         if self.comm is not None:
@@ -110,20 +117,28 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
             keep_front_end_subshell(self.comm)
             deliver_without_execute_events(self.comm)  # else a plot drawn by the same cell may come out garbled
             keep_kernel_status_truthful(getattr(self.comm, "kernel", None))  # else "Idle" while cells still run
-        self._start(new_stream())
+        self._answer = answer
+        self._start(stream)
         if self._headless:
-            headless.started(self)  # the running cell ends once the answer has
+            headless.started(answer)  # the running cell ends once the answer has
 
     # -- public API ------------------------------------------------------------------------------------
     @property
     def manager(self) -> StreamManager:
-        assert self._manager is not None
-        return self._manager
+        """The stream shown now (a Retry or a Continue replaces it)."""
+        assert self._answer is not None
+        return self._answer.stream
+
+    @property
+    def answer(self) -> Answer:
+        """The answer across its streams (the engine's: what a conversation's turn holds)."""
+        assert self._answer is not None
+        return self._answer
 
     @property
     def text(self) -> str:
         """The answer so far."""
-        return self._manager.text if self._manager is not None else ""
+        return self._answer.stream.text if self._answer is not None else ""
 
     @property
     def code_blocks(self) -> list[CodeBlock]:
@@ -133,17 +148,17 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     @property
     def thinking(self) -> str:
         """Claude's thinking so far (with `Chat(thinking=...)`)."""
-        return self._manager.thinking if self._manager is not None else ""
+        return self._answer.stream.thinking if self._answer is not None else ""
 
     @property
     def tool_input(self) -> str:
         """Every tool call's input as streamed, one after the other (each card says where its own begins)."""
-        return "".join(call.input_json for call in self._manager.tool_calls.values()) if self._manager else ""
+        return tool_input(self._answer.stream) if self._answer is not None else ""
 
     @property
     def tools(self) -> list[dict[str, Any]]:
         """The tool calls: name, input as streamed, status, result (shortened), where among the text."""
-        calls = self._manager.tool_calls if self._manager is not None else {}
+        calls = self._answer.stream.tool_calls if self._answer is not None else {}
         return [{**card, "input_json": calls[card["id"]].input_json} for card in self.cards if card["id"] in calls]
 
     @property
@@ -186,7 +201,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         return self._wait_and_sync().__await__()
 
     def close(self) -> None:
-        if self._manager is not None:
+        if self._answer is not None:
             self.stop()  # before the comm goes: the stream's last messages go out first
         super().close()
 
@@ -204,7 +219,6 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     # -- kernel side: the stream ------------------------------------------------------------------------
     def _start(self, manager: StreamManager) -> None:
         """Listen to a not yet started manager, then start it on the stream loop: the widget shows it from now on."""
-        self._manager = manager
         self._started = time.monotonic()
         manager.subscribe(self._sync.apply)
         manager.start(self._loop)
@@ -213,7 +227,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     def _time_the_answer(self, change: dict[str, Any]) -> None:
         # Set with the final status, so that it goes out with it (StreamSync holds the sync around both). From the
         # start, tool rounds and retries included (the manager's timings measure its latest request).
-        if change["new"] in FINAL_STATUSES and self._manager is not None:
+        if change["new"] in FINAL_STATUSES and self._answer is not None:
             self.elapsed = round(time.monotonic() - self._started, 3)
 
     def finished(self) -> None:
@@ -263,25 +277,23 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
             self._sync.resync(intent.frontend, intent.channel, intent.deflate)
         elif intent.name == "inspect":
             self._sync.inspect(intent.frontend, intent.open)
-        elif intent.name in ("retry", "continue") and self.offers()[intent.name]:
+        elif intent.name in ("retry", "continue") and self.answer.offers()[intent.name]:
             self._retry() if intent.name == "retry" else self._continue()
 
-    def offers(self) -> dict[str, bool]:
-        """Which actions the view may offer now; the same predicates decide whether an intent is carried out."""
-        manager = self.manager
-        return {
-            "retry": manager.status == "error",
-            "continue": manager.status == "done" and manager.stop_reason == "max_tokens" and bool(manager.text.strip()),
-        }
+    def update(self, **traits: Any) -> None:
+        """Set these traits, sent out together (the sync's way in: sync.py's `Sink`)."""
+        with self.hold_sync():
+            for name, value in traits.items():
+                setattr(self, name, value)
 
     def _on_comm_closed(self, _msg: Any) -> None:
-        if self._manager is not None:
-            self._manager.cancel()
+        if self._answer is not None:
+            self._answer.stream.cancel()
 
     def _retry(self) -> None:
         """Ask again from the start, in the same widget."""
         self._sync.next_stream(start_over=True)
-        self._start(self._new_stream())
+        self._start(self.answer.next_stream("retry"))
         with self.hold_sync():
             self.status = "connecting"
             self.error = self.notice = self.stop_reason = None
@@ -296,4 +308,4 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         with self.hold_sync():
             self.error = self.notice = None
             self.actions = []
-        self._start(StreamManager.continuing(self.manager))
+        self._start(self.answer.next_stream("continue"))

@@ -22,14 +22,18 @@ import sys
 import threading
 import time
 import weakref
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from .chat_widget import ChatWidget
+
+class Ending(Protocol):
+    """An answer being streamed (an engine `Answer` or `StreamManager`): all a headless cell waits on."""
+
+    def join(self, timeout: float | None = None) -> bool: ...
+
 
 WAIT_LIMIT = 900.0  # seconds a headless cell waits for its answers, at most
 _front_end = threading.Event()  # a front end followed one of our widgets in this kernel
-_started: weakref.WeakSet[ChatWidget] = weakref.WeakSet()  # answers started by the running cell
+_started: weakref.WeakSet[Ending] = weakref.WeakSet()  # answers started by the running cell
 _hooked: set[int] = set()  # the shells whose post_run_cell we listen to
 
 
@@ -51,28 +55,28 @@ def is_headless() -> bool:
     )
 
 
-def started(widget: ChatWidget) -> None:
-    """`widget` began an answer in a headless kernel: the running cell will wait for it."""
+def started(answer: Ending) -> None:
+    """`answer` began in a headless kernel: the running cell will wait for it."""
     shell = _kernel_shell()
     if shell is None:
         return
     if id(shell) not in _hooked:
         shell.events.register("post_run_cell", _after_cell)
         _hooked.add(id(shell))
-    _started.add(widget)
+    _started.add(answer)
 
 
 def _after_cell(_result: object) -> None:
-    widgets = list(_started)
+    answers = list(_started)
     _started.clear()
-    wait_for(widgets, WAIT_LIMIT)
+    wait_for(answers, WAIT_LIMIT)
 
 
-def wait_for(widgets: list[ChatWidget], limit: float) -> bool:
-    """Block until every answer of `widgets` has ended, a front end shows up, or `limit` s pass; whether they ended."""
+def wait_for(answers: list[Ending], limit: float) -> bool:
+    """Block until every one of `answers` has ended, a front end shows up, or `limit` s pass; whether they ended."""
     deadline = time.monotonic() + limit
-    for widget in widgets:
-        while not widget.manager.join(0.05):
+    for answer in answers:
+        while not answer.join(0.05):
             if _front_end.is_set() or time.monotonic() > deadline:
                 return False
     return True

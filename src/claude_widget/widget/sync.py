@@ -10,9 +10,11 @@ when no front end built them from the deltas.
 from __future__ import annotations
 
 import asyncio
+from contextlib import AbstractContextManager
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from ..engine.answer import Answer
 from ..engine.events import (
     FINAL_STATUSES,
     Cited,
@@ -26,12 +28,10 @@ from ..engine.events import (
     ToolCall,
     UsageChanged,
 )
+from ..engine.stream import StreamManager
 from . import protocol
 from .channels import DeltaChannel, FrontEnds
 from .throttle import Throttle, utf16_length
-
-if TYPE_CHECKING:
-    from .chat_widget import ChatWidget
 
 TOOL_RESULT_SHOWN = 4000  # characters of a tool result kept in the widget (Claude gets all of it)
 STOP_NOTICES = {
@@ -43,18 +43,38 @@ STOP_NOTICES = {
 STOPPED_NOTICE = "Stopped before the end of the answer: what had arrived is kept."
 
 
-class StreamSync:
-    """The streams of one `ChatWidget`, on the stream's loop (every method but `__init__` runs there)."""
+class Sink(Protocol):
+    """What the sync writes to (a `ChatWidget`): synced traits, and messages on the widget's comm."""
 
-    def __init__(self, widget: ChatWidget, loop: asyncio.AbstractEventLoop) -> None:
-        self.widget = widget
+    def update(self, **traits: Any) -> None:
+        """Set these traits; they go out to the front ends together."""
+
+    def send(self, content: dict[str, Any], buffers: list[bytes] | None = None) -> None: ...
+
+    def send_state(self, key: str | list[str] | None = None) -> None: ...
+
+    def hold_sync(self) -> AbstractContextManager[Any]: ...
+
+    def finished(self) -> None:
+        """The stream ended (its final state has been set)."""
+
+
+class StreamSync:
+    """The streams of one answer, carried to a sink, on the stream's loop (every method but `__init__` runs there).
+    It reads the answer's current stream and writes only to the sink: the engine knows nothing of it."""
+
+    def __init__(self, answer: Answer, sink: Sink, loop: asyncio.AbstractEventLoop) -> None:
+        self.answer = answer
+        self.sink = sink
         self.front_ends = FrontEnds()
         self.channels: dict[protocol.Channel, DeltaChannel] = {
-            "answer": DeltaChannel("answer", loop, widget.send, lambda: widget.text),
-            "thinking": DeltaChannel("thinking", loop, widget.send, lambda: widget.thinking),
-            "tools": DeltaChannel("tools", loop, widget.send, lambda: widget.tool_input),
-            "events": DeltaChannel("events", loop, widget.send, self._event_log),
+            "answer": DeltaChannel("answer", loop, sink.send, lambda: answer.stream.text),
+            "thinking": DeltaChannel("thinking", loop, sink.send, lambda: answer.stream.thinking),
+            "tools": DeltaChannel("tools", loop, sink.send, lambda: tool_input(answer.stream)),
+            "events": DeltaChannel("events", loop, sink.send, self._event_log),
         }
+        self._cards: list[dict[str, Any]] = []  # as last set on the sink
+        self._thoughts: list[dict[str, Any]] = []
         self._tool_input_at: dict[str, tuple[int, int]] = {}  # call id -> (UTF-16 offset on "tools", chars sent)
         self._tool_input_length = 0  # UTF-16 code units of every tool input so far
         self._earlier_log = ""  # the event log of this answer's earlier streams (before a Retry or Continue)
@@ -86,39 +106,32 @@ class StreamSync:
             self._on_status(event)
         elif isinstance(event, Thinking):
             self.channels["thinking"].flush()  # the summaries so far, before the think is said to be over
-            self.widget.thinking_phase = {"active": event.active, "seconds": round(event.seconds, 1)}
+            self.sink.update(thinking_phase={"active": event.active, "seconds": round(event.seconds, 1)})
 
     def _on_status(self, event: StatusChanged) -> None:
         for channel in self.channels.values():
             channel.flush()  # a status change must never overtake the text before it
         self._cards_sync.flush()
         self._citations_sync.flush()
-        widget, manager = self.widget, self.widget.manager
         final = event.status in FINAL_STATUSES
-        with widget.hold_sync():
+        ending = {"stop_reason": self.answer.stream.stop_reason, "notice": self._notice(event.status)} if final else {}
+        with self.sink.hold_sync():
             self._sync_usage()
-            widget.status = event.status
-            widget.error = event.error
-            if final:
-                widget.stop_reason = manager.stop_reason
-                widget.notice = self._notice(event.status)
-            widget.actions = [name for name, offered in widget.offers().items() if offered]
+            self.sink.update(status=event.status, error=event.error, **ending,
+                             actions=[name for name, offered in self.answer.offers().items() if offered])  # fmt: skip
         if final:
-            widget.finished()
+            self.sink.finished()
 
     def _sync_usage(self) -> None:
         self._usage_sync.cancel()
         event, self._usage = self._usage, None
         if event is not None:
-            with self.widget.hold_sync():
-                self.widget.usage = event.usage
-                self.widget.thinking_tokens = event.thinking_tokens
-                if event.prices is not None:
-                    self.widget.prices = event.prices
+            prices = {} if event.prices is None else {"prices": event.prices}
+            self.sink.update(usage=event.usage, thinking_tokens=event.thinking_tokens, **prices)
 
     def _notice(self, status: str) -> str | None:
         """How the answer ended, for the reader, if it is worth saying (an error has its banner instead)."""
-        manager = self.widget.manager
+        manager = self.answer.stream
         if status == "stopped":
             return STOPPED_NOTICE
         if status != "done":
@@ -140,7 +153,7 @@ class StreamSync:
         """After retries that worked, say so: a reader who saw the banner should know nothing was lost."""
         # (a continuation the API would not take as a prefill is re-sent at once, not an interruption)
         unfinished = ("done", "stopped", "pending", "prefill_rejected")
-        failed = [a.outcome for a in self.widget.manager.attempts if a.outcome not in unfinished]
+        failed = [a.outcome for a in self.answer.stream.attempts if a.outcome not in unfinished]
         if not failed:
             return None
         kinds = ", ".join(dict.fromkeys(kind.replace("_", " ") for kind in failed))
@@ -150,16 +163,17 @@ class StreamSync:
     def send_final_texts(self) -> None:
         """The final texts go only to front ends that did not build them from the deltas."""
         if not self.front_ends.followed:
-            self.widget.send_state(key=list(protocol.TEXT_KEYS))
+            self.sink.send_state(key=list(protocol.TEXT_KEYS))
 
     def _on_think(self, event: ThinkBegan) -> None:
         """Where the new think goes, said before any of its text (else the view would show it in the last one)."""
         self.channels["thinking"].flush()
         self._cards_sync.flush()  # the calls it comes after
-        widget = self.widget
-        think = {"at": utf16_length(widget.text[: event.at]), "start": utf16_length(widget.thinking[: event.start]),
+        stream = self.answer.stream
+        think = {"at": utf16_length(stream.text[: event.at]), "start": utf16_length(stream.thinking[: event.start]),
                  "calls": event.calls}  # fmt: skip
-        widget.thoughts = [*widget.thoughts, think]
+        self._thoughts = [*self._thoughts, think]
+        self.sink.update(thoughts=self._thoughts)
 
     # -- tool cards: each call's input streams on the "tools" channel; its card changes with its status ----
     def _on_tool_call(self, call: ToolCall) -> None:
@@ -173,17 +187,20 @@ class StreamSync:
             self._cards_sync.poke()  # a new card, or a new status: not every piece of input
 
     def _sync_cards(self) -> None:
-        cards = [self._card(call) for call in self.widget.manager.tool_calls.values()]
-        if cards != self.widget.cards:
-            self.widget.cards = cards
+        cards = [self._card(call) for call in self.answer.stream.tool_calls.values()]
+        if cards != self._cards:
+            self._cards = cards
+            self.sink.update(cards=cards)
 
     def _sync_citations(self) -> None:
-        self.widget.citations = [citation.to_dict() for citation in self.widget.manager.citations]
+        self.sink.update(citations=[citation.to_dict() for citation in self.answer.stream.citations])
 
     def _card(self, call: ToolCall) -> dict[str, Any]:
         card = asdict(call)
         del card["input_json"]  # the view reads it from the channel, saved state from `tool_input`
-        card["at"] = utf16_length(self.widget.text[: call.at])  # the browser indexes strings in UTF-16 code units
+        card["at"] = utf16_length(
+            self.answer.stream.text[: call.at]
+        )  # the browser indexes strings in UTF-16 code units
         card["input_at"] = self._tool_input_at.get(call.id, (0, 0))[0]
         if call.result is not None and len(call.result) > TOOL_RESULT_SHOWN:
             card["result"] = call.result[:TOOL_RESULT_SHOWN] + "\n… (shortened for display)"
@@ -217,6 +234,7 @@ class StreamSync:
         if start_over:
             self._tool_input_at.clear()
             self._tool_input_length = 0
+            self._cards, self._thoughts = [], []
 
     def started_over(self) -> None:
         """After a Retry's stream took over: the views start from empty texts."""
@@ -224,5 +242,10 @@ class StreamSync:
             self.channels[name].send_snapshot()
 
     def _event_log(self) -> str:
-        entries = self.widget.manager.event_log
+        entries = self.answer.stream.event_log
         return self._earlier_log + "".join(protocol.log_line(e.at, e.kind, e.detail) for e in entries)
+
+
+def tool_input(stream: StreamManager) -> str:
+    """Every tool call's input JSON, one after the other: the "tools" channel's text."""
+    return "".join(call.input_json for call in stream.tool_calls.values())

@@ -1,0 +1,69 @@
+"""A question's answer across the streams that make it: the first, then a Retry's fresh start or a Continue's
+continuation in place. A conversation's turn holds it; a widget shows its current stream; which of Retry and
+Continue make sense now is its answer (`offers`), and carrying one out gives the widget the next stream to show.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from ..api.pricing import total_cost
+from .stream import StreamManager
+from .usage import USAGE_KEYS
+
+Action = Literal["retry", "continue"]
+
+
+class Answer:
+    def __init__(self, stream: StreamManager) -> None:
+        self.stream = stream  # the current one: the widget shows it, the history is built from it
+        # What the streams a Retry replaced were billed (a continuation carries its predecessor's attempts).
+        self._earlier_usage = dict.fromkeys(USAGE_KEYS, 0)
+        self._earlier_costs: list[float | None] = []
+        self._history: tuple[StreamManager, list[dict[str, Any]]] | None = None  # of a finished stream, kept
+
+    def offers(self) -> dict[Action, bool]:
+        """Which actions make sense now; the same predicates decide whether an intent is carried out."""
+        stream = self.stream
+        return {
+            "retry": stream.status == "error",
+            "continue": stream.status == "done" and stream.stop_reason == "max_tokens" and bool(stream.text.strip()),
+        }
+
+    def next_stream(self, action: Action) -> StreamManager:
+        """The unstarted stream that carries out `action` (which `offers` must allow), now the current one."""
+        if not self.offers()[action]:
+            raise RuntimeError(f"cannot {action} an answer whose status is {self.stream.status!r}")
+        previous = self.stream
+        if action == "retry":
+            self._earlier_usage = {k: n + previous.usage.get(k, 0) for k, n in self._earlier_usage.items()}
+            self._earlier_costs.append(previous.cost)
+            self.stream = StreamManager(previous.client, previous.options, previous.messages)
+        else:
+            self.stream = StreamManager.continuing(previous)
+        return self.stream
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Block until the current stream has ended; whether it has."""
+        return self.stream.join(timeout)
+
+    @property
+    def usage(self) -> dict[str, int]:
+        """Tokens billed for this answer: every stream's attempts, a Retry's failed ones included."""
+        return {k: n + self.stream.usage.get(k, 0) for k, n in self._earlier_usage.items()}
+
+    @property
+    def cost(self) -> float | None:
+        """USD billed for this answer (None for a model without a known price)."""
+        return total_cost([*self._earlier_costs, self.stream.cost])
+
+    def history_messages(self) -> list[dict[str, Any]]:
+        """The answer as it goes into the conversation's history. A finished stream's is made once and shared by
+        every later request (a conversation's memory grows with its length, not with its square)."""
+        stream = self.stream
+        if self._history is not None and self._history[0] is stream:
+            return self._history[1]
+        messages = stream.history_messages()
+        if stream.done:
+            self._history = (stream, messages)
+        return messages
