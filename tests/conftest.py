@@ -13,7 +13,7 @@ from nbclient import NotebookClient
 import claude_widget.chat as chat_module
 from claude_widget.engine.loops import call_soon
 from claude_widget.fake_server import FakeAnthropic
-from claude_widget.fake_server.demo import INSTANT, LIVE, Pace, demo_server
+from claude_widget.fake_server.demo import INSTANT, LIVE, PACE_VARIABLE, Pace, demo_server
 from claude_widget.widget.chat_widget import ChatWidget
 
 TEST_KEY = "sk-ant-test-0123456789-secret"
@@ -52,11 +52,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def run_notebook(*sources: str, env: dict[str, str] | None = None, timeout: int = 60) -> nbformat.NotebookNode:
-    """Execute code cells in a fresh kernel with nbclient (headless unless `env` says otherwise); return it."""
+    """Execute code cells in a fresh kernel with nbclient (headless unless `env` says otherwise); return it. Its
+    `Chat(offline=True)` answers at once (INSTANT) unless `env` sets CLAUDE_WIDGET_DEMO_PACE otherwise."""
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
-    base = {k: v for k, v in os.environ.items() if k != "JPY_SESSION_NAME"}
+    base = {k: v for k, v in os.environ.items() if k != "JPY_SESSION_NAME"} | {PACE_VARIABLE: "instant"}
     NotebookClient(notebook, timeout=timeout, kernel_name="python3").execute(env={**base, **(env or {})})
     return notebook
 

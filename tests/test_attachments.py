@@ -72,7 +72,7 @@ def test_the_table_budget_is_the_chats_unless_the_call_says_otherwise(server: Fa
 def test_an_object_of_another_kind_is_refused_before_anything_is_sent(
     server: FakeAnthropic, chat: Chat, bad: object
 ) -> None:
-    server.enqueue(Script(text="still streaming " * 50, delay=0.01))
+    server.enqueue(Script(text="still streaming " * 50, first_delay=0.5))  # half a second before its text
     running = chat.send("first")
     with pytest.raises(TypeError, match=r"send\(\) takes a pandas or polars DataFrame or Series"):
         chat.send("What about this?", frame(), bad)

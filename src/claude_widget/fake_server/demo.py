@@ -9,6 +9,7 @@ Deterministic: the same question always gets the same answer; nothing is random.
 from __future__ import annotations
 
 import base64
+import os
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -118,6 +119,8 @@ class Pace:
 LIVE = Pace()
 INSTANT = Pace(delay=0.0, first_delay=0.0, thinking_seconds=0.0)
 THINKING_SECONDS = LIVE.thinking_seconds
+# For tests that do not watch the pace but run the demo in a kernel of their own (tests/conftest.py, run_notebook).
+PACE_VARIABLE = "CLAUDE_WIDGET_DEMO_PACE"
 
 # A question that asks for a label: answered with one, from the text's words (labels.py), not with a lecture.
 CLASSIFY = re.compile(r"\b(classify|classification|label|sentiment|categori[sz]e|positive or negative)\b", re.I)
@@ -129,8 +132,11 @@ UNPLACES = frozenset((
 ))  # fmt: skip
 
 
-def demo_server(pace: Pace = LIVE) -> FakeAnthropic:
-    """The fake server behind `Chat(offline=True)` (not started): the demo's answers, at `pace`."""
+def demo_server(pace: Pace | None = None) -> FakeAnthropic:
+    """The fake server behind `Chat(offline=True)` (not started): the demo's answers, at `pace` (by default LIVE,
+    or INSTANT where the environment sets CLAUDE_WIDGET_DEMO_PACE=instant: kernels that tests start)."""
+    if pace is None:
+        pace = INSTANT if os.environ.get(PACE_VARIABLE) == "instant" else LIVE
     return FakeAnthropic(responder=lambda body: demo_responder(body, pace),
                          structured=lambda body: demo_structured(body, pace))  # fmt: skip
 
