@@ -1,4 +1,4 @@
-// Copy text to the clipboard. The async Clipboard API needs a secure context (https or localhost);
+// Copy text to the clipboard, and say so on the button. The async Clipboard API needs a secure context (https or localhost);
 // a notebook served over plain http falls back to the old selection + execCommand way.
 
 /**
@@ -26,4 +26,22 @@ export async function copyText(text, doc = document) {
   area.remove();
   previousFocus?.focus?.();
   if (!copied) throw new Error("copy failed");
+}
+
+const FEEDBACK_MS = 1500;
+
+/**
+ * Briefly replace a button's text (e.g. "Copied"), then restore it.
+ * @param {HTMLElement} target
+ * @param {string} text
+ * @param {AbortSignal} signal
+ */
+export function flash(target, text, signal) {
+  const original = target.dataset.label ?? target.textContent ?? "";
+  target.dataset.label = original;
+  target.textContent = text;
+  const timer = setTimeout(() => {
+    target.textContent = original;
+  }, FEEDBACK_MS);
+  signal.addEventListener("abort", () => clearTimeout(timer), { once: true });
 }

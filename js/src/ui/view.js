@@ -8,7 +8,8 @@ import { createAnnouncer } from "./announcer.js";
 import { createAnswer } from "./answer.js";
 import { answerMarkdown } from "./answer_markdown.js";
 import { showChips } from "./chips.js";
-import { copyText } from "./clipboard.js";
+import { copyText, flash } from "./clipboard.js";
+import { createAnswerClock, createTicker } from "./clocks.js";
 import { createLogReader } from "./inspector.js";
 import { createScrollController } from "./scroll.js";
 import { INITIAL_STATUS, INTENT_PATIENCE_MS, isActive } from "./status.js";
@@ -22,51 +23,6 @@ import { PAINTED_TRAITS, viewState } from "./view_state.js";
  * @typedef {import("../wire/protocol.js").UserIntent} UserIntent
  * @typedef {import("./view_state.js").ShownTraits} ShownTraits
  */
-
-const FEEDBACK_MS = 1500;
-
-/**
- * Seconds since `event` last changed the model, as this view saw it (the kernel's clock is not the browser's), and
- * a once-a-second repaint while `ticking()` holds: the retry countdown, the time Claude has been thinking.
- * @param {Model} model
- * @param {Window} win
- * @param {() => void} repaint
- * @param {AbortSignal} signal
- * @param {"change:error" | "change:thinking_phase"} event
- * @param {() => boolean} ticking
- */
-function createTicker(model, win, repaint, signal, event, ticking) {
-  let since = win.performance.now();
-  let timer = 0;
-  const restart = () => {
-    since = win.performance.now();
-    win.clearInterval(timer);
-    timer = ticking() ? win.setInterval(repaint, 1000) : 0;
-  };
-  model.on(event, restart);
-  signal.addEventListener("abort", () => {
-    model.off(event, restart);
-    win.clearInterval(timer);
-  }, { once: true });
-  restart();
-  return { elapsed: () => (win.performance.now() - since) / 1000 };
-}
-
-/**
- * Briefly replace a button's text (e.g. "Copied"), then restore it.
- * @param {HTMLElement} target
- * @param {string} text
- * @param {AbortSignal} signal
- */
-function flash(target, text, signal) {
-  const original = target.dataset.label ?? target.textContent ?? "";
-  target.dataset.label = original;
-  target.textContent = text;
-  const timer = setTimeout(() => {
-    target.textContent = original;
-  }, FEEDBACK_MS);
-  signal.addEventListener("abort", () => clearTimeout(timer), { once: true });
-}
 
 /**
  * The traits viewState reads, as the model has them now.
@@ -147,29 +103,8 @@ export function render({ model, el, signal }) {
   // the turn's finished thinks.
   const thinkingTicker = createTicker(model, win, () => schedule(), alive, "change:thinking_phase",
     () => Boolean(model.get("thinking_phase")?.active));
-  // The answer's time in the header: counted here while it runs (ticking once a second), from when this view saw it
-  // start; the kernel's `elapsed` stands once it has ended.
-  let startedAt = isActive(status()) ? win.performance.now() : null;
-  let endedAt = /** @type {number | null} */ (null);
-  let clock = 0;
-  const onStatus = () => {
-    const now = win.performance.now();
-    if (isActive(status())) {
-      if (startedAt === null || endedAt !== null) {
-        startedAt = now; // a Retry starts it again
-        endedAt = null;
-      }
-      clock ||= win.setInterval(schedule, 1000);
-    } else {
-      if (startedAt !== null && endedAt === null) endedAt = now;
-      win.clearInterval(clock);
-      clock = 0;
-    }
-  };
-  onStatus();
-  model.on("change:status", onStatus);
-  alive.addEventListener("abort", () => (model.off("change:status", onStatus), win.clearInterval(clock)), { once: true });
-  const elapsedSeconds = () => (startedAt === null ? null : ((endedAt ?? win.performance.now()) - startedAt) / 1000);
+  // The answer's time in the header, counted here while it runs.
+  const answerClock = createAnswerClock(model, win, () => schedule(), alive, status);
   const thinkingSeconds = () => {
     const phase = model.get("thinking_phase");
     return phase ? phase.seconds + (phase.active ? thinkingTicker.elapsed() : 0) : 0;
@@ -205,7 +140,7 @@ export function render({ model, el, signal }) {
       inspecting,
       secondsLeft: secondsLeft(status()),
       thinkingSeconds: thinkingSeconds(),
-      elapsedSeconds: elapsedSeconds(),
+      elapsedSeconds: answerClock.elapsedSeconds(),
     });
     if (!state.intentPending) {
       intentSentAt = intentWaiting = null;
