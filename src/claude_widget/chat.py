@@ -57,9 +57,13 @@ class Turn:
     settled: list[dict[str, Any]] | None = None  # the history as sent on, once a later turn superseded this one
     content: str | list[dict[str, Any]] | None = None  # the user message as sent, if more than the prompt
 
+    def __post_init__(self) -> None:
+        # Made once: every later request of the conversation refers to this one (its memory grows linearly).
+        self.question = {"role": "user", "content": self.prompt if self.content is None else self.content}
+
     def messages(self) -> list[dict[str, Any]]:
         answer = self.settled if self.settled is not None else self.answer.history_messages()
-        return [{"role": "user", "content": self.prompt if self.content is None else self.content}, *answer]
+        return [self.question, *answer]
 
 
 class _Option(Generic[T]):
