@@ -128,7 +128,10 @@ def answer_and_save(kind: str, root: Path, page: Any, *, widget_state: bool = Fa
         page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
         path = root / "answers.ipynb"
         deadline = time.monotonic() + 10
-        while path.read_text().count(ANSWER_MIME) < 2 and time.monotonic() < deadline:
+        # Both outputs' final entries: a streaming answer's output carries the entry too, marked (widget/display.py).
+        while (text := path.read_text()).count(ANSWER_MIME) < 2 or '"streaming": true' in text:
+            if time.monotonic() > deadline:
+                break
             time.sleep(0.1)
         assert ("widget-state" in path.read_text()) is widget_state
 
