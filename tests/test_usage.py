@@ -9,7 +9,7 @@ from anthropic import types as api
 
 from claude_widget.api.request_tokens import estimate_input_tokens, estimate_tokens
 from claude_widget.engine.events import UsageChanged
-from claude_widget.engine.usage import USAGE_KEYS, Attempt, Ledger
+from claude_widget.engine.usage import USAGE_KEYS, Attempt, Ledger, Usage
 
 
 def test_one_token_estimate() -> None:
@@ -83,6 +83,23 @@ def test_a_ledger_continued_from_another_does_not_change_it() -> None:
     assert later.usage == ledger.usage
     later.begin(1.0, "prefill")
     later.record(api.Usage(input_tokens=20, output_tokens=1))
-    later.attempts[0].usage["input_tokens"] = 999
+    later.attempts[0].usage = Usage(input_tokens=999)  # a usage cannot change, but an attempt's can be replaced
     assert ledger.usage["input_tokens"] == 10 and ledger.attempts[0].usage["input_tokens"] == 10
     assert len(ledger.attempts) == 1
+
+
+def test_a_usage_adds_up_reads_by_the_apis_names_and_leaves_as_a_dict() -> None:
+    sdk = api.Usage.model_validate({"input_tokens": 100, "output_tokens": 7, "cache_creation_input_tokens": 50,
+                                    "cache_creation": {"ephemeral_1h_input_tokens": 20,
+                                                       "ephemeral_5m_input_tokens": 30}})  # fmt: skip
+    first = Usage.of(sdk)
+    assert first == Usage(input_tokens=100, output_tokens=7, cache_creation_input_tokens=50,
+                          cache_creation_1h_input_tokens=20)  # fmt: skip
+    assert Usage.of({"input_tokens": 1, "output_tokens": 2}) == Usage(1, 2) and Usage.of(None) == Usage()
+    total = first + Usage(input_tokens=1, cache_read_input_tokens=5)
+    assert (total.input_tokens, total["cache_read_input_tokens"], total.get("nothing", 0)) == (101, 5, 0)
+    assert sum([first, first], Usage()) == first + first
+    assert total.as_dict() == dict(total) and list(total.as_dict()) == list(USAGE_KEYS)
+    assert json.loads(json.dumps(total.as_dict())) == total  # equal to its dict form
+    with pytest.raises(KeyError):
+        total["speed"]

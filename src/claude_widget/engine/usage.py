@@ -7,7 +7,7 @@ needed before the API gives one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
@@ -23,8 +23,61 @@ Continuation = Literal["prefill", "user_turn"]  # how a request continues an int
 RecordedEvent = tuple[float, str, dict[str, Any]]  # seconds since the request, event type, event data
 
 
+@dataclass(frozen=True, eq=False)
+class Usage(Mapping[str, int]):
+    """Tokens billed, as the API counts them; usages add up. Also a read-only mapping by the API's names
+    (`usage["input_tokens"]`), which is how `api/pricing.py` (below the engine) and the wire read it."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_creation_input_tokens: int = 0
+    cache_read_input_tokens: int = 0
+    cache_creation_1h_input_tokens: int = 0
+
+    @classmethod
+    def of(cls, usage: object) -> Usage:
+        """From the SDK's usage object (its `cache_creation` read too), a mapping by the API's names, or None."""
+        return cls(**reported(usage))
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(*(a + b for a, b in zip(self.values(), other.values(), strict=True)))
+
+    def as_dict(self) -> dict[str, int]:
+        """Where it leaves as JSON (a widget trait, the wire)."""
+        return dict(self.items())
+
+    def __getitem__(self, key: str) -> int:
+        if key not in USAGE_KEYS:
+            raise KeyError(key)
+        value: int = getattr(self, key)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(USAGE_KEYS)
+
+    def __len__(self) -> int:
+        return len(USAGE_KEYS)
+
+    def __repr__(self) -> str:
+        return f"Usage({', '.join(f'{k}={v}' for k, v in self.items() if v)})"
+
+
+def reported(usage: object) -> dict[str, int]:
+    """The counts a usage states (an SDK object leaves out what it does not know, as None), by the API's names."""
+    if usage is None:
+        return {}
+    if isinstance(usage, Mapping):
+        return {key: int(usage[key]) for key in USAGE_KEYS if usage.get(key) is not None}
+    counts = {key: value for key in USAGE_KEYS if (value := getattr(usage, key, None)) is not None}
+    written_1h = getattr(getattr(usage, "cache_creation", None), "ephemeral_1h_input_tokens", None)
+    if written_1h is not None:
+        counts["cache_creation_1h_input_tokens"] = written_1h
+    return counts
+
+
 def empty_usage() -> dict[str, int]:
-    return dict.fromkeys(USAGE_KEYS, 0)
+    """The dict form of no usage (for a widget trait's first value)."""
+    return Usage().as_dict()
 
 
 @dataclass
@@ -34,7 +87,7 @@ class Attempt:
     sent_at: float  # time.time()
     continuation: Continuation | None = None
     outcome: str = "pending"  # "done", "stopped", or the kind of failure that ended it
-    usage: dict[str, int] = field(default_factory=empty_usage)
+    usage: Usage = field(default_factory=Usage)
     thinking_tokens: int = 0
     chars: int = 0  # characters of answer it added
     deltas: int = 0  # content deltas it received
@@ -50,13 +103,7 @@ class Attempt:
 
     def record_usage(self, usage: object) -> None:
         """Take the usage the API reported (at message_start, then in message_delta)."""
-        for key in USAGE_KEYS:
-            value = getattr(usage, key, None)
-            if value is not None:
-                self.usage[key] = value
-        written_1h = getattr(getattr(usage, "cache_creation", None), "ephemeral_1h_input_tokens", None)
-        if written_1h is not None:
-            self.usage["cache_creation_1h_input_tokens"] = written_1h
+        self.usage = replace(self.usage, **reported(usage))  # message_delta's counts are cumulative
         billing = Billing.of(usage)
         if billing != Billing():  # message_delta's usage may leave these out: keep what message_start said
             self.billing = billing
@@ -68,7 +115,7 @@ class Attempt:
     def end(self, outcome: str) -> None:
         self.outcome = outcome
         if outcome != "done" and self.deltas:
-            self.usage["output_tokens"] = max(self.usage["output_tokens"], self.deltas)
+            self.usage = replace(self.usage, output_tokens=max(self.usage.output_tokens, self.deltas))
             self.usage_estimated = True
 
     def cost(self, pricing: Pricing | None) -> float | None:
@@ -79,16 +126,15 @@ class Attempt:
         return request_prices(pricing, self.usage, self.billing)
 
     def copy(self) -> Attempt:
-        return replace(self, usage=dict(self.usage))
+        return replace(self)
 
 
 _FIELDS = frozenset(f.name for f in fields(Attempt))
 
 
-def total_usage(attempts: Iterable[Attempt]) -> dict[str, int]:
+def total_usage(attempts: Iterable[Attempt]) -> Usage:
     """Usage as billed: the sum over every attempt."""
-    attempts = list(attempts)
-    return {key: sum(a.usage[key] for a in attempts) for key in USAGE_KEYS}
+    return sum((a.usage for a in attempts), Usage())
 
 
 def total_thinking_tokens(attempts: Iterable[Attempt]) -> int:
@@ -101,8 +147,13 @@ class Ledger:
     def __init__(self, attempts: Iterable[Attempt] = (), pricing: Pricing | None = None) -> None:
         self.attempts = [attempt.copy() for attempt in attempts]
         self.pricing = pricing
-        self.usage = total_usage(self.attempts)
+        self.total = total_usage(self.attempts)
         self.thinking_tokens = total_thinking_tokens(self.attempts)
+
+    @property
+    def usage(self) -> dict[str, int]:
+        """The total's dict form (the turn's `usage` as it was; `total` is the `Usage`)."""
+        return self.total.as_dict()
 
     @property
     def cost(self) -> float | None:
@@ -130,8 +181,8 @@ class Ledger:
 
     def _total(self) -> UsageChanged | None:
         usage, thinking = total_usage(self.attempts), total_thinking_tokens(self.attempts)
-        if usage == self.usage and thinking == self.thinking_tokens:
+        if usage == self.total and thinking == self.thinking_tokens:
             return None
-        self.usage, self.thinking_tokens = usage, thinking
+        self.total, self.thinking_tokens = usage, thinking
         prices = self.attempts[-1].prices(self.pricing) if self.attempts else None
-        return UsageChanged(dict(usage), thinking, self.cost, dict(prices) if prices is not None else None)
+        return UsageChanged(usage.as_dict(), thinking, self.cost, dict(prices) if prices is not None else None)
