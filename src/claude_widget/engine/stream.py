@@ -47,23 +47,18 @@ from .events import (
     Status,
     StatusChanged,
     StreamEvent,
-    Thinking,
     ToolStatus,
-    UsageChanged,
 )
 from .loops import call_soon, on_loop_thread, stream_loop
 from .options import Backoff as Backoff
 from .options import StreamOptions
+from .thinks import THINK_BOUNDARIES
 from .tool_calls import run_tool_call
 from .turn import TurnState
 from .usage import USAGE_KEYS as USAGE_KEYS
 from .watchdog import StallWatchdog
 
 log = logging.getLogger("claude_widget")
-
-THINKING_BLOCKS = frozenset({"thinking", "redacted_thinking"})
-# The events that may begin or end a think: a block's start (thinking or not), and the message's end.
-THINK_BOUNDARIES = frozenset({"content_block_start", "message_delta", "message_stop"})
 
 Listener = Callable[[StreamEvent], None]
 
@@ -84,7 +79,6 @@ class StreamManager(TurnState):
         self._task: asyncio.Task[None] | None = None
         self._cancel_requested = False
         self._responded = False  # whether the current attempt's response had begun (its headers arrived)
-        self._think_began: float | None = None  # monotonic time the current think began, while Claude thinks
         self._result: concurrent.futures.Future[str] = concurrent.futures.Future()
 
     @classmethod
@@ -294,7 +288,8 @@ class StreamManager(TurnState):
                         if self._handle(event):
                             watchdog.fed()
                         if event.type in THINK_BOUNDARIES:
-                            watchdog.thinking(self._think(event))
+                            self._emit_if(self._thinks.follow(event))
+                            watchdog.thinking(self._thinks.active)
                         completed = completed or event.type == "message_stop"
             except TimeoutError:
                 if watchdog.expired == "thinking":
@@ -321,24 +316,6 @@ class StreamManager(TurnState):
             self._apply(self._assembler.apply(event))
         return True
 
-    def _think(self, event: Any) -> bool:
-        """Follow the thinks: one begins with a thinking block, and ends with the first block of something else or
-        with the message. Returns whether Claude is thinking now."""
-        block = getattr(event, "content_block", None)
-        thinking = event.type == "content_block_start" and block is not None and block.type in THINKING_BLOCKS
-        if thinking and self._think_began is None:
-            self._think_began = time.monotonic()
-            self._emit(Thinking(True, self.thinking_seconds))
-        elif not thinking and event.type != "content_block_stop":
-            self._end_think()
-        return self._think_began is not None
-
-    def _end_think(self) -> None:
-        if self._think_began is not None:
-            self.thinking_seconds += time.monotonic() - self._think_began
-            self._think_began = None
-            self._emit(Thinking(False, self.thinking_seconds))
-
     def _apply(self, update: Update) -> None:
         """Account for what the assembler made of some events, then tell the listeners."""
         if update.deltas or update.chars:
@@ -358,19 +335,19 @@ class StreamManager(TurnState):
 
     # -- usage -----------------------------------------------------------------------------------------
     def _record_usage(self, usage: object) -> None:
-        self._emit_usage(self._ledger.record(usage))
+        self._emit_if(self._ledger.record(usage))
 
     def _end_attempt(self, outcome: str) -> None:
         """Close the books on the current attempt: its outcome and what it cost."""
         if self._ledger.pending is None:
             return
-        self._end_think()
+        self._emit_if(self._thinks.end())
         self._apply(self._assembler.end_attempt())
-        self._emit_usage(self._ledger.end(outcome))
+        self._emit_if(self._ledger.end(outcome))
 
-    def _emit_usage(self, change: UsageChanged | None) -> None:
-        if change is not None:
-            self._emit(change)
+    def _emit_if(self, event: StreamEvent | None) -> None:
+        if event is not None:
+            self._emit(event)
 
     # -- bookkeeping -----------------------------------------------------------------------------------
     def _log(self, kind: str, detail: str = "") -> None:

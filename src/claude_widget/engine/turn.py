@@ -15,6 +15,7 @@ from .continuation import history_messages
 from .event_log import EventLog
 from .events import LogEntry, Status, ToolCall
 from .options import StreamOptions
+from .thinks import Thinks
 from .tool_calls import ToolCalls
 from .usage import Attempt, Ledger
 
@@ -27,7 +28,6 @@ class TurnState:
         self.error: dict[str, Any] | None = None
         self.stop_reason: str | None = None
         self.stop_details: dict[str, Any] | None = None
-        self.thinking_seconds = 0.0  # how long Claude has thought in this turn, over its finished thinks
         self.turn_messages: list[dict[str, Any]] = []  # finished rounds, as they go into the history
         self.rate_limits: dict[str, str] = {}  # the latest response's anthropic-ratelimit-* headers
         # one attempt per request sent, with its cause, continuation and usage
@@ -36,6 +36,7 @@ class TurnState:
         self._assembler = Assembler(self._calls)  # the current round's blocks, the answer and thinking
         self._event_log = EventLog()
         self._marks: dict[str, float] = {}  # monotonic times: request_sent, first_byte, first_token, end
+        self._thinks = Thinks()
 
     def _continue_from(self, previous: TurnState) -> None:
         """Take over `previous`'s finished turn, to continue its last round in place."""
@@ -48,7 +49,7 @@ class TurnState:
         self._assembler = Assembler(self._calls, text=previous.text, thinking=previous.thinking, blocks=blocks,
                                     citations=Citations(previous.citations))  # fmt: skip
         self._ledger = Ledger(previous.attempts, pricing=previous._ledger.pricing)
-        self.thinking_seconds = previous.thinking_seconds
+        self._thinks = Thinks(previous.thinking_seconds)
 
     @property
     def text(self) -> str:
@@ -59,6 +60,11 @@ class TurnState:
     def thinking(self) -> str:
         """Every thinking block of the turn, as shown."""
         return self._assembler.thinking
+
+    @property
+    def thinking_seconds(self) -> float:
+        """How long Claude has thought in this turn, over its finished thinks."""
+        return self._thinks.seconds
 
     @property
     def citations(self) -> list[Citation]:
