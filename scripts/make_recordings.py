@@ -14,9 +14,9 @@ import random
 from pathlib import Path
 
 from claude_widget import Chat
+from claude_widget.engine.record import recording_of, save
 from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.fake_server.demo import SSE_ANSWER
-from claude_widget.recording import recording_of, save
 
 PANDAS_ANSWER = r"""Here is how to **group and summarise** a DataFrame with pandas:
 

@@ -1,5 +1,5 @@
-"""Record a stream (its raw events with their timing) and replay it later through the fake server and the
-real SDK, at the original pace or faster: demos that run offline and look real, and deterministic tests.
+"""Replay a recorded stream (engine/record.py makes one) through the fake server and the real SDK, at the original
+pace or faster: demos that run offline and look real, and deterministic tests. Recordings ship with the package.
 
 A recording is JSON: the model, the request's messages and system prompt, and one entry per response with its
 events as `[seconds since the request, event name, event data]`. No key or header is stored.
@@ -12,25 +12,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .engine.stream import StreamManager
+from .engine.record import FORMAT
 from .fake_server import Replay
-
-FORMAT = "claude-widget-recording/1"
-
-
-def recording_of(manager: StreamManager) -> dict[str, Any]:
-    """The recording of a finished stream started with `record=True` (its clean responses, in order)."""
-    if not manager.record:
-        raise RuntimeError("this stream was not recorded: create the Chat with record=True")
-    responses = [{"events": a.events} for a in manager.attempts if a.outcome == "done" and a.events]
-    return {"format": FORMAT, "model": manager.model, "system": manager.system, "messages": manager.messages,
-            "responses": responses}  # fmt: skip
-
-
-def save(recording: dict[str, Any], path: str | Path) -> Path:
-    path = Path(path)
-    path.write_text(json.dumps(recording, ensure_ascii=False, indent=1))
-    return path
 
 
 def load(source: str | Path) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from ..api.request_tokens import estimate_input_tokens
 from ..engine.answer import Answer
 from ..engine.events import FINAL_STATUSES
 from ..engine.loops import call_soon, run_on, stream_loop
+from ..engine.record import recording_of, save
 from ..engine.stream import USAGE_KEYS, StreamManager
 from . import headless, protocol
 from .assets import LOADER, ChatAssets, bundle_reply, shared_assets
@@ -177,14 +178,10 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
 
     def recording(self) -> dict[str, Any]:
         """This answer's raw events with their timing (needs `Chat(record=True)`); see `save_recording`."""
-        from ..recording import recording_of
-
         return recording_of(self.manager)
 
     def save_recording(self, path: str | Path) -> Path:
         """Save this answer's stream to a file that `claude_widget.replay(path)` plays back offline."""
-        from ..recording import save
-
         return save(self.recording(), path)
 
     def stop(self) -> None:
