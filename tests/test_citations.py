@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,33 @@ def test_a_source_that_comes_before_its_text_is_marked_after_it() -> None:
     feed(a, [sdk.start(0, {"type": "text", "text": "", "citations": []}), sdk.citation(0, page(2, 3)),
              sdk.text(0, "Growth"), sdk.text(0, " slowed"), sdk.stop(0), *sdk.text_block(1, ".")])  # fmt: skip
     assert a.text == "Growth slowed[^1]."
+
+
+def test_a_continuation_in_the_apis_order_cites_each_block_once_after_its_own_text() -> None:
+    # The API sends a block's sources before its text. The continuation restarts before the cited sentence it had
+    # already finished, then cites a new one: the repeat is dropped with its source, the new source is marked
+    # after its own text (every marker waited for the end, the repeat's again), and the history keeps each source
+    # on its own block (all of them went on the interrupted block).
+    def cited(index: int, chunk: str, source: dict[str, Any]) -> list[Any]:
+        return [sdk.start(index, {"type": "text", "text": "", "citations": []}), sdk.citation(index, source),
+                sdk.text(index, chunk), sdk.stop(index)]  # fmt: skip
+
+    units, costs = page(1, 2), page(3, 4, "Costs fell.")
+    a = Assembler()
+    a.begin_attempt(continuing=False)
+    feed(a, [sdk.message_start(), *cited(0, "Units grew 4% in the north", units), sdk.start(1, {"type": "text",
+             "text": ""}), sdk.text(1, ". Costs fe")])  # fmt: skip
+    a.end_attempt()
+    a.begin_attempt(continuing=True)
+    feed(a, [sdk.message_start(), *cited(0, "Units grew 4% in the north", units), *sdk.text_block(1, ". Costs fell,"),
+             *cited(2, " the report says.", costs), sdk.message_delta(), sdk.message_stop()])  # fmt: skip
+    a.end_attempt()
+    assert a.text == "Units grew 4% in the north[^1]. Costs fell, the report says.[^2]"
+    assert a.message()["content"] == [
+        {"type": "text", "text": "Units grew 4% in the north", "citations": [units]},
+        {"type": "text", "text": ". Costs fell,"},
+        {"type": "text", "text": " the report says.", "citations": [costs]},
+    ]
 
 
 def test_a_citation_says_where_its_passage_is() -> None:
@@ -192,22 +220,49 @@ def test_the_offline_demo_quotes_each_document_with_its_page(tmp_path: Path) -> 
     ids=["mid-sentence", "as a cited block starts", "as a plain block starts", "restarting before the cited block"],
 )
 def test_an_answer_continued_after_a_drop_keeps_its_citations(server: FakeAnthropic, cut: int, repeat: int) -> None:
-    # The cited first sentence and its source arrive, then the connection drops: cut characters in; the answer
-    # is continued (the fake server's continuation cites nothing more), repeating `repeat` characters first. A
-    # cited answer is one passage split into blocks where its citations change: cut as a block starts, it was
-    # asked again from the top (the text shown twice, the history without the first attempt's citations); a
-    # repeat reaching into the cited block was not recognised (shown twice, the second time without its marker).
+    # The cited first sentence and its source arrive, then the connection drops: cut characters in, before the
+    # second sentence's source; the answer is continued, repeating `repeat` characters first, and the continuation
+    # cites what its own blocks say. A cited answer is one passage split into blocks where its citations change:
+    # cut as a block starts, it was asked again from the top (the text shown twice, the history without the first
+    # attempt's citations); a repeat reaching into the cited block was not recognised (shown twice, the second
+    # time without its marker); a repeated cited block's source was marked again at the end, and kept in the
+    # history on the block it interrupted.
     text = "Units grew 4% in the north. Costs fell by a fifth, the report says."
-    cited = page(1, 2, "Units grew 4% in the north this quarter.")
-    server.enqueue(Script(text=text, citations=((0, 26, (cited,)), (28, 67, (page(3, 4, "Costs fell."),))),
-                          fault="drop", fault_after=cut),
-                   Script(text=text, repeat_tail=repeat))  # fmt: skip
+    cited, costs = page(1, 2, "Units grew 4% in the north this quarter."), page(3, 4, "Costs fell.")
+    answer = Script(text=text, citations=((0, 26, (cited,)), (28, 67, (costs,))))
+    server.enqueue(replace(answer, fault="drop", fault_after=cut), replace(answer, repeat_tail=repeat))
     chat = Chat(api_key=TEST_KEY, base_url=server.url)
     w = chat.send("What changed?")
-    assert w.wait(timeout=10) == "Units grew 4% in the north[^1]. Costs fell by a fifth, the report says."
-    assert [(c["number"], c["source"]) for c in w.citations] == [(1, "report.pdf, p. 1")]
-    assert w.markdown.endswith("[^1]: “Units grew 4% in the north this quarter.” (report.pdf, p. 1)")
-    # continued, not asked again; the history keeps the source as the API sent it
+    assert w.wait(timeout=10) == "Units grew 4% in the north[^1]. Costs fell by a fifth, the report says.[^2]"
+    assert [(c["number"], c["source"]) for c in w.citations] == [(1, "report.pdf, p. 1"), (2, "report.pdf, p. 3")]
+    assert w.markdown.endswith("[^1]: “Units grew 4% in the north this quarter.” (report.pdf, p. 1)\n"
+                               "[^2]: “Costs fell.” (report.pdf, p. 3)")  # fmt: skip
+    # continued, not asked again; the history keeps each source on its block, as the API sent it
     assert server.message_requests()[1].body["messages"][-1]["content"] == CONTINUE_PROMPT
-    assert chat.history[1]["content"][0] == {"type": "text", "text": "Units grew 4% in the north", "citations": [cited]}
-    assert "".join(b["text"] for b in chat.history[1]["content"]) == text
+    content = chat.history[1]["content"]
+    assert content[0] == {"type": "text", "text": "Units grew 4% in the north", "citations": [cited]}
+    assert content[-1] == {"type": "text", "text": text[28:], "citations": [costs]}
+    assert "".join(b["text"] for b in content) == text
+    assert [b.get("citations") for b in content[1:-1]] == [None] * len(content[1:-1])
+
+
+def test_a_source_a_continuation_cites_is_marked_after_its_own_text(server: FakeAnthropic) -> None:
+    # The connection drops in the first, plain sentence; the continuation streams the rest of it, then a cited
+    # sentence, then more plain text. Every block of the continuation was taken as more of the interrupted one:
+    # its marker came at the end of the answer, and the history cited the whole of it.
+    text = "Sales rose in spring. Units grew 4% in the north, the report says. More next week."
+    units = page(1, 2, "Units grew 4% in the north this quarter.")
+    answer = Script(text=text, citations=((22, 48, (units,)),))
+    server.enqueue(replace(answer, fault="drop", fault_after=10), answer)
+    chat = Chat(api_key=TEST_KEY, base_url=server.url)
+    w = chat.send("What changed?")
+    assert (
+        w.wait(timeout=10) == "Sales rose in spring. Units grew 4% in the north[^1], the report says. More next week."
+    )
+    assert [(c["number"], c["source"]) for c in w.citations] == [(1, "report.pdf, p. 1")]
+    assert server.message_requests()[1].body["messages"][-1]["content"] == CONTINUE_PROMPT
+    assert chat.history[1]["content"] == [
+        {"type": "text", "text": "Sales rose in spring. "},
+        {"type": "text", "text": "Units grew 4% in the north", "citations": [units]},
+        {"type": "text", "text": ", the report says. More next week."},
+    ]

@@ -3,8 +3,9 @@
 `Assembler` keeps the current round's blocks (one assistant message) and the answer and thinking as shown for
 the whole turn. Each SDK event it is given returns an `Update`: the deltas and tool-call changes to emit, and
 what the attempt received. It also joins a continuation to the interrupted answer: the continuation's text
-extends the interrupted text block (through a `SeamMerger`, so nothing at the seam is doubled), and thinking
-about a continuation is shown but never kept for the history.
+extends the interrupted text block (through a `SeamMerger`, so nothing at the seam is doubled) until the seam is
+found, its later blocks are blocks of their own (each cited and marked after its own text), and thinking about a
+continuation is shown but never kept for the history.
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ class Assembler:
         self._continuing = False
         self._seam: SeamMerger | None = None
         self._markers: dict[int, list[int]] = {}  # block index -> citation numbers its marker will show
+        # A continuation's text blocks that may repeat the interrupted text -> their sources, held until they end
+        self._joined: dict[int, list[dict[str, object]]] = {}
         self._update = Update()
 
     # -- the round -------------------------------------------------------------------------------------
@@ -94,13 +97,17 @@ class Assembler:
         """A new response starts: from the top of the round, or continuing its text."""
         self._continuing = continuing
         self._seam = SeamMerger(self.round_text) if continuing else None
-        self._at = {}
+        self._at, self._joined = {}, {}
 
     def end_attempt(self) -> Update:
         """The response ended (finished or not): release the text the seam merger still holds, then the markers
         of cited blocks that did not finish."""
         if self._seam is not None:
-            self._append_text(self._seam.finish())
+            shown = self._seam.resolved
+            rest = self._seam.finish()
+            self._append_text(rest)
+            for index in list(self._joined):
+                self._end_joined(index, shown or bool(rest))
             self._seam = None
         for index in list(self._markers):
             self._mark_citations(index)
@@ -117,21 +124,25 @@ class Assembler:
             block = self._at.get(event.index)
             if isinstance(block, ToolUseBlock):
                 block.finish()
-            elif event.index in self._markers and self._seam is None:  # (a continuation's wait for end_attempt)
-                self._mark_citations(event.index)
+            elif event.index in self._joined:
+                self._end_joined(event.index, self._seam is None or self._seam.resolved)
+            elif event.index in self._markers and (self._seam is None or self._seam.resolved):
+                self._mark_citations(event.index)  # (else after the text the seam merger holds: end_attempt)
         elif isinstance(event, api.RawMessageStopEvent) and self._seam is not None:
             self._append_text(self._seam.finish())
         return self._flush()
 
     def _start_block(self, index: int, block: Block) -> None:
         kept = [b for b in self.blocks if not b.shown_only]
-        if isinstance(block, TextBlock) and self._continuing and kept and isinstance(kept[-1], TextBlock):
+        after_text = bool(kept) and isinstance(kept[-1], TextBlock)
+        joins = self._seam is not None and not self._seam.resolved  # it may still repeat the interrupted text
+        if isinstance(block, TextBlock) and self._continuing and after_text and joins:
             self._at[index] = kept[-1]  # the continuation extends the interrupted text
+            self._joined[index] = []
             return
         if isinstance(block, ThinkingBlock | RedactedThinkingBlock) and self._continuing:
             block.shown_only = True  # thinking again about a continuation: shown, not kept in history
         # Text blocks in a row are one passage, split where its citations change: joined as they are.
-        after_text = bool(self.blocks) and isinstance(self.blocks[-1], TextBlock)
         if isinstance(block, TextBlock) and self.text and not self.text.endswith(PARAGRAPH) and not after_text:
             self._append_text(PARAGRAPH, keep=False)
         thinks = isinstance(block, ThinkingBlock | RedactedThinkingBlock)
@@ -163,18 +174,35 @@ class Assembler:
         elif isinstance(delta, api.SignatureDelta) and isinstance(block, ThinkingBlock):
             block.signature = delta.signature
         elif isinstance(delta, api.CitationsDelta) and isinstance(block, TextBlock):
-            raw = delta.citation.to_dict()
-            block.extra["citations"] = [*(block.extra.get("citations") or []), raw]  # the history keeps them
-            citation, new = self.citations.add(raw)
-            if new:
-                self._update.events.append(Cited(citation.to_dict()))
-            numbers = self._markers.setdefault(index, [])
-            if citation.number not in numbers:
-                numbers.append(citation.number)
+            if index in self._joined:
+                self._joined[index].append(delta.citation.to_dict())  # held: it may cite a repeat
+            else:
+                self._cite(index, block, delta.citation.to_dict())
         elif isinstance(delta, api.InputJSONDelta) and isinstance(block, ToolUseBlock):
             self._update.deltas += 1
             block.input_json += delta.partial_json
             self._update.events.append(self.calls.report(block, "writing", len(self.text)))
+
+    def _cite(self, index: int, block: TextBlock, raw: dict[str, object]) -> None:
+        cited = block.extra.get("citations") or []
+        if raw not in cited:  # (a continuation of a cited block cites it again)
+            block.extra["citations"] = [*cited, raw]  # the history keeps them
+        citation, new = self.citations.add(raw)
+        if new:
+            self._update.events.append(Cited(citation.to_dict()))
+        numbers = self._markers.setdefault(index, [])
+        if citation.number not in numbers:
+            numbers.append(citation.number)
+
+    def _end_joined(self, index: int, shown: bool) -> None:
+        """A continuation's block that extended the interrupted text ended: its sources cited and marked if any of
+        its text was shown; else it only repeated what the answer has, whose own sources are cited there."""
+        held, block = self._joined.pop(index), self._at.get(index)
+        if shown and isinstance(block, TextBlock):
+            for raw in held:
+                self._cite(index, block, raw)
+        if index in self._markers:
+            self._mark_citations(index)
 
     def _narration(self) -> str:
         """The thinking right before the block just started (since the last text or call): on today's models,
