@@ -19,7 +19,7 @@ import anthropic
 import httpx2
 
 from . import recording as recording_module
-from .api.models import Effort
+from .api.models import DEFAULT_MODEL, Effort
 from .api.pricing import pricing_for, total_cost
 from .context.attachments import Attachment, attach, user_content
 from .context.tables import DEFAULT_TABLE_TOKENS, MIN_TABLE_TOKENS
@@ -90,7 +90,7 @@ class Chat:
 
     def __init__(
         self,
-        model: str = "claude-sonnet-5-5",
+        model: str = DEFAULT_MODEL,
         system: str | None = None,
         max_tokens: int | None = None,
         api_key: str | None = None,

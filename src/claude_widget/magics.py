@@ -12,7 +12,7 @@ from typing import Any
 from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
-from .api.models import EFFORTS
+from .api.models import DEFAULT_MODEL, EFFORTS
 from .chat import Chat, last_answer
 from .context.attachments import Named
 from .engine.errors import MissingAPIKeyError
@@ -24,7 +24,7 @@ DEFAULT_CHAT = "_claude_chat"
 @magics_class
 class ClaudeMagics(Magics):
     @magic_arguments()
-    @argument("-m", "--model", default=None, help="model name (default: claude-sonnet-5-5)")
+    @argument("-m", "--model", default=None, help=f"model name (default: {DEFAULT_MODEL})")
     @argument("-s", "--system", default=None, help="system prompt (quote it if it has spaces)")
     @argument("-t", "--max-tokens", type=int, default=None,
               help="maximum output tokens, thinking included (default: what fits the model)")  # fmt: skip

@@ -111,6 +111,8 @@ _FABLE_5 = replace(_FABLE_5_1, id="claude-fable-5", name="Claude Fable 5", narra
 _OPUS_4_5_PRICES = Pricing(rates(5, 25))
 _SONNET_4_PRICES = Pricing(rates(3, 15))
 
+DEFAULT_MODEL = "claude-sonnet-5-5"  # what a Chat, the magics and the fake server use unless told
+
 MODELS: tuple[ModelFacts, ...] = (
     _FABLE_5_2,
     replace(_FABLE_5_2, id="claude-mythos-5-2", name="Claude Mythos 5.2"),

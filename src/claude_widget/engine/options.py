@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..api.models import EFFORTS, Effort, facts_for, refusal, thinks
+from ..api.models import DEFAULT_MODEL, EFFORTS, Effort, facts_for, refusal, thinks
 from .citations import with_citations
 from .tools import Tool
 
@@ -39,7 +39,7 @@ class Backoff:
 class StreamOptions:
     """Everything a turn needs besides the client and the messages. Invalid values fail at construction."""
 
-    model: str = "claude-sonnet-5-5"
+    model: str = DEFAULT_MODEL
     max_tokens: int | None = None  # None: what fits the model and its thinking (`token_limit`)
     system: str | None = None
     stall_timeout: float = 30.0  # seconds without content before the stream counts as stalled

@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from ..api.models import Display, thinks
+from ..api.models import DEFAULT_MODEL, Display, thinks
 from .rules import table_facts
 from .wire import Pause, Send, Step, sse
 
@@ -92,7 +92,7 @@ class Plan:
 
     @staticmethod
     def of(body: dict[str, Any]) -> Plan:
-        model = str(body.get("model") or "claude-sonnet-5-5")
+        model = str(body.get("model") or DEFAULT_MODEL)
         facts = table_facts(model)
         config = body.get("thinking")
         config = config if isinstance(config, dict) else {}
