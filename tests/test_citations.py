@@ -103,6 +103,28 @@ def test_a_continuation_in_the_apis_order_cites_each_block_once_after_its_own_te
     ]
 
 
+def test_a_block_marked_where_it_was_cut_is_not_marked_again_when_continued() -> None:
+    # Its source came before its text (as the API sends it), the connection dropped in its text: the marker
+    # shows at the cut; the continuation's block cites the same source again (it showed twice).
+    units = page(1, 2)
+    a = Assembler()
+    a.begin_attempt(continuing=False)
+    feed(a, [sdk.message_start(), sdk.start(0, {"type": "text", "text": "", "citations": []}),
+             sdk.citation(0, units), sdk.text(0, "Units grew 4%")])  # fmt: skip
+    a.end_attempt()
+    assert a.text == "Units grew 4%[^1]"
+    a.begin_attempt(continuing=True)
+    feed(a, [sdk.message_start(), sdk.start(0, {"type": "text", "text": "", "citations": []}), sdk.citation(0, units),
+             sdk.text(0, " in the north"), sdk.stop(0), *sdk.text_block(1, ". More later."), sdk.message_delta(),
+             sdk.message_stop()])  # fmt: skip
+    a.end_attempt()
+    assert a.text == "Units grew 4%[^1] in the north. More later."
+    assert a.message()["content"] == [
+        {"type": "text", "text": "Units grew 4% in the north", "citations": [units]},
+        {"type": "text", "text": ". More later."},
+    ]
+
+
 def test_a_citation_says_where_its_passage_is() -> None:
     numbered = Citations()
     one, new = numbered.add(page(4, 5))

@@ -60,6 +60,7 @@ class Assembler:
         self._markers: dict[int, list[int]] = {}  # block index -> citation numbers its marker will show
         # A continuation's text blocks that may repeat the interrupted text -> their sources, held until they end
         self._joined: dict[int, list[dict[str, object]]] = {}
+        self._marked_at_cut: set[int] = set()  # the sources marked where the last response was cut off
         self._update = Update()
 
     # -- the round -------------------------------------------------------------------------------------
@@ -98,6 +99,8 @@ class Assembler:
         self._continuing = continuing
         self._seam = SeamMerger(self.round_text) if continuing else None
         self._at, self._joined = {}, {}
+        if not continuing:
+            self._marked_at_cut = set()
 
     def end_attempt(self) -> Update:
         """The response ended (finished or not): release the text the seam merger still holds, then the markers
@@ -110,6 +113,7 @@ class Assembler:
                 self._end_joined(index, shown or bool(rest))
             self._seam = None
         for index in list(self._markers):
+            self._marked_at_cut.update(self._markers[index])
             self._mark_citations(index)
         return self._flush()
 
@@ -201,6 +205,9 @@ class Assembler:
         if shown and isinstance(block, TextBlock):
             for raw in held:
                 self._cite(index, block, raw)
+            if index in self._markers:  # the block it continues was marked where it was cut: not twice
+                self._markers[index] = [n for n in self._markers[index] if n not in self._marked_at_cut]
+            self._marked_at_cut = set()
         if index in self._markers:
             self._mark_citations(index)
 
