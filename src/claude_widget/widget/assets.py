@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import anywidget
 import traitlets
@@ -49,7 +48,7 @@ def shared_assets() -> ChatAssets:
     return _shared
 
 
-def bundle_reply(request_id: str) -> dict[str, Any]:
+def bundle_reply(request_id: str) -> protocol.Bundle:
     """The answer to a front end's `bundle` request."""
     code, style = _bundle()
     return protocol.bundle(request_id, code, style)

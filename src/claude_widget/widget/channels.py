@@ -22,7 +22,7 @@ from typing import Any
 from . import protocol
 from .throttle import INTERVAL, Throttle, utf16_length
 
-Send = Callable[[dict[str, Any], list[bytes]], None]
+Send = Callable[[protocol.Message, list[bytes]], None]
 _stream_ids = itertools.count(1)  # unique in the kernel: a front end never mistakes one stream for another
 
 
@@ -80,11 +80,11 @@ class DeltaChannel:
         self.offset += utf16_length(text)
         self.messages_sent += 1
 
-    def _encode(self, text: str) -> tuple[dict[str, Any], list[bytes]]:
+    def _encode(self, text: str) -> tuple[protocol.DeltaBody, list[bytes]]:
         if not self.deflate:
             self._compressor = None
             return {"text": text}, []
-        body: dict[str, Any] = {}
+        body: protocol.DeltaBody = {}
         if self._compressor is None:
             self._compressor = zlib.compressobj(6, zlib.DEFLATED, -15)  # raw deflate: no header, no checksum
             self._stream_id = next(_stream_ids)

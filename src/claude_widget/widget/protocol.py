@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Literal, NotRequired, TypedDict, cast, get_args
 
 log = logging.getLogger("claude_widget")
 
@@ -28,24 +28,55 @@ IntentName = Literal["stop", "retry", "continue", "resume", "inspect", "follow",
 INTENTS: tuple[IntentName, ...] = get_args(IntentName)
 
 
-def _with_channel(message: dict[str, Any], channel: Channel) -> dict[str, Any]:
-    # The answer's messages carry no channel: the most frequent message is the smallest.
-    return message if channel == "answer" else {**message, "channel": channel}
+class DeltaBody(TypedDict, total=False):
+    """A delta's text: plain, or a piece of a raw deflate stream (its bytes in the message's buffer)."""
+
+    text: str
+    deflate: int  # the deflate stream's id
+    start: bool  # the piece that begins that stream
 
 
-def delta(channel: Channel, offset: int, body: dict[str, Any]) -> dict[str, Any]:
+class Delta(DeltaBody):
+    kind: Literal["delta"]
+    offset: int  # UTF-16 code units of the channel's text before this piece
+    channel: NotRequired[Channel]  # absent: "answer" (the most frequent message is the smallest)
+
+
+class Snapshot(TypedDict):
+    kind: Literal["snapshot"]
+    text: str
+    channel: NotRequired[Channel]
+
+
+class Bundle(TypedDict):
+    kind: Literal["bundle"]
+    id: str
+    code: str
+    css: str
+
+
+Message = Delta | Snapshot | Bundle  # kernel -> view, as custom messages
+
+
+def delta(channel: Channel, offset: int, body: DeltaBody) -> Delta:
     """Text at UTF-16 offset `offset` of a channel; `body` is `{"text": ...}` or a deflate piece's header."""
-    return _with_channel({"kind": "delta", "offset": offset, **body}, channel)
+    message = cast(Delta, {"kind": "delta", "offset": offset, **body})  # (mypy cannot merge TypedDicts)
+    if channel != "answer":
+        message["channel"] = channel
+    return message
 
 
-def snapshot(channel: Channel, text: str) -> dict[str, Any]:
+def snapshot(channel: Channel, text: str) -> Snapshot:
     """A channel's whole text so far: replaces what the view holds."""
-    return _with_channel({"kind": "snapshot", "text": text}, channel)
+    message = Snapshot(kind="snapshot", text=text)
+    if channel != "answer":
+        message["channel"] = channel
+    return message
 
 
-def bundle(request_id: str, code: str, css: str) -> dict[str, Any]:
+def bundle(request_id: str, code: str, css: str) -> Bundle:
     """The view's code and styles, in reply to a `bundle` intent with the same id."""
-    return {"kind": "bundle", "id": request_id, "code": code, "css": css}
+    return Bundle(kind="bundle", id=request_id, code=code, css=css)
 
 
 @dataclass(frozen=True)
