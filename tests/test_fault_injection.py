@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from claude_widget import Chat, ChatWidget
@@ -50,6 +52,22 @@ def test_an_injected_fault_is_shown_and_recovered_from(clean_answer: str, fault:
     w = chat.send("Hi")
     assert w.wait(30) == clean_answer  # the same answer, with nothing lost or repeated at the seam
     assert [a.outcome for a in w.attempts] == outcomes
+
+
+def test_an_injected_drop_keeps_a_cited_answers_sources(tmp_path: Path) -> None:
+    # The drop comes before the quotes; the continuation quoted them without their sources (the fake server
+    # sent the rest of a cited answer without its citations).
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Notes\n\n- Check the west region's returns first.\n- The north grew by four percent.\n")
+    clean = Chat(offline=True).send("Summarize", notes)
+    text = clean.wait(30)
+    assert "[^2]" in text
+    chat = Chat(offline=True)
+    chat.inject_fault("drop")
+    w = chat.send("Summarize", notes)
+    assert w.wait(30) == text
+    assert w.citations == clean.citations
+    assert [a.outcome for a in w.attempts] == ["connection", "done"]
 
 
 def test_fault_injection_is_for_the_offline_mode_only(server: FakeAnthropic) -> None:
