@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from claude_widget import Chat
 from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.fake_server.rules import message_text
-from claude_widget.widget.job_widget import ROWS, JobWidget, ScriptProgress, error_groups, progress_line, rows, summary
+from claude_widget.widget.job_widget import ROWS, JobWidget, ScriptProgress, error_groups, rows
 
 from .conftest import TEST_KEY
 
@@ -22,14 +22,15 @@ def test_the_summary_counts_rates_and_money(server: FakeAnthropic) -> None:
     server.enqueue(Script(status=400, error_message="bad one"), Script(status=400, error_message="bad two"))
     job = Chat(api_key=TEST_KEY, base_url=server.url, max_retries=0).map([f"q{i}" for i in range(10)], concurrency=1)
     job.wait(timeout=30)
-    p = summary(job)
-    assert (p["total"], p["done"], p["failed"], p["running"], p["queued"], p["state"]) == (10, 8, 2, 0, 0, "done")
-    assert p["cost"] == job.cost and p["projected_cost"] == job.cost and p["eta"] is None and p["rate"] > 0
-    assert p["input_tokens"] > 0 and p["output_tokens"] > 0
+    p = job.progress()
+    assert (p.total, p.done, p.failed, p.running, p.queued, p.state) == (10, 8, 2, 0, 0, "done")
+    assert p.cost == job.cost and p.projected_cost == job.cost and p.eta is None and p.rate > 0
+    assert p.input_tokens > 0 and p.output_tokens > 0
+    assert p.as_dict()["total"] == 10 and p.as_dict()["batch_ids"] == []  # the widget's trait: JSON
     assert [r["index"] for r in rows(job)] == list(range(10))  # all finished: the first ones, in input order
     assert error_groups(job) == [{"kind": "bad_request", "count": 2, "example": error_groups(job)[0]["example"]}]
     assert "bad two" in error_groups(job)[0]["example"]  # the latest of its kind
-    assert progress_line(job).startswith("8/10 done · 2 failed · ")
+    assert p.line().startswith("8/10 done · 2 failed · ")
 
 
 def test_the_widget_sends_at_most_about_30_updates_a_second(server: FakeAnthropic) -> None:
@@ -103,6 +104,7 @@ def test_resume_from_the_widget_sends_what_was_not_done_and_elapsed_leaves_out_t
     began = time.monotonic()
     job = chat.map([str(i) for i in range(12)], concurrency=2)
     widget = job.widget
+    assert isinstance(widget, JobWidget)
     assert widget.model == chat.model and widget.offline is False
     deadline = time.monotonic() + 10
     while job.counts()["done"] < 2 and time.monotonic() < deadline:

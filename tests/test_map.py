@@ -16,6 +16,7 @@ from claude_widget import Chat
 from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.fake_server.limits import RateLimits
 from claude_widget.fake_server.rules import message_text
+from claude_widget.jobs.ledger import ItemError
 
 from .conftest import TEST_KEY
 
@@ -68,7 +69,7 @@ def test_the_job_reads_the_per_minute_budgets_the_api_states(served: FakeAnthrop
     served.limiter.limits = RateLimits(per_minute=1000, input_tokens_per_minute=100_000)
     job = chat_on(served).map(["a", "b", "c"], concurrency=1)
     job.wait(timeout=10)
-    budgets = job._concurrency.budgets
+    budgets = job._streamed.concurrency.budgets
     assert budgets["requests"].per_minute == 1000 and budgets["input-tokens"].per_minute == 100_000
     assert 0 < budgets["input-tokens"].remaining < 100_000
 
@@ -89,8 +90,8 @@ def test_a_schema_gives_instances_and_an_answer_that_does_not_fit_fails_its_item
     served.enqueue(Script(text='{"sentiment": "positive"'))  # cut short: not JSON
     job = chat_on(served).map(["awful", "great", "fine"], prompt="Review: {}", schema=Label, concurrency=1)
     results = job.wait(timeout=30)
-    assert results[0] is None and job.errors[0]["kind"] == "schema"
-    assert "does not fit Label" in job.errors[0]["message"]
+    assert results[0] is None and job.errors[0].kind == "schema"
+    assert "does not fit Label" in job.errors[0].message
     assert all(isinstance(r, Label) for r in results[1:])
     body = served.message_requests()[-1].body
     assert body["output_config"]["format"]["type"] == "json_schema"
@@ -109,8 +110,8 @@ def test_a_failed_item_does_not_stop_the_job(served: FakeAnthropic) -> None:
     served.enqueue(Script(status=400, error_message="messages.0.content: bad"))
     job = chat_on(served, max_retries=0).map(["a", "b", "c"], concurrency=1)
     assert job.wait(timeout=10) == [None, "re: b", "re: c"]
-    assert job.errors == {0: {"kind": "bad_request", "message": job.errors[0]["message"]}}
-    assert "messages.0.content: bad" in job.errors[0]["message"]
+    assert list(job.errors) == [0] and job.errors[0] == ItemError("bad_request", job.errors[0].message)
+    assert "messages.0.content: bad" in job.errors[0].message
 
 
 def test_stop_keeps_what_finished_and_resume_sends_only_the_rest(served: FakeAnthropic) -> None:
@@ -176,7 +177,7 @@ def test_a_failing_listener_or_validator_fails_no_more_than_its_item(served: Fak
     job = chat_on(served).map(["a", "b"], schema=Picky)
     job.subscribe(lambda: 1 / 0)  # a listener that fails
     assert job.wait(timeout=10) == [None, None]
-    assert {e["kind"] for e in job.errors.values()} == {"internal"} and job.state == "done"
+    assert {e.kind for e in job.errors.values()} == {"internal"} and job.state == "done"
 
 
 def test_max_cost_needs_a_price(served: FakeAnthropic) -> None:

@@ -14,7 +14,7 @@ from claude_widget.api.pricing import Billing, cost_usd, list_prices, pricing_fo
 from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.fake_server.rules import message_text
 from claude_widget.jobs.batched import custom_id, index_of, split
-from claude_widget.widget.job_widget import progress_line
+from claude_widget.jobs.ledger import ItemError
 
 from .conftest import TEST_KEY
 
@@ -45,7 +45,7 @@ def test_a_batch_job_answers_every_item_in_order_at_half_the_price(served: FakeA
     assert [r["custom_id"] for r in body["requests"]] == [f"item-{i}" for i in range(5)]
     assert body["requests"][0]["params"]["system"] == "Be brief." and "stream" not in body["requests"][0]["params"]
     assert len(job.batch_ids) == 1 and job.state == "done" and job.batch_status == "ended"
-    assert progress_line(job).endswith(f"batches {job.batch_ids[0]}")  # kept in the saved output
+    assert job.progress().line().endswith(f"batches {job.batch_ids[0]}")  # kept in the saved output
     assert job.cost == pytest.approx(cost_usd(job.usage, pricing_for(job.model), Billing(batch=True)))
     assert job.cost == pytest.approx(cost_usd(job.usage, pricing_for(job.model)) / 2)  # type: ignore[operator]
     assert served.message_requests() == []  # no request of its own
@@ -61,8 +61,8 @@ def test_structured_results_and_failed_items_come_back_per_item(served: FakeAnth
     job = chat_on(served).map(["a", "b", "c", "d"], schema=Label, batch=True)
     results = job.wait(timeout=30)
     assert results[0] == Label(sentiment="good") and isinstance(results[2], Label) and results[1] is results[3] is None
-    assert job.errors[1] == {"kind": "api_error", "message": "Internal server error"}
-    assert job.errors[3]["kind"] == "expired" and "resume() sends it again" in job.errors[3]["message"]
+    assert job.errors[1] == ItemError("api_error", "Internal server error")
+    assert job.errors[3].kind == "expired" and "resume() sends it again" in job.errors[3].message
     assert created(served)[0]["requests"][0]["params"]["output_config"]["format"]["type"] == "json_schema"
     served.batches.expires_in = 3600
     assert job.resume().wait(timeout=30)[1] is not None  # only the failed ones go again, in a new batch
@@ -130,7 +130,7 @@ def test_collecting_without_the_items_finds_every_result_and_cannot_resume(serve
     served.batches.processing_time = 0.3
     first = chat_on(served).map([("a",), ("b", object()), ("c",), ("d",)], batch=True)  # item 1 cannot be sent
     first.wait(timeout=30)
-    assert first.errors[1]["kind"] == "bad_input" and len(created(served)[0]["requests"]) == 3
+    assert first.errors[1].kind == "bad_input" and len(created(served)[0]["requests"]) == 3
     collected = chat_on(served).collect(first.batch_ids)  # the batch says 3 requests; the last is item 3
     assert collected.wait(timeout=30) == ["re: a", None, "re: c", "re: d"]
     with pytest.raises(RuntimeError, match="collected without its items"):

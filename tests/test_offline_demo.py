@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from claude_widget import Chat
 from claude_widget.fake_server import FakeAnthropic
 from claude_widget.fake_server.demo import INSTANT, demo_server
-from claude_widget.widget.job_widget import rows, summary
+from claude_widget.widget.job_widget import rows
 
 from .conftest import TEST_KEY
 
@@ -109,7 +109,7 @@ def test_an_answer_longer_than_max_tokens_stops_there_and_continue_finishes_it(d
     # A schema's JSON cut at max_tokens fails its item, as the API's would.
     job = chat_on(demo, max_tokens=5).map(REVIEWS[:1], prompt="Label: {text}", schema=Label)
     job.wait(timeout=30)
-    assert job.errors[0]["kind"] == "max_tokens"
+    assert job.errors[0].kind == "max_tokens"
 
 
 @pytest.mark.live_pace
@@ -123,5 +123,5 @@ def test_an_offline_job_of_80_rows_takes_a_few_seconds_and_its_progress_can_be_s
     took = time.monotonic() - began
     assert job.counts()["done"] == 80 and took >= 3.0  # not all at once
     assert len({done for done, running in seen if running and 0 < done < 80}) >= 20  # many states in between
-    assert summary(job)["elapsed"] >= 3.0
+    assert job.progress().elapsed >= 3.0
     assert job.results[1].sentiment == "negative"

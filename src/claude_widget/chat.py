@@ -33,12 +33,14 @@ from .engine.tools import Tool, tools_from
 from .engine.usage import USAGE_KEYS
 from .fake_server import FakeAnthropic
 from .fake_server.demo import demo_server
-from .jobs.map_job import MapJob
+from .jobs.batched import requests_in
+from .jobs.handle import MapJob
 from .jobs.questions import Prompt, Question, items_of, questions
 from .jobs.schemas import output_schema
+from .jobs.snapshot import ChatSnapshot
 from .widget.chat_widget import STOP_WAIT, ChatWidget
 from .widget.headless import in_script
-from .widget.job_widget import ScriptProgress
+from .widget.job_widget import JobWidget, ScriptProgress
 
 OFFLINE_API_KEY = "offline-demo-key"
 
@@ -261,8 +263,9 @@ class Chat:
             raise ValueError(
                 f"max_cost needs the model's price, and {self.model!r} has none in claude_widget.api.models"
             )
-        job = MapJob(self, found, schema=output_schema(schema) if schema is not None else None,
-                     concurrency=concurrency, max_cost=max_cost, batch=batch, effort=effort)  # fmt: skip
+        job = MapJob(self._snapshot(), found, schema=output_schema(schema) if schema is not None else None,
+                     concurrency=concurrency, max_cost=max_cost, batch=batch, effort=effort,
+                     show=JobWidget)  # fmt: skip
         if in_script():
             ScriptProgress(job)  # no widget to show it in
         return job
@@ -276,23 +279,23 @@ class Chat:
         if not ids or not all(isinstance(i, str) and i for i in ids):
             raise ValueError(f"collect() takes a batch id or a list of them (job.batch_ids), got {batch_ids!r:.80}")
         found = questions(items_of(items), prompt) if items is not None else self._unknown_items(ids)
-        job = MapJob(self, found, schema=output_schema(schema) if schema is not None else None, batch=True,
-                     batch_ids=ids, collecting=True, items_unknown=items is None)  # fmt: skip
+        job = MapJob(self._snapshot(), found, schema=output_schema(schema) if schema is not None else None,
+                     batch=True, batch_ids=ids, collecting=True, items_unknown=items is None,
+                     show=JobWidget)  # fmt: skip
         if in_script():
             ScriptProgress(job)
         return job
 
     def _unknown_items(self, batch_ids: list[str]) -> list[Question]:
         """As many placeholder items as the batches hold requests (asked of the API)."""
-
-        async def count() -> int:
-            client = self._client_for(stream_loop())
-            batches = [await client.messages.batches.retrieve(i) for i in batch_ids]
-            counts = [b.request_counts for b in batches]
-            return sum(c.processing + c.succeeded + c.errored + c.canceled + c.expired for c in counts)
-
-        total = asyncio.run_coroutine_threadsafe(count(), stream_loop()).result(60)
+        loop = stream_loop()
+        total = asyncio.run_coroutine_threadsafe(requests_in(self._client_for(loop), batch_ids), loop).result(60)
         return [Question(i, None, "(unknown)") for i in range(total)]
+
+    def _snapshot(self) -> ChatSnapshot:
+        """What a map job takes of the chat, as it is now (the job never holds the chat)."""
+        return ChatSnapshot(client_for=self._client_for, options=self.options, history=tuple(self.history),
+                            table_tokens=self.table_tokens, offline=self.offline)  # fmt: skip
 
     def _attach(self, objects: tuple[object, ...], table_tokens: int | None) -> list[Attachment]:
         budget = self.table_tokens if table_tokens is None else _check_table_tokens(table_tokens)

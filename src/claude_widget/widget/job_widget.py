@@ -2,8 +2,8 @@
 
 The widget's state is a summary of the job (counts, throughput, tokens, cost so far and projected, time left, a
 window of rows in input order, the errors grouped by kind), sent at most ~30 times a second however many items
-end, so a 100,000-item job costs the page what a small one does. The view sends back two intents: stop, and
-resume (`MapJob.resume`). It is the same bundle as the answers' (js/src/job/), loaded the same way (assets.py).
+end, so a 100,000-item job costs the page what a small one does. The view sends back two intents, stop and resume
+(`MapJob.resume`), and asks for the bundle: the same as the answers' (js/src/job/), loaded the same way (assets.py).
 """
 
 from __future__ import annotations
@@ -25,32 +25,12 @@ from .assets import LOADER, ChatAssets, bundle_reply, shared_assets
 from .throttle import Throttle
 
 if TYPE_CHECKING:
-    from ..jobs.map_job import MapJob
+    from ..jobs.handle import MapJob
 
 SHOWN = 160  # characters of an item, an answer or an error in the rows
 ROWS = 12  # the rows shown: a window of the items, in input order
 ROWS_BEFORE = 4  # of which finished ones before the first unfinished item (the window follows the job)
 SCRIPT_INTERVAL = 0.5  # seconds between two lines of progress on stderr
-
-
-def summary(job: MapJob) -> dict[str, Any]:
-    """What the progress shows: counts, rates and money, computed now."""
-    counts = job.counts()
-    total, finished = len(job.questions), counts["done"] + counts["failed"]
-    elapsed = job.elapsed
-    rate = finished / elapsed if elapsed > 0 and finished else 0.0
-    cost = job.cost
-    left = total - finished - counts["stopped"] if job.ended_at is None else 0
-    projected = cost / finished * total if cost is not None and finished else cost  # for all the items
-    usage = job.usage
-    return {
-        "total": total, **counts, "refusals": job.refusals, "elapsed": round(elapsed, 2),
-        "rate": round(rate, 3), "eta": round(left / rate, 1) if rate and left else None,
-        "input_tokens": usage["input_tokens"] + usage["cache_read_input_tokens"] + usage["cache_creation_input_tokens"],
-        "output_tokens": usage["output_tokens"], "cost": cost, "projected_cost": projected, "max_cost": job.max_cost,
-        "in_flight_limit": job.in_flight_limit, "state": job.state, "resumable": job.resumable,
-        "batch_ids": list(job.batch_ids), "batch_status": job.batch_status,
-    }  # fmt: skip
 
 
 def columns(job: MapJob) -> list[str]:
@@ -73,7 +53,7 @@ def rows(job: MapJob) -> list[dict[str, Any]]:
         error = job.errors.get(index)
         values = _values(job.results[index], names) if status == "done" else []
         shown.append({"index": index, "item": _short(item_label(question.item, question.text)), "status": status,
-                      "values": values, "error": _short(error["message"]) if error else None})  # fmt: skip
+                      "values": values, "error": _short(error.message) if error else None})  # fmt: skip
     return shown
 
 
@@ -123,7 +103,7 @@ class JobWidget(anywidget.AnyWidget):
     def _sync(self) -> None:
         job = self._job
         with self.hold_sync():
-            self.progress = summary(job)
+            self.progress = job.progress().as_dict()
             self.rows = rows(job)
             self.error_groups = error_groups(job)
 
@@ -148,28 +128,7 @@ class JobWidget(anywidget.AnyWidget):
         if shown is None:
             return None
         data, metadata = shown if isinstance(shown, tuple) else (shown, {})
-        return {**data, "text/plain": progress_line(self._job)}, metadata
-
-
-def progress_line(job: MapJob) -> str:
-    """The job in one line: "412/1,000 done · 2 failed · 38 running · 3.2/s · 1:42 left · spent $0.8400 · about
-    $2.0500 for all 1,000"."""
-    p = summary(job)
-    parts = [f"{p['done']:,}/{p['total']:,} done"]
-    parts += [f"{p[k]:,} {k}" for k in ("failed", "running", "stopped") if p[k]]
-    if p["rate"]:
-        parts.append(f"{p['rate']:.1f}/s")
-    if p["eta"]:
-        parts.append(f"{_duration(p['eta'])} left")
-    if p["cost"] is not None:
-        more = p["eta"] and p["projected_cost"] is not None and p["projected_cost"] > p["cost"]
-        parts.append(f"spent ${p['cost']:.4f}" + (f" · about ${p['projected_cost']:.4f} for all {p['total']:,}"
-                                                  if more else ""))  # fmt: skip
-    if job.state == "max_cost":
-        parts.append(f"stopped at max_cost ${job.max_cost:g}")
-    if job.batch_ids:  # in the saved output too: a new kernel collects them (chat.collect)
-        parts.append(f"batches {', '.join(job.batch_ids)}")
-    return " · ".join(parts)
+        return {**data, "text/plain": self._job.progress().line()}, metadata
 
 
 class ScriptProgress:
@@ -189,13 +148,8 @@ class ScriptProgress:
             return
         self._last = now
         end = "\n" if job.ended_at is not None else ""
-        self._stream.write(f"\r{progress_line(job)}\x1b[K{end}")
+        self._stream.write(f"\r{job.progress().line()}\x1b[K{end}")
         self._stream.flush()
-
-
-def _duration(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}" if minutes >= 60 else f"{minutes}:{secs:02d}"
 
 
 def _values(result: Any, names: list[str]) -> list[str]:

@@ -1,0 +1,42 @@
+"""What a map job takes from its chat: a value made when the job is, so that a job never holds the `Chat`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import anthropic
+
+from ..context.attachments import attach, user_content
+from ..engine.options import StreamOptions
+from .questions import Question
+
+INPUT_ERRORS = (TypeError, ValueError, OSError)  # an item's object that cannot be sent: that item fails
+
+
+@dataclass(frozen=True)
+class ChatSnapshot:
+    """The chat as a job found it: a client for a loop, the options, the history every item's request goes on
+    top of (it does not grow), the budget of a table's summary, and whether the built-in fake server answers."""
+
+    client_for: Callable[[asyncio.AbstractEventLoop], anthropic.AsyncAnthropic]
+    options: StreamOptions
+    history: tuple[dict[str, Any], ...]  # the API's messages, as JSON
+    table_tokens: int
+    offline: bool = False
+
+    @property
+    def model(self) -> str:
+        return self.options.model
+
+    def messages(self, question: Question) -> list[dict[str, Any]]:
+        """An item's request messages: the history, then its question with its objects attached. One of
+        `INPUT_ERRORS` if an object cannot be sent."""
+        attached = [attach(obj, table_tokens=self.table_tokens) for obj in question.objects]
+        return [*self.history, {"role": "user", "content": user_content(question.text, attached)}]
+
+    def text_request(self, question: Question) -> dict[str, Any]:
+        """An item's request without its objects: what an estimate of its input tokens is made from."""
+        return self.options.request([*self.history, {"role": "user", "content": question.text}])
