@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypedDict
 
 import anthropic
 
@@ -32,6 +32,13 @@ POLL_CAP = 60.0  # …up to a minute: batches take minutes to hours
 POLL_FAILURES = 10  # polls in a row that may fail for a passing reason before the job gives up on the batches
 
 
+class BatchRequest(TypedDict):
+    """One request of a batch, as the API takes it: its item's name, and the request's JSON."""
+
+    custom_id: str
+    params: dict[str, Any]
+
+
 def custom_id(index: int) -> str:
     return f"item-{index}"
 
@@ -41,10 +48,10 @@ def index_of(name: str) -> int | None:
     return int(number) if number.isdigit() and name.startswith("item-") else None
 
 
-def split(requests: list[dict[str, Any]], max_requests: int = MAX_BATCH_REQUESTS,
-          max_bytes: int = MAX_BATCH_BYTES) -> list[list[dict[str, Any]]]:  # fmt: skip
+def split(requests: list[BatchRequest], max_requests: int = MAX_BATCH_REQUESTS,
+          max_bytes: int = MAX_BATCH_BYTES) -> list[list[BatchRequest]]:  # fmt: skip
     """The requests in batches within the API's limits, in order."""
-    batches: list[list[dict[str, Any]]] = [[]]
+    batches: list[list[BatchRequest]] = [[]]
     size = 0
     for request in requests:
         length = len(json.dumps(request)) + 2
@@ -109,10 +116,11 @@ class BatchRun:
             kept = f" The batches keep running: chat.collect({ids!r}) gets their results." if ids else ""
             self.ledger.fail_unfinished(ItemError(failure.kind, failure.message + kept))
 
-    def _requests(self, queued: list[int]) -> list[dict[str, Any]]:
+    def _requests(self, queued: list[int]) -> list[BatchRequest]:
         """The batch requests of the queued items, each started in the ledger, as many as `max_cost` allows
         with each item at its worst (a batch cannot be watched item by item)."""
-        requests, spent = [], 0.0
+        requests: list[BatchRequest] = []
+        spent = 0.0
         for index in queued:
             try:
                 messages = self.chat.messages(self.ledger.questions[index])
@@ -125,7 +133,7 @@ class BatchRun:
                 self.over_budget = True
                 break
             spent += worst
-            requests.append({"custom_id": custom_id(index), "params": params})
+            requests.append(BatchRequest(custom_id=custom_id(index), params=params))
             self.ledger.start(index)
         return requests
 

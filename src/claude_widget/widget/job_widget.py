@@ -13,7 +13,7 @@ import re
 import sys
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypedDict
 
 import anywidget
 import traitlets
@@ -26,6 +26,7 @@ from .throttle import Throttle
 
 if TYPE_CHECKING:
     from ..jobs.handle import MapJob
+    from ..jobs.ledger import ItemState
 
 SHOWN = 160  # characters of an item, an answer or an error in the rows
 ROWS = 12  # the rows shown: a window of the items, in input order
@@ -33,12 +34,30 @@ ROWS_BEFORE = 4  # of which finished ones before the first unfinished item (the 
 SCRIPT_INTERVAL = 0.5  # seconds between two lines of progress on stderr
 
 
+class Row(TypedDict):
+    """An item as the `rows` trait carries it (js/src/job/job_state.js reads it)."""
+
+    index: int
+    item: str
+    status: ItemState
+    values: list[str]
+    error: str | None
+
+
+class ErrorGroup(TypedDict):
+    """The errors of one kind, as the `error_groups` trait carries them."""
+
+    kind: str
+    count: int
+    example: str
+
+
 def columns(job: MapJob) -> list[str]:
     """What the rows show of a result: the schema's fields, or the answer."""
     return list(job.schema.fields) if job.schema is not None and job.schema.fields else ["answer"]
 
 
-def rows(job: MapJob) -> list[dict[str, Any]]:
+def rows(job: MapJob) -> list[Row]:
     """A window of `ROWS` items in input order, each numbered by its index in `job.results` (as `job.errors`,
     `to_pandas()` and error messages number it): its item in short, its status, and its result's fields (or the
     start of its answer, or its error). The window follows the first unfinished item, a few finished ones before
@@ -47,13 +66,13 @@ def rows(job: MapJob) -> list[dict[str, Any]]:
     frontier = job.first_unfinished()
     start = 0 if frontier is None else max(0, min(frontier - ROWS_BEFORE, total - ROWS))
     names = columns(job)
-    shown = []
+    shown: list[Row] = []
     for index in range(start, min(total, start + ROWS)):
         question, status = job.questions[index], job.states[index]
         error = job.errors.get(index)
         values = _values(job.results[index], names) if status == "done" else []
-        shown.append({"index": index, "item": _short(item_label(question.item, question.text)), "status": status,
-                      "values": values, "error": _short(error.message) if error else None})  # fmt: skip
+        shown.append(Row(index=index, item=_short(item_label(question.item, question.text)), status=status,
+                         values=values, error=_short(error.message) if error else None))  # fmt: skip
     return shown
 
 
@@ -73,9 +92,9 @@ def item_label(item: Any, text: str) -> str:
     return _value(item)
 
 
-def error_groups(job: MapJob) -> list[dict[str, Any]]:
+def error_groups(job: MapJob) -> list[ErrorGroup]:
     """The errors by kind, most frequent first, each with one example."""
-    return [{"kind": kind, "count": n, "example": _short(example)} for kind, n, example in job.error_kinds()]
+    return [ErrorGroup(kind=kind, count=n, example=_short(example)) for kind, n, example in job.error_kinds()]
 
 
 class JobWidget(anywidget.AnyWidget):
@@ -104,8 +123,8 @@ class JobWidget(anywidget.AnyWidget):
         job = self._job
         with self.hold_sync():
             self.progress = job.progress().as_dict()
-            self.rows = rows(job)
-            self.error_groups = error_groups(job)
+            self.rows = [dict(row) for row in rows(job)]  # a trait takes plain dicts (a dozen rows)
+            self.error_groups = [dict(group) for group in error_groups(job)]
 
     def _on_intent(self, _widget: Any, content: Any, _buffers: Any) -> None:
         intent = protocol.parse_intent(content)
