@@ -1,5 +1,5 @@
 // Each widget's own `_esm`: a small module that loads the real view from the kernel's one shared assets model, so
-// the ~850 KB bundle (KaTeX and its fonts, highlight.js, marked) crosses the wire and sits in saved widget state
+// the ~890 KB bundle (KaTeX and its fonts, highlight.js, marked) crosses the wire and sits in saved widget state
 // once per notebook instead of once per answer.
 //
 // anywidget evaluates every widget's `_esm` as a module of its own, so nothing here is kept at module level:

@@ -1,6 +1,6 @@
 """The front end's code and styles, shared by every widget of the kernel.
 
-The ~900 KB bundle (KaTeX and its fonts, highlight.js, marked) crosses the wire, and sits in saved widget
+The ~890 KB bundle (KaTeX and its fonts, highlight.js, marked) crosses the wire, and sits in saved widget
 state, once per notebook instead of once per answer: one `ChatAssets` model holds it, and each `ChatWidget`'s
 own `_esm` is a small loader (js/src/loader.js) that takes the code from it. A front end that cannot reach that
 model (a notebook reopened with partial state, a host without a widget manager) asks its widget for the bundle
