@@ -203,3 +203,22 @@ async def test_a_drop_after_the_last_citation_is_continued_with_nothing_more(
     assert partial == REPORT
     assert "".join(b.get("text", "") for b in continued) == ""
     assert not any(b.get("citations") for b in continued)
+
+
+async def test_a_cited_answer_cut_at_max_tokens_keeps_the_sources_of_what_it_says(
+    server: FakeAnthropic, client: anthropic.AsyncAnthropic
+) -> None:
+    # Cut in the second cited sentence: the blocks before the cut and the cut one keep their sources (the cut
+    # dropped every citation, since the blocks split by citations round their tokens up), and Continue cites the
+    # rest of the sentence.
+    server.enqueue(replace(CITED, honour_max_tokens=True), replace(CITED, honour_max_tokens=True))
+    messages: list[Any] = [{"role": "user", "content": "What changed?"}]
+    async with client.messages.stream(model="claude-sonnet-5-5", max_tokens=12, messages=messages) as s:
+        cut = await s.get_final_message()
+    blocks = [(b.text, [c.to_dict() for c in b.citations or []]) for b in cut.content]  # type: ignore[union-attr]
+    assert blocks == [("Units grew 4% in the north", [UNITS]), (". ", []), (REPORT[28:44], [COSTS])]
+    assert (cut.stop_reason, cut.usage.output_tokens) == ("max_tokens", 12)
+    messages += [{"role": "assistant", "content": [b.to_dict() for b in cut.content]},
+                 {"role": "user", "content": "Continue."}]  # fmt: skip
+    rest = await client.messages.create(model="claude-sonnet-5-5", max_tokens=100, messages=messages)
+    assert [b.to_dict() for b in rest.content] == [{"type": "text", "text": REPORT[44:], "citations": [COSTS]}]

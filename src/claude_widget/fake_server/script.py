@@ -127,10 +127,15 @@ def within_max_tokens(script: Script, body: dict[str, Any]) -> Script:
                        stop_reason="max_tokens")  # fmt: skip
     room = limit - thought - (token_count(json.dumps(script.server_tool.get("input", {})), size)
                               if script.server_tool else 0)  # fmt: skip
-    text = script.text[: max(0, room) * size]
-    cited = tuple(span for span in script.citations if span[1] <= len(text))
-    cut = replace(script, text=text, tool_use=None, citations=cited, stop_reason="max_tokens")
-    return cut if cut.output_tokens <= limit else replace(cut, citations=())  # blocks split by citations round up
+    at = 0  # the text's blocks, as many as fit (each rounds its tokens up), then the part of the next that fits
+    for text, _ in text_blocks(script):
+        tokens = token_count(text, size)
+        at += len(text) if tokens <= room else max(0, room) * size
+        if tokens > room:
+            break
+        room -= tokens
+    cited = tuple((start, min(end, at), sources) for start, end, sources in script.citations if start < at)
+    return replace(script, text=script.text[:at], tool_use=None, citations=cited, stop_reason="max_tokens")
 
 
 def text_blocks(script: Script) -> list[tuple[str, tuple[dict[str, Any], ...]]]:
