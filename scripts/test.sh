@@ -3,13 +3,20 @@
 # JupyterLab + Chromium, and every notebook under nbval), all against the built-in fake Anthropic server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh test
+# Set up (install, build the front end) once for what pyproject.toml and constraints.txt say; the full run always
+# does, the fast tier only when they changed since (its tests read the Python sources, installed editable).
+setup_stamp=.venv/.setup-test
+setup_wanted=$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)
+if [ "${1:-}" != fast ] || [ "$(cat "$setup_stamp" 2>/dev/null)" != "$setup_wanted" ]; then
+  scripts/setup.sh test
+  echo "$setup_wanted" > "$setup_stamp"
+fi
 # `scripts/test.sh fast [pytest args]`: the fast tier alone, a verdict while working (no browser, no kernels, no
-# builds, nothing that needs minutes of real time: see the markers in pyproject.toml). The whole command below is
-# what gates a change.
+# builds, nothing that needs minutes of real time: see the markers in pyproject.toml), on two workers: its tests
+# mostly wait on loopback streams, each on a server of its own (port 0). The whole command below gates a change.
 if [ "${1:-}" = fast ]; then
   shift
-  exec env -u ANTHROPIC_API_KEY -u ANTHROPIC_BASE_URL .venv/bin/python -m pytest -q \
+  exec env -u ANTHROPIC_API_KEY -u ANTHROPIC_BASE_URL .venv/bin/python -m pytest -q -n 2 \
     -m "not browser and not kernel and not build and not slow" tests "$@"
 fi
 scripts/install-chromium.sh
