@@ -9,13 +9,16 @@ installed again on every run.
 
 from __future__ import annotations
 
+import atexit
 import fcntl
+import functools
 import hashlib
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,6 +40,20 @@ def run(*command: str | Path, env: dict[str, str], cwd: Path) -> str:
     return printed
 
 
+@functools.cache
+def built_wheel() -> Path:
+    """The wheel scripts/build.sh makes, built once per test run: tests/test_packaging.py reads it, `installed_wheel`
+    installs it. scripts/test.sh has its build reuse the front end scripts/setup.sh built in the same run
+    (HATCH_JUPYTER_BUILDER_SKIP_NPM=1): the front end is built once per run."""
+    out = Path(tempfile.mkdtemp(prefix="claude-widget-dist-"))
+    atexit.register(shutil.rmtree, out, ignore_errors=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")} | {"PYTHON": sys.executable}
+    printed = run(ROOT / "scripts" / "build.sh", out, env=env, cwd=out)
+    [wheel] = out.glob("claude_widget-*.whl")
+    assert wheel.name in printed
+    return wheel
+
+
 @contextmanager
 def installed_wheel(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
     """Build the wheel with scripts/build.sh and install it into the fresh virtualenv; yield that virtualenv and a
@@ -47,9 +64,7 @@ def installed_wheel(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
            if k not in ("PYTHONPATH", "VIRTUAL_ENV", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "JPY_SESSION_NAME")
            and not k.startswith("JUPYTER")}  # fmt: skip
     env |= {"JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter-config"), "JUPYTER_DATA_DIR": str(tmp_path / "jupyter-data")}
-    printed = run(ROOT / "scripts" / "build.sh", tmp_path / "dist", env=env | {"PYTHON": sys.executable}, cwd=tmp_path)
-    [wheel] = (tmp_path / "dist").glob("claude_widget-*.whl")
-    assert wheel.name in printed
+    wheel = built_wheel()
 
     key = hashlib.sha256((ROOT / "constraints.txt").read_bytes() + (ROOT / "pyproject.toml").read_bytes())
     venv = CACHE / key.hexdigest()[:16]

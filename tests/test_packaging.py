@@ -1,27 +1,20 @@
-"""`pip install .` yields a working widget: the wheel carries the front-end bundle, which loads nothing remote."""
+"""The wheel (scripts/build.sh, built once per run: test_install.built_wheel) yields a working widget: it carries
+the front-end bundle, which loads nothing remote."""
 
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import zipfile
-from pathlib import Path
 
 import pytest
 
+from .test_install import built_wheel
+
 pytestmark = pytest.mark.build
 
-ROOT = Path(__file__).resolve().parents[1]
 
-
-def test_the_wheel_contains_a_self_contained_bundle(tmp_path: Path) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(tmp_path), str(ROOT)],
-        check=True,
-    )
-    [wheel] = tmp_path.glob("claude_widget-*.whl")
-    with zipfile.ZipFile(wheel) as archive:
+def test_the_wheel_contains_a_self_contained_bundle() -> None:
+    with zipfile.ZipFile(built_wheel()) as archive:
         names = set(archive.namelist())
         assert {
             "claude_widget/static/widget.js",
