@@ -30,7 +30,7 @@ from .engine.loops import stream_loop
 from .engine.options import StreamOptions
 from .engine.stream import StreamManager
 from .engine.tools import Tool, tools_from
-from .engine.usage import USAGE_KEYS
+from .engine.usage import Usage
 from .fake_server import FakeAnthropic
 from .fake_server.demo import demo_server
 from .jobs.batched import requests_in
@@ -176,7 +176,7 @@ class Chat:
     @property
     def usage(self) -> dict[str, int]:
         """Tokens billed across every turn (retries and continuations included)."""
-        return {key: sum(turn.answer.usage.get(key, 0) for turn in self.turns) for key in USAGE_KEYS}
+        return sum((turn.answer.usage for turn in self.turns), Usage()).as_dict()
 
     @property
     def cost(self) -> float | None:

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from ..api.pricing import total_cost
 from .stream import StreamManager
-from .usage import USAGE_KEYS
+from .usage import Usage
 
 Action = Literal["retry", "continue"]
 
@@ -18,7 +18,7 @@ class Answer:
     def __init__(self, stream: StreamManager) -> None:
         self.stream = stream  # the current one: the widget shows it, the history is built from it
         # What the streams a Retry replaced were billed (a continuation carries its predecessor's attempts).
-        self._earlier_usage = dict.fromkeys(USAGE_KEYS, 0)
+        self._earlier_usage = Usage()
         self._earlier_costs: list[float | None] = []
         self._history: tuple[StreamManager, list[dict[str, Any]]] | None = None  # of a finished stream, kept
 
@@ -36,7 +36,7 @@ class Answer:
             raise RuntimeError(f"cannot {action} an answer whose status is {self.stream.status!r}")
         previous = self.stream
         if action == "retry":
-            self._earlier_usage = {k: n + previous.usage.get(k, 0) for k, n in self._earlier_usage.items()}
+            self._earlier_usage += previous.usage
             self._earlier_costs.append(previous.cost)
             self.stream = StreamManager(previous.client, previous.options, previous.messages)
         else:
@@ -48,9 +48,9 @@ class Answer:
         return self.stream.join(timeout)
 
     @property
-    def usage(self) -> dict[str, int]:
+    def usage(self) -> Usage:
         """Tokens billed for this answer: every stream's attempts, a Retry's failed ones included."""
-        return {k: n + self.stream.usage.get(k, 0) for k, n in self._earlier_usage.items()}
+        return self._earlier_usage + self.stream.usage
 
     @property
     def cost(self) -> float | None:

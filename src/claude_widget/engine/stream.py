@@ -55,7 +55,6 @@ from .options import StreamOptions
 from .thinks import THINK_BOUNDARIES
 from .tool_calls import run_tool_call
 from .turn import TurnState
-from .usage import USAGE_KEYS as USAGE_KEYS
 from .watchdog import StallWatchdog
 
 log = logging.getLogger("claude_widget")

@@ -17,7 +17,7 @@ from .events import LogEntry, Status, ToolCall
 from .options import StreamOptions
 from .thinks import Thinks
 from .tool_calls import ToolCalls
-from .usage import Attempt, Ledger
+from .usage import Attempt, Ledger, Usage
 
 
 class TurnState:
@@ -81,7 +81,7 @@ class TurnState:
         return self._ledger.attempts
 
     @property
-    def usage(self) -> dict[str, int]:
+    def usage(self) -> Usage:
         """Tokens billed: the sum over every attempt."""
         return self._ledger.usage
 

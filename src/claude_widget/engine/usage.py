@@ -75,11 +75,6 @@ def reported(usage: object) -> dict[str, int]:
     return counts
 
 
-def empty_usage() -> dict[str, int]:
-    """The dict form of no usage (for a widget trait's first value)."""
-    return Usage().as_dict()
-
-
 @dataclass
 class Attempt:
     """One request sent: when, whether it continued the answer and how, how it ended, and what it cost."""
@@ -147,13 +142,8 @@ class Ledger:
     def __init__(self, attempts: Iterable[Attempt] = (), pricing: Pricing | None = None) -> None:
         self.attempts = [attempt.copy() for attempt in attempts]
         self.pricing = pricing
-        self.total = total_usage(self.attempts)
+        self.usage = total_usage(self.attempts)
         self.thinking_tokens = total_thinking_tokens(self.attempts)
-
-    @property
-    def usage(self) -> dict[str, int]:
-        """The total's dict form (the turn's `usage` as it was; `total` is the `Usage`)."""
-        return self.total.as_dict()
 
     @property
     def cost(self) -> float | None:
@@ -181,8 +171,8 @@ class Ledger:
 
     def _total(self) -> UsageChanged | None:
         usage, thinking = total_usage(self.attempts), total_thinking_tokens(self.attempts)
-        if usage == self.total and thinking == self.thinking_tokens:
+        if usage == self.usage and thinking == self.thinking_tokens:
             return None
-        self.total, self.thinking_tokens = usage, thinking
+        self.usage, self.thinking_tokens = usage, thinking
         prices = self.attempts[-1].prices(self.pricing) if self.attempts else None
         return UsageChanged(usage.as_dict(), thinking, self.cost, dict(prices) if prices is not None else None)

@@ -32,7 +32,8 @@ from ..engine.answer import Answer
 from ..engine.events import FINAL_STATUSES
 from ..engine.loops import call_soon, run_on, stream_loop
 from ..engine.record import recording_of, save
-from ..engine.stream import USAGE_KEYS, StreamManager
+from ..engine.stream import StreamManager
+from ..engine.usage import Usage
 from . import headless, protocol
 from .assets import LOADER, ChatAssets, bundle_reply, shared_assets
 from .display import MarkdownOutput
@@ -104,7 +105,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         # Headless (headless.py): no front end will load the bundle, so the saved state leaves it out.
         self._headless = headless.is_headless()
         super().__init__(model=stream.model, effort=effort, prices=list_prices(stream.model), offline=offline,
-                         usage=dict.fromkeys(USAGE_KEYS, 0), assets=None if self._headless else shared_assets(),
+                         usage=Usage().as_dict(), assets=None if self._headless else shared_assets(),
                          answer_id=uuid.uuid4().hex, attachments=list(attachments), turn=turn,
                          input_estimate=estimate_input_tokens(stream.options.request(stream.messages)))  # fmt: skip
         self._freeze_asked = freeze_when_done
@@ -295,7 +296,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
             self.status = "connecting"
             self.error = self.notice = self.stop_reason = None
             self.cards, self.thoughts, self.citations, self.actions = [], [], [], []
-            self.usage, self.thinking_tokens = dict.fromkeys(USAGE_KEYS, 0), 0
+            self.usage, self.thinking_tokens = Usage().as_dict(), 0
             self.thinking_phase = {"active": False, "seconds": 0.0}
         self._sync.started_over()
 
