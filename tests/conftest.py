@@ -3,11 +3,13 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import anthropic
 import nbformat
 import pytest
+from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
 import claude_widget.chat as chat_module
@@ -51,15 +53,42 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
-def run_notebook(*sources: str, env: dict[str, str] | None = None, timeout: int = 60) -> nbformat.NotebookNode:
-    """Execute code cells in a fresh kernel with nbclient (headless unless `env` says otherwise); return it. Its
+def kernel_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """A test kernel's environment: headless unless `env` says otherwise (JPY_SESSION_NAME), and its
     `Chat(offline=True)` answers at once (INSTANT) unless `env` sets CLAUDE_WIDGET_DEMO_PACE otherwise."""
+    base = {k: v for k, v in os.environ.items() if k != "JPY_SESSION_NAME"} | {PACE_VARIABLE: "instant"}
+    return base | (env or {})
+
+
+def run_notebook(
+    *sources: str, env: dict[str, str] | None = None, timeout: int = 60, kernel: KernelManager | None = None
+) -> nbformat.NotebookNode:
+    """Execute code cells with nbclient in a fresh kernel (its environment `kernel_env(env)`), or in `kernel`, one
+    kept running for several tests where a fresh one is not the point (`shared_kernel`); return the notebook."""
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
-    base = {k: v for k, v in os.environ.items() if k != "JPY_SESSION_NAME"} | {PACE_VARIABLE: "instant"}
-    NotebookClient(notebook, timeout=timeout, kernel_name="python3").execute(env={**base, **(env or {})})
+    if kernel is None:
+        NotebookClient(notebook, timeout=timeout, kernel_name="python3").execute(env=kernel_env(env))
+        return notebook
+    client = NotebookClient(notebook, timeout=timeout, km=kernel)
+    try:
+        client.execute()
+    finally:
+        if client.kc is not None:
+            client.kc.stop_channels()
     return notebook
+
+
+@contextmanager
+def shared_kernel(env: dict[str, str] | None = None) -> Iterator[KernelManager]:
+    """A kernel (environment `kernel_env(env)`) for `run_notebook(..., kernel=...)` across a module's tests."""
+    kernel = KernelManager(kernel_name="python3")
+    kernel.start_kernel(env=kernel_env(env))
+    try:
+        yield kernel
+    finally:
+        kernel.shutdown_kernel(now=True)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -4,33 +4,47 @@ nbviewer) show it without a kernel; frozen outputs are plain markdown."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import nbformat
 import pytest
+from jupyter_client.manager import KernelManager
 from nbconvert import HTMLExporter, MarkdownExporter
 
 from claude_widget.fake_server.demo import SSE_ANSWER
 from claude_widget.widget.display import ANSWER_MIME
 
-from .conftest import SHOWN_BY_JUPYTERLAB, TEST_KEY, run_notebook
+from .conftest import SHOWN_BY_JUPYTERLAB, TEST_KEY, run_notebook, shared_kernel
 
 pytestmark = pytest.mark.kernel
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 
-def execute(*sources: str, shown: bool = True) -> nbformat.NotebookNode:
-    """Run the cells in a kernel as JupyterLab's server starts it (`shown`), or headless as nbclient does."""
-    return run_notebook(*sources, env=SHOWN_BY_JUPYTERLAB if shown else None)
+@pytest.fixture(scope="module")
+def lab_kernel() -> Iterator[KernelManager]:
+    """One kernel as JupyterLab's server starts it, for the tests here that do not need a fresh one (a headless run
+    does, and so does the bundle sent once per kernel)."""
+    with shared_kernel(SHOWN_BY_JUPYTERLAB) as kernel:
+        yield kernel
+
+
+def execute(*sources: str, shown: bool = True, kernel: KernelManager | None = None) -> nbformat.NotebookNode:
+    """Run the cells in a kernel as JupyterLab's server starts it (`shown`: a fresh one, or `kernel`), or in a
+    fresh one headless, as nbclient does."""
+    return run_notebook(*sources, env=SHOWN_BY_JUPYTERLAB if shown else None, kernel=kernel)
 
 
 @pytest.mark.parametrize("shown", [True, False], ids=["kernel shown by JupyterLab", "headless"])
-def test_an_executed_notebook_exports_the_final_answer_to_html_and_markdown(shown: bool) -> None:
+def test_an_executed_notebook_exports_the_final_answer_to_html_and_markdown(
+    shown: bool, lab_kernel: KernelManager
+) -> None:
     notebook = execute(
         "from claude_widget import Chat\nchat = Chat(offline=True)",
         "w = chat.send('Explain server-sent events')\nw",
         "text = await w",
         shown=shown,
+        kernel=lab_kernel if shown else None,
     )
     [output] = notebook.cells[1].outputs
     assert (WIDGET_MIME in output.data) is shown  # the widget, for JupyterLab; headless answers are frozen
@@ -48,7 +62,7 @@ def test_an_executed_notebook_exports_the_final_answer_to_html_and_markdown(show
     assert "the connection closes at once and no more tokens are billed" in markdown
 
 
-def test_raw_html_from_the_model_is_escaped_in_the_fallback() -> None:
+def test_raw_html_from_the_model_is_escaped_in_the_fallback(lab_kernel: KernelManager) -> None:
     from claude_widget.fake_server import FakeAnthropic, Script
 
     payload = 'Look: <img src=x onerror="alert(1)"> and `<b>code</b>`\n\n```html\n<script>ok()</script>\n```\n'
@@ -58,6 +72,7 @@ def test_raw_html_from_the_model_is_escaped_in_the_fallback() -> None:
             f"from claude_widget import Chat\nchat = Chat(api_key={TEST_KEY!r}, base_url={server.url!r})",
             "w = chat.send('hi')\nw",
             "await w",
+            kernel=lab_kernel,
         )
     markdown = notebook.cells[1].outputs[0].data["text/markdown"]
     assert "&lt;img src=x" in markdown and "<img" not in markdown
@@ -70,13 +85,14 @@ def test_raw_html_from_the_model_is_escaped_in_the_fallback() -> None:
     assert "&lt;img src=x" in page
 
 
-def test_freeze_turns_the_widget_into_plain_markdown() -> None:
+def test_freeze_turns_the_widget_into_plain_markdown(lab_kernel: KernelManager) -> None:
     notebook = execute(
         "from claude_widget import Chat\nchat = Chat(offline=True)",
         "w = chat.send('Explain server-sent events')\nw",
         "await w\nw.freeze()",
         "frozen = Chat(offline=True, freeze=True)\nw2 = frozen.send('Explain server-sent events')\nw2",
         "await w2",
+        kernel=lab_kernel,
     )
     for cell in (notebook.cells[1], notebook.cells[3]):
         [output] = cell.outputs

@@ -4,30 +4,42 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
 import pytest
+from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
 import claude_widget
 from claude_widget.api.request_tokens import estimate_input_tokens
 from claude_widget.fake_server import FakeAnthropic, Script
 
-from .conftest import SHOWN_BY_JUPYTERLAB, TEST_KEY, run_notebook
+from .conftest import SHOWN_BY_JUPYTERLAB, TEST_KEY, run_notebook, shared_kernel
 
 pytestmark = pytest.mark.kernel
 
 ANSWER = "A kernel-side answer with **markdown** and ünïcödé 🎉. " * 30
 
 
-def run_cells(*sources: str) -> list[str]:
-    """Execute the cells in a fresh kernel as JupyterLab's server starts it; return each cell's stdout."""
-    notebook = run_notebook(*sources, env=SHOWN_BY_JUPYTERLAB)
+def run_cells(*sources: str, kernel: KernelManager | None = None) -> list[str]:
+    """Execute the cells in a kernel as JupyterLab's server starts it (a fresh one, or `kernel`); return each cell's
+    stdout."""
+    notebook = run_notebook(*sources, env=SHOWN_BY_JUPYTERLAB, kernel=kernel)
     return ["".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream") for cell in notebook.cells]
 
 
-def test_exact_text_and_usage_in_a_notebook_and_cells_return_while_streaming(server: FakeAnthropic) -> None:
+@pytest.fixture(scope="module")
+def lab_kernel() -> Iterator[KernelManager]:
+    """One kernel as JupyterLab's server starts it, for the tests here that do not need a fresh one."""
+    with shared_kernel(SHOWN_BY_JUPYTERLAB) as kernel:
+        yield kernel
+
+
+def test_exact_text_and_usage_in_a_notebook_and_cells_return_while_streaming(
+    server: FakeAnthropic, lab_kernel: KernelManager
+) -> None:
     script = Script(text=ANSWER, chunk_size=4, delay=0.004)
     server.enqueue(script)
     outputs = run_cells(
@@ -36,6 +48,7 @@ def test_exact_text_and_usage_in_a_notebook_and_cells_return_while_streaming(ser
         "import asyncio\nawait asyncio.sleep(0.3)\nprint(1 + 1, w.status)",  # other cells run while it streams
         "print(w.wait() == w.text, w.status)",  # blocking the main thread does not block the stream
         "import json\ntext = await w\nprint(json.dumps({'text': text, 'status': w.status, 'usage': w.usage}))",
+        kernel=lab_kernel,
     )
     assert outputs[1].strip() == "connecting"  # send() returned before any answer
     assert outputs[2].strip() == "2 streaming"
@@ -47,13 +60,14 @@ def test_exact_text_and_usage_in_a_notebook_and_cells_return_while_streaming(ser
     assert result["usage"]["input_tokens"] == estimate_input_tokens(server.message_requests()[0].body)
 
 
-def test_stop_in_a_notebook_while_the_kernel_runs_other_cells(server: FakeAnthropic) -> None:
+def test_stop_in_a_notebook_while_the_kernel_runs_other_cells(server: FakeAnthropic, lab_kernel: KernelManager) -> None:
     server.enqueue(Script(text="x" * 40000, delay=0.002))
     outputs = run_cells(
         f"from claude_widget import Chat\nchat = Chat(api_key={TEST_KEY!r}, base_url={server.url!r})",
         "import asyncio\nw = chat.send('hi')\nawait asyncio.sleep(0.5)\nprint(w.status)",
         "w._handle_msg({'content': {'data': {'method': 'custom', 'content': {'intent': 'stop'}}}})  # the Stop button\n"
         "await w\nprint(w.status, len(w.text))",
+        kernel=lab_kernel,
     )
     assert outputs[1].strip() == "streaming"
     status, length = outputs[2].split()
