@@ -76,3 +76,12 @@ def test_no_import_cycle() -> None:
 def test_the_top_floor_holds_only_the_entry_points() -> None:
     top = sorted(path.name for path in PACKAGE.glob("*.py"))
     assert top == ["__init__.py", "chat.py", "magics.py", "recording.py"]
+
+
+def test_no_module_is_too_long_to_read() -> None:
+    """One concept a module: a Python module over 400 lines or a JS one over 300 holds more than one."""
+    js = PACKAGE.parents[1] / "js" / "src"
+    long = [f"{path.relative_to(PACKAGE.parents[1])}: {lines}" for limit, paths in
+            ((400, PACKAGE.rglob("*.py")), (300, js.rglob("*.js")))
+            for path in paths if (lines := len(path.read_text().splitlines())) > limit]  # fmt: skip
+    assert long == []
