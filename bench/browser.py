@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TEST_KEY, open_notebook, serving  # noqa: E402
+from tests.support.lab import CHROMIUM, CHROMIUM_ARGS, TEST_KEY, open_notebook, serving  # noqa: E402
 
 from claude_widget.fake_server import FakeAnthropic, Script  # noqa: E402
 from claude_widget.fake_server.demo import SSE_ANSWER  # noqa: E402

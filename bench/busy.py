@@ -37,7 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]  # before any PYTHONPATH: that one is for the kernel
 
-from tests.browser.conftest import open_notebook  # noqa: E402
+from tests.support.lab import open_notebook  # noqa: E402
 
 from browser import CLICK_TIME, lab_and_browser, percentile  # noqa: E402
 from claude_widget.fake_server import FakeAnthropic, Script  # noqa: E402

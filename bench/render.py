@@ -32,8 +32,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.browser.test_rendering import build_harness, serve  # noqa: E402
+from tests.support.harness import build_harness, serve_directory  # noqa: E402
+from tests.support.lab import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 STEP = 3
 TARGET_CHARS = 50_000
@@ -225,7 +225,7 @@ def run() -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
         directory = Path(tmp)
         build_harness(directory)
-        server, base = serve(directory)
+        server, base = serve_directory(directory)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1000, "height": 800})
         page.set_default_timeout(0)

@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from playwright.sync_api import sync_playwright
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TEST_KEY, open_notebook, run_all_cells, serving
+from tests.support.lab import CHROMIUM, CHROMIUM_ARGS, TEST_KEY, open_notebook, run_all_cells, serving
 
 from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.fake_server.demo import SSE_ANSWER

@@ -11,7 +11,7 @@ import pytest
 
 from claude_widget.fake_server import FakeAnthropic
 
-from .conftest import Lab, kernel_for, open_notebook, run_all_cells
+from .conftest import Lab, open_notebook, run_all_cells
 
 pytestmark = pytest.mark.browser
 
@@ -22,13 +22,13 @@ BLOCKS = {
 }
 
 
-def blocking_notebook(lab: Lab, name: str, block: str, kernel: str = "python3") -> str:
+def blocking_notebook(lab: Lab, name: str, block: str, kernel: str | None = None) -> str:
     cells = [
         "from claude_widget import Chat\nimport time\nw = Chat(stall_timeout=2).send('hi')\nw",
         f"print('blocking', flush=True)\n{BLOCKS[block]}\nprint('unblocked')",
         "print('attempts:', [a.outcome for a in w.attempts])",
     ]
-    if kernel.startswith("ipykernel-6"):
+    if kernel and "ipykernel-6." in kernel:
         cells.pop()  # without subshells, a Stop waits for every cell queued before it: this one would run first
     return lab.add_notebook(name, *cells, kernel=kernel)
 
@@ -91,7 +91,7 @@ def test_esc_stops_during_a_blocking_cell_on_ipykernel_7_without_the_routing_hoo
     lab: Lab, page: Any, slow_server: FakeAnthropic
 ) -> None:
     # ipykernel 7.0-7.3 deliver comm messages on the subshell the front end chose: no hook needed.
-    name = blocking_notebook(lab, "busy-ipykernel7.0.ipynb", "sleep", kernel=kernel_for("7.0.1"))
+    name = blocking_notebook(lab, "busy-ipykernel7.0.ipynb", "sleep", kernel=lab.kernel_for("7.0.1"))
     widget, sent = start(page, lab, name, slow_server)
     widget.locator("[data-role=content]").click()
     page.keyboard.press("Escape")
@@ -105,7 +105,7 @@ def test_esc_stops_during_a_blocking_cell_on_ipykernel_7_without_the_routing_hoo
 def test_without_subshells_stop_says_it_waits_for_the_running_cell(
     lab: Lab, page: Any, slow_server: FakeAnthropic
 ) -> None:
-    name = blocking_notebook(lab, "busy-ipykernel6.ipynb", "sleep", kernel=kernel_for("6.31.0"))
+    name = blocking_notebook(lab, "busy-ipykernel6.ipynb", "sleep", kernel=lab.kernel_for("6.31.0"))
     widget, sent = start(page, lab, name, slow_server)
     grows_while_blocked(page, widget)  # streaming does not need subshells: only Stop does
 

@@ -3,14 +3,13 @@ they point to, as the saved markdown ends (issue 23, item 8: it gave the text al
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from claude_widget.fake_server import Script
+from claude_widget.fake_server import FakeAnthropic, Script
 
-from .conftest import open_notebook, run_all_cells, screenshot, served
+from .conftest import Lab, open_notebook, run_all_cells, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -28,22 +27,22 @@ COPIED = (
 )
 
 
-def test_copy_gives_the_answer_with_its_markers_and_footnotes(tmp_path: Path, page: Any) -> None:
+def test_copy_gives_the_answer_with_its_markers_and_footnotes(lab: Lab, page: Any, backend: FakeAnthropic) -> None:
     cited = ((0, 26, (SOURCES[0],)), (28, 49, (SOURCES[1],)))
-    with served("lab", tmp_path, Script(text=TEXT, citations=cited)) as lab:
-        page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=lab.url.rstrip("/"))
-        lab.add_notebook("copy.ipynb", "from claude_widget import Chat\nw = Chat().send('What changed?')\nw",
-                         "await w\nprint(w.markdown)")  # fmt: skip
-        open_notebook(page, lab, "copy.ipynb")
-        run_all_cells(page)
-        page.wait_for_selector(".cw-root[data-status=done]", timeout=60_000)
-        assert page.locator(".cw-sources li").count() == 2
-        copy = page.locator(".cw-root [data-role=copy]")
-        copy.click()
-        page.wait_for_function("async () => (await navigator.clipboard.readText()) !== ''", timeout=30_000)
-        assert page.evaluate("() => navigator.clipboard.readText()") == COPIED
-        # as the kernel saves it
-        saved = page.locator(".jp-OutputArea-output pre").filter(has_text="[^2]:")
-        saved.wait_for(timeout=60_000)
-        assert saved.inner_text().strip() == COPIED
-        screenshot(page.locator(".cw-root"), "copy-with-footnotes.png")
+    backend.enqueue(Script(text=TEXT, citations=cited))
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=lab.url.rstrip("/"))
+    lab.add_notebook("copy.ipynb", "from claude_widget import Chat\nw = Chat().send('What changed?')\nw",
+                     "await w\nprint(w.markdown)")  # fmt: skip
+    open_notebook(page, lab, "copy.ipynb")
+    run_all_cells(page)
+    page.wait_for_selector(".cw-root[data-status=done]", timeout=60_000)
+    assert page.locator(".cw-sources li").count() == 2
+    copy = page.locator(".cw-root [data-role=copy]")
+    copy.click()
+    page.wait_for_function("async () => (await navigator.clipboard.readText()) !== ''", timeout=30_000)
+    assert page.evaluate("() => navigator.clipboard.readText()") == COPIED
+    # as the kernel saves it
+    saved = page.locator(".jp-OutputArea-output pre").filter(has_text="[^2]:")
+    saved.wait_for(timeout=60_000)
+    assert saved.inner_text().strip() == COPIED
+    screenshot(page.locator(".cw-root"), "copy-with-footnotes.png")

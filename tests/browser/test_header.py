@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from claude_widget.fake_server import Script
+from claude_widget.fake_server import FakeAnthropic, Script
 
-from .conftest import LONG_ANSWER, ROOT, open_notebook, run_all_cells, served
+from .conftest import LONG_ANSWER, ROOT, Lab, open_notebook, run_all_cells
 
 pytestmark = pytest.mark.browser
 RESULTS = ROOT / "test-results"
@@ -80,59 +80,59 @@ def header_shot(page: Any, name: str) -> Path:
 
 
 def test_the_header_is_one_line_nothing_moves_at_the_end_and_the_counter_reads_plainly(
-    tmp_path: Path, page: Any
+    lab: Lab, page: Any, backend: FakeAnthropic
 ) -> None:
     # The follow-up streams long enough to look at it at each width while Stop is there.
     scripts = (Script(text="Events over one HTTP response."), Script(text=LONG_ANSWER, chunk_size=4, delay=0.03))
-    with served("lab", tmp_path, *scripts) as lab:
-        lab.add_notebook("header.ipynb", *CELLS)
-        page.set_viewport_size({"width": 1400, "height": 1000})
-        open_notebook(page, lab, "header.ipynb")
-        run_all_cells(page)
-        second = page.locator(SECOND)
-        page.wait_for_function("() => document.querySelectorAll('.cw-root').length === 2", timeout=60_000)
-        page.wait_for_function("el => el.dataset.status === 'streaming' && el.querySelector('[data-role=content] h2')",
-                               arg=second.element_handle(), timeout=60_000)  # fmt: skip
-        streaming: dict[int, Any] = {}
-        for width in WIDTHS:
-            set_widget_width(page, width)
-            streaming[width] = second.evaluate(HEADER_BOXES)
-            header_shot(page, f"header-streaming-{width}.png")
-        assert second.get_attribute("data-status") == "streaming", "the answer ended before it was measured"
-        before_end = streaming[1024]
+    backend.enqueue(*scripts)
+    lab.add_notebook("header.ipynb", *CELLS)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    open_notebook(page, lab, "header.ipynb")
+    run_all_cells(page)
+    second = page.locator(SECOND)
+    page.wait_for_function("() => document.querySelectorAll('.cw-root').length === 2", timeout=60_000)
+    page.wait_for_function("el => el.dataset.status === 'streaming' && el.querySelector('[data-role=content] h2')",
+                           arg=second.element_handle(), timeout=60_000)  # fmt: skip
+    streaming: dict[int, Any] = {}
+    for width in WIDTHS:
+        set_widget_width(page, width)
+        streaming[width] = second.evaluate(HEADER_BOXES)
+        header_shot(page, f"header-streaming-{width}.png")
+    assert second.get_attribute("data-status") == "streaming", "the answer ended before it was measured"
+    before_end = streaming[1024]
 
-        page.wait_for_function("el => el.dataset.status === 'done'", arg=second.element_handle(), timeout=120_000)
-        page.evaluate("() => { document.querySelector('.jp-WindowedPanel-outer').scrollTop = 0; }")
-        done: dict[int, Any] = {}
-        for width in (1024, 600, 1400):
-            set_widget_width(page, width)
-            done[width] = second.evaluate(HEADER_BOXES)
-            header_shot(page, f"header-{width}.png")
-        if os.environ.get("UPDATE_SCREENSHOTS"):
-            shutil.copy(RESULTS / "header-1024.png", ROOT / "docs" / "images" / "header-1024.png")
+    page.wait_for_function("el => el.dataset.status === 'done'", arg=second.element_handle(), timeout=120_000)
+    page.evaluate("() => { document.querySelector('.jp-WindowedPanel-outer').scrollTop = 0; }")
+    done: dict[int, Any] = {}
+    for width in (1024, 600, 1400):
+        set_widget_width(page, width)
+        done[width] = second.evaluate(HEADER_BOXES)
+        header_shot(page, f"header-{width}.png")
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        shutil.copy(RESULTS / "header-1024.png", ROOT / "docs" / "images" / "header-1024.png")
 
-        # The counter after a follow-up that read the system prompt from the cache, its breakdown at hand.
-        set_widget_width(page, 1024)
-        tokens = second.locator("[data-role=tokens]")
-        counter = tokens.inner_text()
-        tokens.hover()
-        breakdown = second.locator("[data-role=breakdown]")
-        breakdown.wait_for(state="visible", timeout=5_000)
-        breakdown_text = breakdown.inner_text()
-        box = second.bounding_box()
-        page.screenshot(path=str(RESULTS / "counter.png"),
-                        clip={"x": box["x"], "y": box["y"], "width": box["width"], "height": 260})  # fmt: skip
-        if os.environ.get("UPDATE_SCREENSHOTS"):
-            shutil.copy(RESULTS / "counter.png", ROOT / "docs" / "images" / "counter.png")
-        described = tokens.get_attribute("aria-describedby")
-        assert described and second.locator(f"#{described}").count() == 1  # the breakdown is the counter's description
-        # From the keyboard too: focus shows it, Esc hides it.
-        page.mouse.move(0, 0)
-        breakdown.wait_for(state="hidden", timeout=5_000)
-        tokens.focus()
-        breakdown.wait_for(state="visible", timeout=5_000)
-        page.keyboard.press("Escape")
-        breakdown.wait_for(state="hidden", timeout=5_000)
+    # The counter after a follow-up that read the system prompt from the cache, its breakdown at hand.
+    set_widget_width(page, 1024)
+    tokens = second.locator("[data-role=tokens]")
+    counter = tokens.inner_text()
+    tokens.hover()
+    breakdown = second.locator("[data-role=breakdown]")
+    breakdown.wait_for(state="visible", timeout=5_000)
+    breakdown_text = breakdown.inner_text()
+    box = second.bounding_box()
+    page.screenshot(path=str(RESULTS / "counter.png"),
+                    clip={"x": box["x"], "y": box["y"], "width": box["width"], "height": 260})  # fmt: skip
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        shutil.copy(RESULTS / "counter.png", ROOT / "docs" / "images" / "counter.png")
+    described = tokens.get_attribute("aria-describedby")
+    assert described and second.locator(f"#{described}").count() == 1  # the breakdown is the counter's description
+    # From the keyboard too: focus shows it, Esc hides it.
+    page.mouse.move(0, 0)
+    breakdown.wait_for(state="hidden", timeout=5_000)
+    tokens.focus()
+    breakdown.wait_for(state="visible", timeout=5_000)
+    page.keyboard.press("Escape")
+    breakdown.wait_for(state="hidden", timeout=5_000)
 
     for width in WIDTHS:
         assert_one_line(streaming[width], width)

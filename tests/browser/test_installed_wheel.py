@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 from ..test_install import installed_wheel
-from .conftest import Lab, _wait_until_up, free_port, screenshot, show_widget, stop_server
+from .conftest import Lab, free_port, screenshot, show_widget, stop_server, wait_until_up
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +42,7 @@ def test_jupyterlab_from_the_installed_wheel_shows_the_widget(tmp_path: Path, pa
             process = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
             try:
                 url = f"http://127.0.0.1:{port}"
-                _wait_until_up(url + "/api/status", process, tmp_path / "server.log")
+                wait_until_up(url + "/api/status", process, tmp_path / "server.log")
                 widget = show_widget(page, Lab(url, root), "installed.ipynb")
                 page.wait_for_function(
                     "el => el.dataset.status === 'done'", arg=widget.element_handle(), timeout=90_000

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from claude_widget.fake_server import FakeAnthropic
+
 from .conftest import Lab, open_notebook, run_all_cells
 
 pytestmark = pytest.mark.browser
@@ -27,7 +29,9 @@ RECORD = """() => {
 }"""
 
 
-def test_the_kernel_shows_busy_while_run_all_runs_cells_beside_streaming_answers(lab: Lab, page: Any) -> None:
+def test_the_kernel_shows_busy_while_run_all_runs_cells_beside_streaming_answers(
+    lab: Lab, page: Any, slow_server: FakeAnthropic
+) -> None:
     lab.add_notebook(
         "status.ipynb",
         "from claude_widget import Chat\nimport time\nw = Chat().send('Explain server-sent events')\nw",

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +14,7 @@ import pytest
 from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.fake_server.rules import message_text
 
-from .conftest import ROOT, TEST_KEY, open_notebook, run_all_cells, serving
+from .conftest import ROOT, Lab, open_notebook, run_all_cells
 
 pytestmark = pytest.mark.browser
 RESULTS = ROOT / "test-results"
@@ -31,29 +30,29 @@ def slow_echo(body: dict[str, Any]) -> Script:
     return Script(text=f"label for {message_text(body['messages'][-1])}", chunk_size=8, delay=0.1)
 
 
-def test_the_progress_moves_and_stop_closes_what_is_in_flight(tmp_path: Path, page: Any) -> None:
-    with FakeAnthropic(api_key=TEST_KEY, responder=slow_echo) as backend, serving("lab", tmp_path, backend) as lab:
-        lab.add_notebook("map.ipynb", *CELLS)
-        open_notebook(page, lab, "map.ipynb")
-        run_all_cells(page)
-        page.wait_for_selector(".cw-job[data-state=running]", timeout=60_000)
-        page.wait_for_function(f"() => /^([4-9]|\\d\\d) of 60 finished/.test({COUNTED})", timeout=60_000)
-        assert "in flight" in page.locator("[data-role=job-counts]").inner_text()
-        first = page.locator(".cw-job-rows tbody tr").first
-        assert first.locator("td").nth(0).inner_text() == "0"
-        assert first.locator("td").nth(1).inner_text() == "review 0"  # the item, not the prompt made of it
-        assert first.locator("td").nth(2).inner_text() == "label for Label: review 0"  # the start of the answer
-        assert float(page.locator(".cw-job-done").evaluate("el => parseFloat(el.style.width)")) > 0
-        assert " items/s" in page.locator("[data-role=job-stats]").inner_text()
+def test_the_progress_moves_and_stop_closes_what_is_in_flight(lab: Lab, page: Any, backend: FakeAnthropic) -> None:
+    backend.responder = slow_echo
+    lab.add_notebook("map.ipynb", *CELLS)
+    open_notebook(page, lab, "map.ipynb")
+    run_all_cells(page)
+    page.wait_for_selector(".cw-job[data-state=running]", timeout=60_000)
+    page.wait_for_function(f"() => /^([4-9]|\\d\\d) of 60 finished/.test({COUNTED})", timeout=60_000)
+    assert "in flight" in page.locator("[data-role=job-counts]").inner_text()
+    first = page.locator(".cw-job-rows tbody tr").first
+    assert first.locator("td").nth(0).inner_text() == "0"
+    assert first.locator("td").nth(1).inner_text() == "review 0"  # the item, not the prompt made of it
+    assert first.locator("td").nth(2).inner_text() == "label for Label: review 0"  # the start of the answer
+    assert float(page.locator(".cw-job-done").evaluate("el => parseFloat(el.style.width)")) > 0
+    assert " items/s" in page.locator("[data-role=job-stats]").inner_text()
 
-        page.locator(".cw-job [data-role=stop]").click()
-        page.wait_for_selector(".cw-job[data-state=stopped]", timeout=30_000)
-        stopped_at = len(backend.message_requests())
-        time.sleep(1.0)
-        assert len(backend.message_requests()) == stopped_at  # nothing more started
-        assert any(r.client_closed_at is not None for r in backend.message_requests())  # in flight: closed
-        counts = page.locator("[data-role=job-counts]").inner_text()
-        assert "not run" in counts and not page.locator(".cw-job [data-role=stop]").is_visible()
+    page.locator(".cw-job [data-role=stop]").click()
+    page.wait_for_selector(".cw-job[data-state=stopped]", timeout=30_000)
+    stopped_at = len(backend.message_requests())
+    time.sleep(1.0)
+    assert len(backend.message_requests()) == stopped_at  # nothing more started
+    assert any(r.client_closed_at is not None for r in backend.message_requests())  # in flight: closed
+    counts = page.locator("[data-role=job-counts]").inner_text()
+    assert "not run" in counts and not page.locator(".cw-job [data-role=stop]").is_visible()
 
 
 # The offline demo labels each review from its words: even reviews praise, odd ones complain.
@@ -69,54 +68,52 @@ ROWS_SHOWN = """() => Array.from(document.querySelectorAll('.cw-job-rows tbody t
   [tr.dataset.index, ...Array.from(tr.querySelectorAll('td'), td => td.textContent)])"""
 
 
-def test_rows_in_input_order_numbered_as_results_resume_after_stop_and_the_offline_badge(
-    tmp_path: Path, page: Any
-) -> None:
-    with FakeAnthropic(api_key=TEST_KEY) as backend, serving("lab", tmp_path, backend) as lab:
-        lab.add_notebook("offline-map.ipynb", *OFFLINE_CELLS)
-        open_notebook(page, lab, "offline-map.ipynb")
-        run_all_cells(page)
-        job = page.locator(".cw-job")
-        page.wait_for_selector(".cw-job[data-state=running]", timeout=60_000)
-        # The model and the offline badge, as an answer's header shows them.
-        assert job.locator("[data-role=model]").inner_text() == "claude-sonnet-5-5"
-        assert job.locator("[data-role=offline]").is_visible()
-        assert job.locator("[data-role=offline]").inner_text() == "offline"
-        # The demo's pace lets the progress be seen: items in flight, then some finished, not all at once.
-        page.wait_for_function(f"() => / in flight/.test({COUNTED})", timeout=60_000)
-        page.wait_for_function(f"() => /^([8-9]|\\d\\d) of 80 finished/.test({COUNTED})", timeout=60_000)
-        assert job.locator("[data-role=resume]").is_hidden()  # nothing to resume while it runs
-        job.locator("[data-role=stop]").click()
-        page.wait_for_selector(".cw-job[data-state=stopped]", timeout=30_000)
-        RESULTS.mkdir(exist_ok=True)
-        job.screenshot(path=RESULTS / "job-widget.png", animations="disabled")  # the bar at its end
-        if os.environ.get("UPDATE_SCREENSHOTS"):
-            shutil.copy(RESULTS / "job-widget.png", ROOT / "docs" / "images" / "job-widget.png")
+def test_rows_in_input_order_numbered_as_results_resume_after_stop_and_the_offline_badge(lab: Lab, page: Any) -> None:
+    # Chat(offline=True): the kernel answers from its own demo server, at the demo's pace.
+    lab.add_notebook("offline-map.ipynb", *OFFLINE_CELLS)
+    open_notebook(page, lab, "offline-map.ipynb")
+    run_all_cells(page)
+    job = page.locator(".cw-job")
+    page.wait_for_selector(".cw-job[data-state=running]", timeout=60_000)
+    # The model and the offline badge, as an answer's header shows them.
+    assert job.locator("[data-role=model]").inner_text() == "claude-sonnet-5-5"
+    assert job.locator("[data-role=offline]").is_visible()
+    assert job.locator("[data-role=offline]").inner_text() == "offline"
+    # The demo's pace lets the progress be seen: items in flight, then some finished, not all at once.
+    page.wait_for_function(f"() => / in flight/.test({COUNTED})", timeout=60_000)
+    page.wait_for_function(f"() => /^([8-9]|\\d\\d) of 80 finished/.test({COUNTED})", timeout=60_000)
+    assert job.locator("[data-role=resume]").is_hidden()  # nothing to resume while it runs
+    job.locator("[data-role=stop]").click()
+    page.wait_for_selector(".cw-job[data-state=stopped]", timeout=30_000)
+    RESULTS.mkdir(exist_ok=True)
+    job.screenshot(path=RESULTS / "job-widget.png", animations="disabled")  # the bar at its end
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        shutil.copy(RESULTS / "job-widget.png", ROOT / "docs" / "images" / "job-widget.png")
 
-        # Rows in input order, consecutive, numbered from 0 as job.results is (the item says which input it is).
-        rows = page.evaluate(ROWS_SHOWN)
-        numbers = [int(row[0]) for row in rows]
-        assert numbers == list(range(numbers[0], numbers[0] + len(rows))) and len(rows) == 12
-        for number, shown_number, item, *_cells in rows:
-            assert shown_number == number and item.startswith(f"kettle · Review {number}: ")
-        done = [row for row in rows if len(row) == 5]  # a sentiment and a topic: finished rows
-        assert done, rows
-        for number, _, item, sentiment, _topic in done:
-            assert sentiment == ("positive" if int(number) % 2 == 0 else "negative"), (number, item, sentiment)
-        assert any(row[-1] == "not run" for row in rows)
-        stats = job.locator("[data-role=job-stats]").inner_text()
-        assert "elapsed " in stats and " spent $" in f" {stats}" and " for all 80" in stats and "in all" not in stats
+    # Rows in input order, consecutive, numbered from 0 as job.results is (the item says which input it is).
+    rows = page.evaluate(ROWS_SHOWN)
+    numbers = [int(row[0]) for row in rows]
+    assert numbers == list(range(numbers[0], numbers[0] + len(rows))) and len(rows) == 12
+    for number, shown_number, item, *_cells in rows:
+        assert shown_number == number and item.startswith(f"kettle · Review {number}: ")
+    done = [row for row in rows if len(row) == 5]  # a sentiment and a topic: finished rows
+    assert done, rows
+    for number, _, item, sentiment, _topic in done:
+        assert sentiment == ("positive" if int(number) % 2 == 0 else "negative"), (number, item, sentiment)
+    assert any(row[-1] == "not run" for row in rows)
+    stats = job.locator("[data-role=job-stats]").inner_text()
+    assert "elapsed " in stats and " spent $" in f" {stats}" and " for all 80" in stats and "in all" not in stats
 
-        # Resume sends the items not run, and the job finishes.
-        resume = job.locator("[data-role=resume]")
-        assert resume.is_visible() and resume.inner_text() == "Resume"
-        resume.click()
-        page.wait_for_selector(".cw-job[data-state=running]", timeout=30_000)
-        assert resume.is_hidden() and job.locator("[data-role=stop]").is_visible()
-        page.wait_for_selector(".cw-job[data-state=done]", timeout=120_000)
-        assert job.locator("[data-role=job-counts]").inner_text().startswith("80 of 80 finished")
-        assert resume.is_hidden()
-        rows = page.evaluate(ROWS_SHOWN)
-        assert [row[0] for row in rows] == [str(i) for i in range(12)]  # all finished: the first ones
-        assert [row[3] for row in rows[:2]] == ["positive", "negative"]
-        job.screenshot(path=RESULTS / "job-widget-done.png", animations="disabled")
+    # Resume sends the items not run, and the job finishes.
+    resume = job.locator("[data-role=resume]")
+    assert resume.is_visible() and resume.inner_text() == "Resume"
+    resume.click()
+    page.wait_for_selector(".cw-job[data-state=running]", timeout=30_000)
+    assert resume.is_hidden() and job.locator("[data-role=stop]").is_visible()
+    page.wait_for_selector(".cw-job[data-state=done]", timeout=120_000)
+    assert job.locator("[data-role=job-counts]").inner_text().startswith("80 of 80 finished")
+    assert resume.is_hidden()
+    rows = page.evaluate(ROWS_SHOWN)
+    assert [row[0] for row in rows] == [str(i) for i in range(12)]  # all finished: the first ones
+    assert [row[3] for row in rows[:2]] == ["positive", "negative"]
+    job.screenshot(path=RESULTS / "job-widget-done.png", animations="disabled")

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import base64
 import io
-from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image, ImageChops
 
-from claude_widget.fake_server import Script
+from claude_widget.fake_server import FakeAnthropic, Script
 
-from .conftest import kernel_for, open_notebook, run_all_cells, served
+from .conftest import Lab, open_notebook, run_all_cells
 
 pytestmark = pytest.mark.browser
 
@@ -41,6 +40,7 @@ CASES = {
     "text_only": "w = Chat().send('Any tips for bar charts?')\ndisplay(w)\nfig = bars()\ntime.sleep(2)",
 }
 REFERENCE = "fig = bars()"  # the same figure, no claude-widget in the cell
+HOSTS = {"lab": "lab", "notebook": "notebook7"}  # the fixture of each front end
 
 
 def cell_png(page: Any, index: int) -> Image.Image:
@@ -55,23 +55,24 @@ def cell_png(page: Any, index: int) -> Image.Image:
     [("lab", None), ("notebook", None), ("lab", "7.0.1"), ("lab", "6.31.0")],  # None: the .venv's (7.4)
 )
 def test_a_plot_in_a_cell_that_asks_claude_is_drawn_exactly_once_and_intact(
-    tmp_path: Path, page: Any, kind: str, ipykernel: str | None
+    kind: str, ipykernel: str | None, page: Any, backend: FakeAnthropic, request: pytest.FixtureRequest
 ) -> None:
     answers = [Script(text="The bars are sorted by value, not by region.", delay=0.05) for _ in CASES]
-    with served(kind, tmp_path, *answers) as lab:
-        kernel = kernel_for(ipykernel) if ipykernel else "python3"
-        lab.add_notebook("plots.ipynb", SETUP, *CASES.values(), REFERENCE, kernel=kernel)
-        open_notebook(page, lab, "plots.ipynb")
-        run_all_cells(page)
-        last = len(CASES) + 1
-        page.locator(".jp-CodeCell").nth(last).locator(".jp-RenderedImage img").first.wait_for(timeout=90_000)
-        shown = len(CASES) - 1  # all but not_shown
-        page.wait_for_function(f"() => document.querySelectorAll('.cw-root[data-status=done]').length === {shown}",
-                               timeout=60_000)  # fmt: skip
-        reference = cell_png(page, last)
-        for n, case in enumerate(CASES, start=1):
-            images = page.locator(".jp-CodeCell").nth(n).locator(".jp-RenderedImage img")
-            assert images.count() == 1, f"{case}: {images.count()} images"  # drawn once
-            drawn = cell_png(page, n)
-            assert drawn.size == reference.size, case
-            assert ImageChops.difference(drawn, reference).getbbox() is None, f"{case}: the plot differs"
+    backend.enqueue(*answers)
+    lab: Lab = request.getfixturevalue(HOSTS[kind])
+    lab.add_notebook("plots.ipynb", SETUP, *CASES.values(), REFERENCE,
+                     kernel=lab.kernel_for(ipykernel) if ipykernel else None)  # fmt: skip
+    open_notebook(page, lab, "plots.ipynb")
+    run_all_cells(page)
+    last = len(CASES) + 1
+    page.locator(".jp-CodeCell").nth(last).locator(".jp-RenderedImage img").first.wait_for(timeout=90_000)
+    shown = len(CASES) - 1  # all but not_shown
+    page.wait_for_function(f"() => document.querySelectorAll('.cw-root[data-status=done]').length === {shown}",
+                           timeout=60_000)  # fmt: skip
+    reference = cell_png(page, last)
+    for n, case in enumerate(CASES, start=1):
+        images = page.locator(".jp-CodeCell").nth(n).locator(".jp-RenderedImage img")
+        assert images.count() == 1, f"{case}: {images.count()} images"  # drawn once
+        drawn = cell_png(page, n)
+        assert drawn.size == reference.size, case
+        assert ImageChops.difference(drawn, reference).getbbox() is None, f"{case}: the plot differs"

@@ -6,13 +6,9 @@ served from a temporary directory on 127.0.0.1; every request to anywhere else i
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import shutil
-import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +17,7 @@ import pytest
 
 from claude_widget.fake_server import FakeAnthropic, Script
 
+from ..support.harness import build_harness, serve_directory
 from .conftest import ROOT, Lab, open_notebook, run_all_cells
 
 pytestmark = pytest.mark.browser
@@ -30,39 +27,15 @@ FIDELITY_DOCS = sorted((CORPUS / "fidelity").glob("*.md"))
 INJECTIONS: list[str] = json.loads((CORPUS / "injection.json").read_text())
 RESULTS = ROOT / "test-results"
 HARNESS_FILES = {"harness.html", "harness.js", "harness.css"}
-HARNESS_HTML = """<!doctype html>
-<html><head><meta charset="utf-8"><title>renderer harness</title>
-<link rel="stylesheet" href="harness.css"><script src="harness.js"></script></head>
-<body></body></html>
-"""
 # Counts calls instead of alerting; every injection payload calls it.
 PWNED_PROBE = "window.__pwnedCount = 0; window.__pwned = () => { window.__pwnedCount += 1; };"
-
-
-def build_harness(directory: Path) -> None:
-    """Bundle the harness into `directory` (also used by bench/render.py)."""
-    subprocess.run(["node", "build.mjs", "--harness", str(directory)], cwd=ROOT / "js", check=True)
-    (directory / "harness.html").write_text(HARNESS_HTML)
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    """Serve `directory` on 127.0.0.1 in a daemon thread; return the server and its base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
 @pytest.fixture(scope="module")
 def harness_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     directory = tmp_path_factory.mktemp("harness")
     build_harness(directory)
-    server, base = serve(directory)
+    server, base = serve_directory(directory)
     yield base
     server.shutdown()
 

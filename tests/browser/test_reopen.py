@@ -9,7 +9,8 @@ import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -18,7 +19,8 @@ from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.fake_server.demo import SSE_ANSWER
 from claude_widget.widget.display import ANSWER_MIME
 
-from .conftest import Lab, open_notebook, run_all_cells, served, show_widget
+from ..support.lab import write_kernelspec
+from .conftest import Lab, open_notebook, run_all_cells, serving, show_widget
 
 pytestmark = pytest.mark.browser
 MARKER = "and that is the whole answer, end marker 7f3a"
@@ -114,19 +116,20 @@ ANSWERS = "from claude_widget import Chat\nChat().send('Explain server-sent even
 SHOWN = "() => document.querySelectorAll('.cw-answer-output[data-shown={}]').length === 2"
 
 
-def answer_and_save(kind: str, root: Path, page: Any, *, widget_state: bool = False) -> None:
+def answer_and_save(lab: Lab, backend: FakeAnthropic, page: Any, *, widget_state: bool = False) -> None:
     """On a first server: run two answers (the demo's, with a heading, code, a table and math; then a short one),
-    save the notebook (with widget state if asked), and stop the server with its kernel."""
-    with served(kind, root, Script(text=SSE_ANSWER, chunk_size=24), Script(text=SECOND)) as lab:
-        lab.add_notebook("answers.ipynb", *ANSWERS)
-        open_notebook(page, lab, "answers.ipynb")
-        run_all_cells(page)
-        page.wait_for_function(SHOWN.format("live") + " && document.querySelectorAll('.cw-root[data-status=done]')"
-                               ".length === 2", timeout=60_000)  # fmt: skip
-        if widget_state:
-            page.evaluate(TOGGLE, [SAVE_WIDGET_STATE, True])
+    save the notebook (with widget state if asked), and shut its kernel down."""
+    backend.enqueue(Script(text=SSE_ANSWER, chunk_size=24), Script(text=SECOND))
+    lab.add_notebook("answers.ipynb", *ANSWERS)
+    open_notebook(page, lab, "answers.ipynb")
+    run_all_cells(page)
+    page.wait_for_function(SHOWN.format("live") + " && document.querySelectorAll('.cw-root[data-status=done]')"
+                           ".length === 2", timeout=60_000)  # fmt: skip
+    if widget_state:
+        page.evaluate(TOGGLE, [SAVE_WIDGET_STATE, True])
+    try:
         page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
-        path = root / "answers.ipynb"
+        path = lab.root / "answers.ipynb"
         deadline = time.monotonic() + 10
         # Both outputs' final entries: a streaming answer's output carries the entry too, marked (widget/display.py).
         while (text := path.read_text()).count(ANSWER_MIME) < 2 or '"streaming": true' in text:
@@ -134,6 +137,18 @@ def answer_and_save(kind: str, root: Path, page: Any, *, widget_state: bool = Fa
                 break
             time.sleep(0.1)
         assert ("widget-state" in path.read_text()) is widget_state
+    finally:
+        if widget_state:  # the shared server's setting, as it was
+            page.evaluate(TOGGLE, [SAVE_WIDGET_STATE, False])
+    lab.shut_down_kernels()
+
+
+@contextmanager
+def new_server(lab: Lab, backend: FakeAnthropic) -> Iterator[Lab]:
+    """A new Jupyter server on the first one's folder, whose kernels start on the kernelspec the notebook names."""
+    write_kernelspec(lab.root / ".jupyter-data", lab.kernel, lab.kernel_env)
+    with serving(lab.kind, lab.root, backend) as new:
+        yield new
 
 
 def assert_saved_answers_shown(page: Any) -> None:
@@ -158,14 +173,15 @@ def current(page: Any, expression: str) -> Any:
 
 
 def test_jupyterlab_reopened_on_a_new_server_shows_the_saved_answers_with_no_kernel_then_a_new_one(
-    tmp_path: Path, page: Any
+    lab: Lab, page: Any, backend: FakeAnthropic
 ) -> None:
-    answer_and_save("lab", tmp_path, page)
-    saved = json.loads((tmp_path / "answers.ipynb").read_text())
+    answer_and_save(lab, backend, page)
+    saved = json.loads((lab.root / "answers.ipynb").read_text())
     assert "widgets" not in saved["metadata"]  # no widget state (the default), so no model to restore
-    assert (tmp_path / "answers.ipynb").stat().st_size < 40_000  # the answers' text, not the ~850 KB bundle
+    assert (lab.root / "answers.ipynb").stat().st_size < 40_000  # the answers' text, not the ~850 KB bundle
+    first = lab
 
-    with served("lab", tmp_path) as lab:
+    with new_server(first, backend) as lab:
         # Opened with no kernel at all ("No Kernel"): nothing could hold the answers' models.
         page.goto(f"{lab.url}/lab/workspaces/{uuid.uuid4().hex[:8]}")
         page.wait_for_function("() => window.jupyterapp?.shell?.currentWidget !== undefined", timeout=90_000)
@@ -187,10 +203,10 @@ def test_jupyterlab_reopened_on_a_new_server_shows_the_saved_answers_with_no_ker
 
     # The user turned the extension off (for them: the test's config directory): JupyterLab's own behaviour for a
     # widget without its model.
-    config = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / ".jupyter-config")}
+    config = {**os.environ, "JUPYTER_CONFIG_DIR": str(first.root / ".jupyter-config")}
     disable = [sys.executable, "-m", "jupyter", "labextension", "disable", "claude-widget", "--level=user"]
     subprocess.run(disable, check=True, env=config, capture_output=True)
-    with served("lab", tmp_path) as lab:
+    with new_server(first, backend) as lab:
         open_notebook(page, lab, "answers.ipynb")
         page.wait_for_function("() => document.querySelectorAll('.jp-OutputArea-output').length === 2"
                                " && document.querySelector('.jp-Notebook').innerText.includes("
@@ -198,16 +214,20 @@ def test_jupyterlab_reopened_on_a_new_server_shows_the_saved_answers_with_no_ker
         assert page.locator(".cw-answer-output").count() == 0
 
 
-def test_notebook_7_reopened_on_a_new_server_shows_the_saved_answers(tmp_path: Path, page: Any) -> None:
-    answer_and_save("notebook", tmp_path, page)
-    with served("notebook", tmp_path) as lab:
+def test_notebook_7_reopened_on_a_new_server_shows_the_saved_answers(
+    notebook7: Lab, page: Any, backend: FakeAnthropic
+) -> None:
+    answer_and_save(notebook7, backend, page)
+    with new_server(notebook7, backend) as lab:
         open_notebook(page, lab, "answers.ipynb")  # which starts a new kernel
         assert_saved_answers_shown(page)
 
 
-def test_with_saved_widget_state_a_reopened_notebook_shows_the_widgets_themselves(tmp_path: Path, page: Any) -> None:
-    answer_and_save("lab", tmp_path, page, widget_state=True)  # the user's choice: JupyterLab's setting
-    with served("lab", tmp_path) as lab:
+def test_with_saved_widget_state_a_reopened_notebook_shows_the_widgets_themselves(
+    lab: Lab, page: Any, backend: FakeAnthropic
+) -> None:
+    answer_and_save(lab, backend, page, widget_state=True)  # the user's choice: JupyterLab's setting
+    with new_server(lab, backend) as lab:
         open_notebook(page, lab, "answers.ipynb")
         page.wait_for_function(SHOWN.format("live") + " && document.querySelectorAll('.cw-root[data-status=done]')"
                                ".length === 2", timeout=60_000)  # fmt: skip

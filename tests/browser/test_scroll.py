@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from .conftest import ROOT, Lab, show_widget
+from claude_widget.fake_server import FakeAnthropic, Script
+
+from .conftest import LONG_ANSWER, ROOT, Lab, show_widget
 
 pytestmark = pytest.mark.browser
 RESULTS = ROOT / "test-results"
@@ -19,7 +21,11 @@ CELLS = (
 NOTEBOOK_SCROLL = "() => document.querySelector('.jp-WindowedPanel-outer')?.scrollTop ?? 0"
 
 
-def test_the_wheel_scrolls_the_page_past_a_streaming_answer_and_a_finished_one_shows_whole(lab: Lab, page: Any) -> None:
+def test_the_wheel_scrolls_the_page_past_a_streaming_answer_and_a_finished_one_shows_whole(
+    lab: Lab, page: Any, backend: FakeAnthropic
+) -> None:
+    # A long answer that streams for about 16 s: time to wheel over it while it does.
+    backend.enqueue(Script(text=LONG_ANSWER, chunk_size=4, delay=0.01))
     widget = show_widget(page, lab, "scroll.ipynb", *CELLS)
     box = widget.locator("[data-role=scroll]")
     # Streaming and overflowing its box, which follows the tail (at its bottom edge).

@@ -26,7 +26,7 @@ from jupyter_server.services.kernels.connection.base import (
 
 from claude_widget.fake_server import FakeAnthropic, Script
 
-from .conftest import Lab, show_widget
+from .conftest import PAGE_TIMEOUT_MS, Lab, show_widget
 
 pytestmark = pytest.mark.browser
 
@@ -153,7 +153,7 @@ def page_without_buffers(browser: Any) -> Iterator[tuple[Any, BufferStripper]]:
     """A second page, in its own browser context, whose kernel websockets lose every binary buffer."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     stripper = BufferStripper()
     page.route_web_socket(KERNEL_SOCKET, stripper.route)
     yield page, stripper
@@ -165,13 +165,14 @@ def start_lab(page: Any, lab: Lab) -> None:
     page.goto(f"{lab.url}/lab/workspaces/{uuid.uuid4().hex[:8]}", wait_until="commit")
 
 
-def open_in_lab(page: Any, name: str) -> None:
-    """Open a notebook in the JupyterLab a page runs: one whose kernel runs already gets that kernel."""
+def open_in_lab(page: Any, path: str) -> None:
+    """Open a notebook (its path from the server's root) in the JupyterLab a page runs: one whose kernel runs
+    already gets that kernel."""
     page.wait_for_function("() => window.jupyterapp", timeout=APP_TIMEOUT_MS)
     page.evaluate(
         "async name => { await window.jupyterapp.restored;"
         " await window.jupyterapp.commands.execute('docmanager:open', {path: name}); }",
-        name,
+        path,
     )
     page.wait_for_function(
         "() => window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel?.status === 'idle'",
@@ -221,12 +222,14 @@ def test_two_pages_on_one_kernel_one_without_binary_buffers_each_read_the_whole_
     start_lab(second, lab)  # loads while the first page starts the kernel
 
     widget = show_widget(page, lab, NOTEBOOK, CELL)
+    widget.wait_for(timeout=APP_TIMEOUT_MS)  # a kernel starts first: on a loaded machine that can take a while
     page.wait_for_function("el => el.textContent.includes('w0040')", arg=widget.element_handle(), timeout=30_000)
     save_notebook(page, lab, NOTEBOOK)
     # The same notebook in the second page: JupyterLab attaches it to the running kernel, and the widget's output
     # renders from the kernel's live model, mid-answer.
-    open_in_lab(second, NOTEBOOK)
+    open_in_lab(second, lab.path(NOTEBOOK))
     other = second.locator(".cw-root").first
+    other.wait_for(timeout=APP_TIMEOUT_MS)
 
     wait_until_done(page, widget)
     wait_until_done(second, other)
