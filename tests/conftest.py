@@ -125,6 +125,14 @@ def client(server: FakeAnthropic) -> anthropic.AsyncAnthropic:
     return anthropic.AsyncAnthropic(api_key=TEST_KEY, base_url=server.url, max_retries=0)
 
 
+def settled(widget: ChatWidget) -> None:
+    """Wait until the widget's loop has run what its answer's end scheduled there (its last messages are out)."""
+    for _ in range(2):  # and what that scheduled in turn
+        handled = threading.Event()
+        call_soon(widget._loop, handled.set)
+        assert handled.wait(5)
+
+
 def front_end_says(widget: ChatWidget, content: Any) -> None:
     """Deliver `content` as a view does (a custom comm message) and wait until the widget has handled it."""
     widget._handle_msg({"content": {"data": {"method": "custom", "content": content}}, "buffers": []})

@@ -20,7 +20,7 @@ from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.widget.display import ANSWER_MIME
 from claude_widget.widget.throttle import utf16_length
 
-from .conftest import TEST_KEY, front_end_says
+from .conftest import TEST_KEY, front_end_says, settled
 
 
 @pytest.fixture
@@ -130,7 +130,7 @@ def test_text_is_current_in_the_kernel_and_sent_once_at_the_end_when_no_front_en
         seen.append(w.text)
         time.sleep(0.002)
     w.wait(timeout=20)
-    time.sleep(0.05)
+    settled(w)
     grown = {s for s in seen if s}
     assert len(grown) > 3 and all(text.startswith(s) for s in grown)  # `w.text` grows as the answer streams
     assert w.text == text
@@ -145,7 +145,7 @@ def test_a_following_front_end_never_gets_the_text_again(
     w = Chat(api_key=TEST_KEY, base_url=server.url).send("hi")
     front_end_says(w, {"intent": "follow"})  # what each front end's model says once
     w.wait(timeout=20)
-    time.sleep(0.05)
+    settled(w)
     assert (w.text, w.thinking) == (script.text, script.thinking)
     assert not [s for s in states if "text" in s or "thinking" in s]
     assert read_deltas(sent) == script.text
@@ -159,7 +159,7 @@ def test_usage_goes_out_with_the_status_change_it_comes_with(
     server.enqueue(Script(text="hello " * 50, chunk_size=4))
     w = chat.send("hi")
     w.wait(timeout=10)
-    time.sleep(0.1)
+    settled(w)
     usage_updates = [s for s in states if "usage" in s]
     assert usage_updates[0]["status"] == "streaming"  # message_start: input tokens and status, one message
     assert usage_updates[0]["usage"]["input_tokens"] > 0
@@ -175,7 +175,7 @@ def test_the_answers_time_goes_out_with_its_final_status(
     server.enqueue(Script(status=529), Script(text="hello " * 20, chunk_size=4, delay=0.01))
     w = chat.send("hi")
     w.wait(timeout=10)
-    time.sleep(0.1)
+    settled(w)
     final = next(s for s in states if s.get("status") == "done")
     assert final["elapsed"] == w.elapsed > w.timings["end"] + 0.3  # the backoff is at least 0.375 s
 
@@ -194,7 +194,7 @@ def test_a_front_end_that_inflates_gets_compressed_deltas_and_a_resync_starts_a_
     time.sleep(0.1)
     front_end_says(w, {"intent": "resync", "deflate": False})  # a host that drops binary buffers
     w.wait(timeout=20)
-    time.sleep(0.05)
+    settled(w)
     deltas = [m for m in sent if m["kind"] == "delta"]
     assert read_deltas(sent) == script.text
     assert sum(m["kind"] == "snapshot" for m in sent) == 2
@@ -340,7 +340,7 @@ def test_the_inspector_gets_the_event_log_then_each_new_entry(
     server.wait_for_request(2)
     front_end_says(w, {"intent": "inspect"})
     w.wait(timeout=10)
-    time.sleep(0.1)
+    settled(w)
     events = [m for m in sent if m.get("channel") == "events"]
     snapshot, deltas = events[0], [m for m in events[1:] if m["kind"] == "delta"]
     assert snapshot["kind"] == "snapshot"
@@ -373,7 +373,7 @@ def test_a_tool_input_streams_as_deltas_and_its_card_changes_only_with_its_statu
     w = chat.send("save my notes")
     front_end_says(w, {"intent": "follow", "deflate": True, "frontend": "page"})
     assert w.wait(timeout=20) == "Saving.\n\nSaved."
-    time.sleep(0.05)
+    settled(w)
     tool_json = json.dumps({"notes": notes})
     assert read_deltas(sent, "tools") == tool_json  # the input, streamed once
     card_updates = [s["cards"] for s in states if "cards" in s]
@@ -401,7 +401,7 @@ def test_two_front_ends_each_get_a_stream_they_can_read(
     # ...and the first page saying `follow` again (a reload, say) does not switch compression back on under it.
     front_end_says(w, {"intent": "follow", "deflate": True, "frontend": "lab"})
     w.wait(timeout=20)
-    time.sleep(0.05)
+    settled(w)
     snapshot = max(i for i, m in enumerate(sent) if m["kind"] == "snapshot")
     after = [m for m in sent[snapshot:] if m["kind"] == "delta"]
     assert after and all("text" in m and "deflate" not in m for m in after)
@@ -415,7 +415,7 @@ def test_inspect_closes_both_ways_and_a_continue_does_not_resend_the_log(
     w = chat.send("hi")
     front_end_says(w, {"intent": "inspect", "frontend": "page"})
     w.wait(timeout=10)
-    time.sleep(0.05)
+    settled(w)
     assert w.actions == ["continue"]
     log_messages = sum(m.get("channel") == "events" for m in sent)
     front_end_says(w, {"intent": "continue"})
@@ -426,7 +426,7 @@ def test_inspect_closes_both_ways_and_a_continue_does_not_resend_the_log(
     time.sleep(0.1)
     closed_at = len(sent)
     w.wait(timeout=10)
-    time.sleep(0.05)
+    settled(w)
     events = [m for m in sent if m.get("channel") == "events"]
     assert sum(m["kind"] == "snapshot" for m in events) == 1  # once, when the inspector opened
     assert len(events) > log_messages  # the continuation's events followed, as deltas
@@ -439,7 +439,7 @@ def test_the_view_is_offered_exactly_the_actions_the_kernel_carries_out(
     server.enqueue(Script(text="fine"))
     w = chat.send("hi")
     w.wait(timeout=5)
-    time.sleep(0.05)
+    settled(w)
     assert w.actions == []
     front_end_says(w, {"intent": "retry"})  # not offered: ignored
     front_end_says(w, {"intent": "continue"})
@@ -449,7 +449,7 @@ def test_the_view_is_offered_exactly_the_actions_the_kernel_carries_out(
     w2 = chat.send("hi")
     with pytest.raises(StreamError):
         w2.wait(timeout=5)
-    time.sleep(0.05)
+    settled(w2)
     assert w2.actions == ["retry"]
 
 
