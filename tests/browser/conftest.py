@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from claude_widget.fake_server import FakeAnthropic, Script
-from claude_widget.fake_server.demo import SSE_ANSWER
+from claude_widget.fake_server.demo import PACE_VARIABLE, SSE_ANSWER
 
 from ..support.lab import (
     RESULTS,
@@ -36,7 +36,7 @@ from ..support.lab import (
 )
 
 __all__ = [  # what the browser tests take from here
-    "LONG_ANSWER", "PAGE_TIMEOUT_MS", "RESULTS", "ROOT", "TEST_KEY", "Lab", "free_port", "kernel_for",
+    "LONG_ANSWER", "PAGE_TIMEOUT_MS", "RESULTS", "ROOT", "TEST_KEY", "Lab", "demo_pace", "free_port", "kernel_for",
     "open_notebook", "run_all_cells", "screenshot", "serving", "show_widget", "stop_server", "wait_until_up",
 ]  # fmt: skip
 
@@ -79,18 +79,25 @@ def _folder(request: pytest.FixtureRequest) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)[:60].strip("-") + "-" + uuid.uuid4().hex[:4]
 
 
+def demo_pace(request: pytest.FixtureRequest) -> dict[str, str]:
+    """A kernel's environment for `Chat(offline=True)`: the demo answers at once, unless the test watches its pace
+    (marked `live_pace`)."""
+    return {} if request.node.get_closest_marker("live_pace") else {PACE_VARIABLE: "instant"}
+
+
 @pytest.fixture
 def lab(jupyter: Jupyter, backend: FakeAnthropic, request: pytest.FixtureRequest) -> Iterator[Lab]:
     """JupyterLab 4 on the shared server, in a folder of this test's, its notebooks' kernels talking to `backend`
-    (`slow_server`, if the test asks for it). Every kernel is shut down when the test ends."""
-    with jupyter.folder(_folder(request), backend.url, "lab") as folder:
+    (`slow_server`, if the test asks for it); `Chat(offline=True)` answers at once (`demo_pace`). Every kernel is
+    shut down when the test ends."""
+    with jupyter.folder(_folder(request), backend.url, "lab", demo_pace(request)) as folder:
         yield folder
 
 
 @pytest.fixture
 def notebook7(jupyter: Jupyter, backend: FakeAnthropic, request: pytest.FixtureRequest) -> Iterator[Lab]:
     """Notebook 7 on the shared server, as `lab` is JupyterLab."""
-    with jupyter.folder(_folder(request), backend.url, "notebook") as folder:
+    with jupyter.folder(_folder(request), backend.url, "notebook", demo_pace(request)) as folder:
         yield folder
 
 

@@ -68,6 +68,7 @@ ROWS_SHOWN = """() => Array.from(document.querySelectorAll('.cw-job-rows tbody t
   [tr.dataset.index, ...Array.from(tr.querySelectorAll('td'), td => td.textContent)])"""
 
 
+@pytest.mark.live_pace
 def test_rows_in_input_order_numbered_as_results_resume_after_stop_and_the_offline_badge(lab: Lab, page: Any) -> None:
     # Chat(offline=True): the kernel answers from its own demo server, at the demo's pace.
     lab.add_notebook("offline-map.ipynb", *OFFLINE_CELLS)

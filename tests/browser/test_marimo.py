@@ -16,7 +16,7 @@ import pytest
 
 from claude_widget.fake_server import FakeAnthropic
 
-from .conftest import LONG_ANSWER, TEST_KEY, free_port
+from .conftest import LONG_ANSWER, TEST_KEY, demo_pace, free_port
 
 pytestmark = pytest.mark.browser
 
@@ -41,14 +41,16 @@ if __name__ == "__main__":
 
 
 @pytest.fixture
-def marimo_app(tmp_path: Path, slow_server: FakeAnthropic) -> Iterator[Callable[..., str]]:
+def marimo_app(
+    tmp_path: Path, slow_server: FakeAnthropic, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., str]]:
     """Serve a marimo app whose one cell shows an answer; return its URL. Stopped at the end of the test."""
     processes: list[subprocess.Popen[bytes]] = []
 
     def serve(options: str = "", *, with_key: bool = True) -> str:
         path = tmp_path / "app.py"
         path.write_text(APP.format(options=options))
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")} | demo_pace(request)
         if with_key:
             env |= {"ANTHROPIC_API_KEY": TEST_KEY, "ANTHROPIC_BASE_URL": slow_server.url}
         port = free_port()

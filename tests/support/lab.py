@@ -158,13 +158,16 @@ class Jupyter:
         return Lab(self.url, self.root, kind)
 
     @contextmanager
-    def folder(self, name: str, backend_url: str, kind: str = "lab") -> Iterator[Lab]:
+    def folder(
+        self, name: str, backend_url: str, kind: str = "lab", env: dict[str, str] | None = None
+    ) -> Iterator[Lab]:
         """A new folder of the server's root (with a copy of the quickstart), whose notebooks' kernels talk to the
-        fake server at `backend_url`. When the block ends, every kernel of the server is shut down."""
+        fake server at `backend_url` (with `env` besides). When the block ends, every kernel of the server is shut
+        down."""
         root = self.root / name
         root.mkdir()
         kernel = f"{TEST_KERNELS}{uuid.uuid4().hex[:8]}"
-        env = {"ANTHROPIC_API_KEY": TEST_KEY, "ANTHROPIC_BASE_URL": backend_url}
+        env = {"ANTHROPIC_API_KEY": TEST_KEY, "ANTHROPIC_BASE_URL": backend_url, **(env or {})}
         write_kernelspec(self.data_dir, kernel, env)
         lab = Lab(self.url, root, kind, folder=name, kernel=kernel, data_dir=self.data_dir, kernel_env=env)
         shutil.copy(QUICKSTART, root)
