@@ -116,7 +116,7 @@ def test_the_inspector_of_a_long_answer_keeps_how_it_began_and_its_timeline_has_
     inspector.screenshot(path=RESULTS / "inspector-long-answer.png")
 
 
-def test_the_inspector_stays_open_when_jupyterlab_renders_the_finished_answer_again(
+def test_the_inspector_stays_open_through_the_finished_answers_final_update(
     lab: Lab, page: Any, slow_server: FakeAnthropic
 ) -> None:
     slow_server.enqueue(Script(text="A short answer, streamed slowly. " * 8, delay=0.02))
@@ -124,9 +124,11 @@ def test_the_inspector_stays_open_when_jupyterlab_renders_the_finished_answer_ag
     widget.locator("[data-role=inspect]").click()
     widget.locator("[data-role=inspector]").wait_for(state="visible")
     page.evaluate("el => { el.dataset.first = 'yes'; }", widget.element_handle())
-    # At the end the kernel brings the output's markdown up to date, and JupyterLab renders the output anew.
-    page.wait_for_function("() => { const el = document.querySelector('.cw-root'); return el && !el.dataset.first; }")
     wait_for(page, "el => el.dataset.status === 'done'", widget)
+    # At the end the kernel brings the output's markdown up to date: the same view stays (issue 23, item 8).
+    page.wait_for_function("() => window.jupyterapp.shell.currentWidget.content.widgets[0].model.outputs.get(0)"
+                           "?.data['application/vnd.claude-widget.answer+json']?.streaming === undefined")  # fmt: skip
+    assert page.locator(".cw-root").count() == 1 and widget.get_attribute("data-first") == "yes"
     inspector = widget.locator("[data-role=inspector]")
     assert inspector.is_visible()
     assert widget.locator("[data-role=inspect]").get_attribute("aria-pressed") == "true"

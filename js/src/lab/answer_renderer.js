@@ -9,7 +9,7 @@
 // The kernel's final update of the output (its saved markdown, complete) comes here too: the widget shown is not
 // drawn again (a second view would lose the reader's scroll and open sections). An answer still streaming has
 // no saved answer to stand in for it: its widget is shown, or the widget manager's message if it is gone.
-import { Panel } from "@lumino/widgets";
+import { Panel, Widget } from "@lumino/widgets";
 import { ANSWER_MIME } from "../wire/protocol.js";
 import { isLive, onChange } from "./live_models.js";
 
@@ -32,7 +32,8 @@ export class AnswerRenderer extends Panel {
     this.rendermime = rendermime;
     /** @type {MimeModel | null} */
     this.output = null;
-    /** @type {"live" | "saved" | null} */
+    /** @type {"live" | "waiting" | "saved" | null} waiting: a streaming answer whose model is not (yet) in the
+     * page (its saved markdown cannot stand in for it) */
     this.shown = null;
     this.stopFollowing = onChange(() => void this.follow());
   }
@@ -51,12 +52,20 @@ export class AnswerRenderer extends Panel {
     const model = this.output;
     if (model === null || this.isDisposed) return;
     const entry = /** @type {{streaming?: boolean} | undefined} */ (model.data[ANSWER_MIME]);
-    const want = isLive(modelIdOf(model)) || entry?.streaming ? "live" : "saved";
+    const want = isLive(modelIdOf(model)) ? "live" : entry?.streaming ? "waiting" : "saved";
     if (want === this.shown) return;
     this.shown = want;
     this.node.dataset.shown = want;
-    const renderer = this.rendermime.createRenderer(want === "live" ? WIDGET_MIME : SAVED_MIME);
     for (const child of [...this.widgets]) child.dispose();
+    if (want === "waiting") {
+      // Not the widget manager's renderer yet: one made before the page has its manager never gets it (the manager
+      // is handed only to the renderers it finds in outputs, not to this one's).
+      const waiting = new Widget();
+      waiting.node.textContent = "Loading widget...";
+      this.addWidget(waiting);
+      return;
+    }
+    const renderer = this.rendermime.createRenderer(want === "live" ? WIDGET_MIME : SAVED_MIME);
     this.addWidget(renderer);
     await renderer.renderModel(model);
   }
