@@ -464,14 +464,14 @@ def test_a_front_end_without_the_assets_model_gets_the_bundle_with_its_request_i
     w.wait(timeout=5)
 
 
-def test_only_a_finished_answers_entry_lets_jupyterlab_show_its_saved_markdown(
+def test_the_answers_entry_is_there_from_the_start_and_says_when_it_has_finished(
     server: FakeAnthropic, chat: Chat
 ) -> None:
     server.enqueue(Script(text="Streaming slowly. " * 40, delay=0.01))
     w = chat.send("hi")
     streaming, _ = w._repr_mimebundle_()
-    # There from the start (the final update keeps JupyterLab's renderer and its one view), but marked: its
-    # markdown says "still answering", it cannot stand in for the widget.
+    # There from the start (the final update keeps JupyterLab's renderer and its one view), marked: its markdown
+    # says that Claude is still answering.
     assert streaming[ANSWER_MIME] == {"version": 1, "streaming": True}
     w.wait(timeout=20)
     finished, _ = w._repr_mimebundle_()

@@ -7,10 +7,9 @@
 // answer, brings the widget back; a model closed by the kernel (`w.close()`) brings the saved answer back.
 //
 // The kernel's final update of the output (its saved markdown, complete) comes here too: the widget shown is not
-// drawn again (a second view would lose the reader's scroll and open sections). An answer still streaming has
-// no saved answer to stand in for it: its widget is shown, or the widget manager's message if it is gone.
-import { Panel, Widget } from "@lumino/widgets";
-import { ANSWER_MIME } from "../wire/protocol.js";
+// drawn again (a second view would lose the reader's scroll and open sections). An answer saved while it was still
+// streaming shows its saved markdown, which says so ("… is still answering"), until its model is in the page.
+import { Panel } from "@lumino/widgets";
 import { isLive, onChange } from "./live_models.js";
 
 export const WIDGET_MIME = "application/vnd.jupyter.widget-view+json";
@@ -32,8 +31,7 @@ export class AnswerRenderer extends Panel {
     this.rendermime = rendermime;
     /** @type {MimeModel | null} */
     this.output = null;
-    /** @type {"live" | "waiting" | "saved" | null} waiting: a streaming answer whose model is not (yet) in the
-     * page (its saved markdown cannot stand in for it) */
+    /** @type {"live" | "saved" | null} */
     this.shown = null;
     this.stopFollowing = onChange(() => void this.follow());
   }
@@ -51,20 +49,13 @@ export class AnswerRenderer extends Panel {
   async follow() {
     const model = this.output;
     if (model === null || this.isDisposed) return;
-    const entry = /** @type {{streaming?: boolean} | undefined} */ (model.data[ANSWER_MIME]);
-    const want = isLive(modelIdOf(model)) ? "live" : entry?.streaming ? "waiting" : "saved";
+    // The widget's renderer only once its model is here: one made before the page has its widget manager never
+    // gets it (the manager is handed only to the renderers it finds in outputs, not to this one's).
+    const want = isLive(modelIdOf(model)) ? "live" : "saved";
     if (want === this.shown) return;
     this.shown = want;
     this.node.dataset.shown = want;
     for (const child of [...this.widgets]) child.dispose();
-    if (want === "waiting") {
-      // Not the widget manager's renderer yet: one made before the page has its manager never gets it (the manager
-      // is handed only to the renderers it finds in outputs, not to this one's).
-      const waiting = new Widget();
-      waiting.node.textContent = "Loading widget...";
-      this.addWidget(waiting);
-      return;
-    }
     const renderer = this.rendermime.createRenderer(want === "live" ? WIDGET_MIME : SAVED_MIME);
     this.addWidget(renderer);
     await renderer.renderModel(model);

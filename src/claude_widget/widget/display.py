@@ -24,8 +24,9 @@ from ..engine.loops import call_soon
 from .fallback import answer_markdown
 
 ANSWER_MIME = "application/vnd.claude-widget.answer+json"
-"""An answer's own entry: `{"version": 1}` once finished (its `text/markdown` can stand in for the widget),
-`{"version": 1, "streaming": true}` before (its markdown says "still answering": it cannot)."""
+"""An answer's own entry: `{"version": 1}` once finished, `{"version": 1, "streaming": true}` before (its
+`text/markdown` then says that Claude is still answering). Either way the markdown stands in for the widget
+while its model is not in the page (js/src/lab/answer_renderer.js)."""
 
 
 class MarkdownOutput:
