@@ -279,6 +279,30 @@ def test_retry_after_an_error_starts_over_and_streams(
     assert {"kind": "snapshot", "text": ""} in sent
 
 
+def test_a_retried_answer_is_the_engines_and_its_failed_attempt_is_still_billed(
+    server: FakeAnthropic, sent: list[dict[str, Any]]
+) -> None:
+    """Retry asks the conversation's `Answer` for a new stream: the turn holds the answer (not the widget), the
+    history goes on from the retry's text, and what the failed stream was billed is still counted."""
+    chat = Chat(api_key=TEST_KEY, base_url=server.url, max_retries=0)
+    server.enqueue(Script(text="partial words " * 20, fault="error_event", fault_after=60), Script(text="second try"))
+    w = chat.send("hi")
+    with pytest.raises(StreamError):
+        w.wait(timeout=5)
+    failed = w.manager
+    billed = failed.usage
+    assert billed["input_tokens"] > 0 and failed.text  # the failed stream was billed for what it sent
+    front_end_says(w, {"intent": "retry"})
+    deadline = time.monotonic() + 5
+    while w.status != "done" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert w.wait(timeout=5) == "second try"
+    assert w.manager is not failed and w.manager is w.answer.stream and chat.turns[0].answer is w.answer
+    assert chat.history[-1] == {"role": "assistant", "content": [{"type": "text", "text": "second try"}]}
+    assert chat.usage == {k: billed[k] + w.manager.usage[k] for k in billed}
+    assert chat.cost == pytest.approx(failed.cost + w.manager.cost)
+
+
 def test_close_cancels_the_stream(server: FakeAnthropic, chat: Chat, sent: list[dict[str, Any]]) -> None:
     server.enqueue(Script(text="q" * 20000, delay=0.005))
     w = chat.send("hi")
