@@ -40,4 +40,12 @@ for sdk in .venv/sdks/*/; do
 done
 # Never the real API: the notebooks must take their offline path. The wheel the build tests make (once:
 # tests/test_install.py, built_wheel) carries the front end scripts/setup.sh built above, not a second npm build.
-env -u ANTHROPIC_API_KEY -u ANTHROPIC_BASE_URL HATCH_JUPYTER_BUILDER_SKIP_NPM=1 .venv/bin/python -m pytest "$@"
+pytest=(env -u ANTHROPIC_API_KEY -u ANTHROPIC_BASE_URL HATCH_JUPYTER_BUILDER_SKIP_NPM=1 .venv/bin/python -m pytest)
+if [ $# -gt 0 ]; then
+  exec "${pytest[@]}" "$@"  # what was asked for, as asked
+fi
+# Everything but the build tier on two workers, a test file each at a time (a file's tests share its kernels and
+# servers; each worker has its own Jupyter server and Chromium): most tests wait on a browser, a kernel or a stream.
+# Then the build tier alone: its tests share one wheel and one fresh virtualenv, made once.
+"${pytest[@]}" -n 2 --dist loadfile -m "not build"
+"${pytest[@]}" -m build

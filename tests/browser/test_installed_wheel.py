@@ -15,7 +15,7 @@ import pytest
 from ..test_install import installed_wheel
 from .conftest import Lab, free_port, screenshot, show_widget, stop_server, wait_until_up
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.build]  # the build tier's wheel and virtualenv
 
 
 def test_jupyterlab_from_the_installed_wheel_shows_the_widget(tmp_path: Path, page: Any) -> None:
