@@ -293,7 +293,7 @@ class Chat:
         return [Question(i, None, "(unknown)") for i in range(total)]
 
     def _snapshot(self) -> ChatSnapshot:
-        """What a map job takes of the chat, as it is now (the job never holds the chat)."""
+        """What a map job takes of the chat, as it is now (the job reads no Chat)."""
         return ChatSnapshot(client_for=self._client_for, options=self.options, history=tuple(self.history),
                             table_tokens=self.table_tokens, offline=self.offline)  # fmt: skip
 

@@ -1,4 +1,5 @@
-"""What a map job takes from its chat: a value made when the job is, so that a job never holds the `Chat`."""
+"""What a map job takes from its chat: a value made when the job is, so that the job reads no `Chat` (the client
+factory is the chat's: clients are shared per key and loop, engine/clients.py)."""
 
 from __future__ import annotations
 
