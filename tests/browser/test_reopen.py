@@ -249,3 +249,28 @@ def test_a_closed_answer_widget_leaves_its_saved_answer_in_its_place(lab: Lab, p
                            timeout=60_000)  # fmt: skip
     assert page.locator(".cw-root").count() == 0
     assert page.locator(".cw-answer-output h2").inner_text().strip().startswith("Server-sent events in one minute")
+
+
+def test_a_notebook_saved_mid_answer_shows_what_it_saved_once_its_kernel_is_gone(
+    lab: Lab, page: Any, backend: FakeAnthropic
+) -> None:
+    """Its output's saved markdown says Claude was still answering; there is no model to wait for (it showed
+    "Loading widget..." for good)."""
+    backend.enqueue(Script(text="Streaming slowly. " * 400, delay=0.02))
+    lab.add_notebook("midway.ipynb", "from claude_widget import Chat\nChat().send('go')")
+    open_notebook(page, lab, "midway.ipynb")
+    run_all_cells(page)
+    page.wait_for_function("() => document.querySelector('.cw-root')?.dataset.status === 'streaming'",
+                           timeout=60_000)  # fmt: skip
+    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    path = lab.root / "midway.ipynb"
+    deadline = time.monotonic() + 30
+    while '"streaming": true' not in path.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert '"streaming": true' in path.read_text()
+    lab.shut_down_kernels()
+    open_notebook(page, lab, "midway.ipynb")  # a new page and a new kernel: the answer's model is gone
+    saved = page.locator(".cw-answer-output[data-shown=saved] .jp-RenderedMarkdown")
+    saved.wait_for(timeout=60_000)
+    assert "still answering" in (saved.text_content() or "")
+    assert "Loading widget" not in (page.locator(".jp-Notebook").text_content() or "")
