@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import replace
 from typing import Any
@@ -45,6 +46,24 @@ def test_raw_http_response_is_chunked_sse(server: FakeAnthropic) -> None:
         body = r.read().decode()
     assert body.startswith("event: message_start\ndata: {")
     assert body.endswith('event: message_stop\ndata: {"type":"message_stop"}\n\n')
+
+
+def test_a_held_stream_sends_only_pings_until_released(server: FakeAnthropic) -> None:
+    release = threading.Event()
+    server.enqueue(Script(text="0123456789" * 10, chunk_size=10, hold=release, hold_after=40, ping_interval=0.1))
+    client = anthropic.Anthropic(api_key=TEST_KEY, base_url=server.url)
+    seen: list[str] = []
+    with client.messages.stream(model="claude-sonnet-5-5", max_tokens=100, messages=[{"role": "user", "content": "hi"}]
+                                ) as stream:  # fmt: skip
+        for event in stream:
+            if event.type == "text":
+                seen.append(event.text)
+                if len(seen) == 4:  # held here: nothing but pings comes until the test lets it go
+                    time.sleep(0.5)
+                    labels = [label for _, label in server.message_requests()[-1].events]
+                    assert labels.count("ping") >= 2 and "message_stop" not in labels
+                    release.set()
+    assert "".join(seen) == "0123456789" * 10
 
 
 @pytest.mark.parametrize("header", ["x-api-key", "authorization"])

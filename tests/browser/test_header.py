@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -82,8 +83,10 @@ def header_shot(page: Any, name: str) -> Path:
 def test_the_header_is_one_line_nothing_moves_at_the_end_and_the_counter_reads_plainly(
     lab: Lab, page: Any, backend: FakeAnthropic
 ) -> None:
-    # The follow-up streams long enough to look at it at each width while Stop is there.
-    scripts = (Script(text="Events over one HTTP response."), Script(text=LONG_ANSWER, chunk_size=4, delay=0.03))
+    # The follow-up is held mid-answer while it is looked at at each width, Stop there.
+    measured = threading.Event()
+    follow_up = Script(text=LONG_ANSWER, chunk_size=4, delay=0.002, hold=measured, hold_after=400)
+    scripts = (Script(text="Events over one HTTP response."), follow_up)
     backend.enqueue(*scripts)
     lab.add_notebook("header.ipynb", *CELLS)
     page.set_viewport_size({"width": 1400, "height": 1000})
@@ -100,6 +103,7 @@ def test_the_header_is_one_line_nothing_moves_at_the_end_and_the_counter_reads_p
         header_shot(page, f"header-streaming-{width}.png")
     assert second.get_attribute("data-status") == "streaming", "the answer ended before it was measured"
     before_end = streaming[1024]
+    measured.set()
 
     page.wait_for_function("el => el.dataset.status === 'done'", arg=second.element_handle(), timeout=120_000)
     page.evaluate("() => { document.querySelector('.jp-WindowedPanel-outer').scrollTop = 0; }")

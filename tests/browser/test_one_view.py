@@ -4,6 +4,7 @@ left it, the notebook stays where they scrolled it, and no second view is left b
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -61,7 +62,10 @@ def test_the_final_update_keeps_the_one_view_its_open_thinking_and_the_notebooks
     kind: str, request: pytest.FixtureRequest, page: Any, slow_server: FakeAnthropic
 ) -> None:
     front_end: Lab = request.getfixturevalue(kind)
-    slow_server.enqueue(Script(text=LONG_ANSWER, thinking=THINKING, chunk_size=4, delay=0.02, first_delay=1.5))
+    # Held mid-answer until the reader has opened the thinking and scrolled; then it streams on to its end.
+    read = threading.Event()
+    slow_server.enqueue(Script(text=LONG_ANSWER, thinking=THINKING, chunk_size=4, delay=0.004, first_delay=1.5,
+                               hold=read, hold_after=400))  # fmt: skip
     page.add_init_script(WATCH_ROOTS)
     widget = show_widget(page, front_end, "one-view.ipynb", *NOTEBOOK)
     content = widget.locator("[data-role=content]")
@@ -73,6 +77,7 @@ def test_the_final_update_keeps_the_one_view_its_open_thinking_and_the_notebooks
     page.wait_for_function("el => el.open", arg=section.element_handle())
     read_at = page.evaluate(READ_THE_MIDDLE, widget.element_handle())
     assert read_at > 0
+    read.set()
     page.wait_for_function("el => el.dataset.status === 'done'", arg=widget.element_handle(), timeout=120_000)
     page.wait_for_function(FINAL_UPDATE, timeout=60_000)
     # A view drawn again by the update would be in the page once it has painted the finished answer.

@@ -17,7 +17,7 @@ from ..api.models import Display
 from ..api.request_tokens import estimate_input_tokens
 from .rules import sign
 from .script import Plan, Script, text_blocks, token_count, tool_json, within_max_tokens
-from .wire import PING, Drop, Pause, Reset, Send, Stall, Step, sse
+from .wire import PING, Drop, Hold, Pause, Reset, Send, Stall, Step, sse
 
 
 def usage_of(script: Script, body: dict[str, Any], *, service_tier: str = "standard") -> dict[str, Any]:
@@ -132,7 +132,7 @@ def compile_script(script: Script, body: dict[str, Any], message_id: str) -> lis
         steps += _thinking_block(index, thinking, display, script, seconds, plan.model, message_id)
         index += 1
 
-    sent = 0
+    sent, held = 0, script.hold is None
     narrated = plan.narrates(script)
     blocks = [] if narrated else text_blocks(script)
     if narrated and fault_pending and fault_here():  # the fault comes where the text would have been
@@ -146,6 +146,9 @@ def compile_script(script: Script, body: dict[str, Any], message_id: str) -> lis
         for chunk in _chunks(text, script.chunk_size):
             if fault_pending and sent >= script.fault_after and fault_here():
                 return steps
+            if not held and sent >= script.hold_after and script.hold is not None:
+                steps.append(Hold(script.hold, script.ping_interval))
+                held = True
             event = {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": chunk}}
             steps.append(Send(sse("content_block_delta", event), "content_block_delta"))
             sent += len(chunk)

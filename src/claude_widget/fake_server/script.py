@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -65,6 +66,10 @@ class Script:
     cache_read_input_tokens: int = 0
     cache_creation_input_tokens: int = 0
     cache_creation_1h_input_tokens: int = 0  # the part of cache_creation_input_tokens written for an hour
+    # Hold the stream (pinging) once `hold_after` characters of text were sent, until `hold` is set: a test does what
+    # it must while the answer is still streaming, then lets it end, rather than racing a pace.
+    hold: threading.Event | None = None
+    hold_after: int = 0
     # Cut the answer at the request's max_tokens, as the API does (stop_reason "max_tokens"). Off by default: tests
     # script their own stop reasons; the offline demo honours it, so that Continue can be shown offline.
     honour_max_tokens: bool = False

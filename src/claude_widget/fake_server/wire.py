@@ -43,7 +43,15 @@ class Stall:
     ping_interval: float | None = None
 
 
-Step = Send | Pause | Drop | Reset | Stall
+@dataclass(frozen=True)
+class Hold:
+    """Send nothing but pings until `until` is set (or the client gives up)."""
+
+    until: threading.Event
+    ping_interval: float
+
+
+Step = Send | Pause | Drop | Reset | Stall | Hold
 
 
 # A ping as the API sends it, to keep a silent stream alive (its JSON spaced, unlike the other events).
@@ -187,6 +195,17 @@ async def send_stream(
                 writer.transport.abort()
                 record.finished_at = time.monotonic()
                 return False
+            elif isinstance(step, Hold):
+                pinged = time.monotonic()
+                while not step.until.is_set():
+                    await asyncio.wait([closed], timeout=0.05)
+                    if client_gone():
+                        return False
+                    if time.monotonic() - pinged >= step.ping_interval:
+                        writer.write(b"%x\r\n%s\r\n" % (len(PING), PING))
+                        await writer.drain()
+                        record.events.append((time.monotonic(), "ping"))
+                        pinged = time.monotonic()
             elif isinstance(step, Stall):
                 while not client_gone():
                     if step.ping_interval is None:
