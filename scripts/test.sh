@@ -44,8 +44,18 @@ pytest=(env -u ANTHROPIC_API_KEY -u ANTHROPIC_BASE_URL HATCH_JUPYTER_BUILDER_SKI
 if [ $# -gt 0 ]; then
   exec "${pytest[@]}" "$@"  # what was asked for, as asked
 fi
-# Everything but the build tier on two workers, a test file each at a time (a file's tests share its kernels and
-# servers; each worker has its own Jupyter server and Chromium): most tests wait on a browser, a kernel or a stream.
-# Then the build tier alone: its tests share one wheel and one fresh virtualenv, made once.
-"${pytest[@]}" -n 2 --dist loadfile -m "not build"
-"${pytest[@]}" -m build
+# Everything but the build tier on four workers, a test file each at a time (a file's tests share its kernels and
+# servers; each worker has its own Jupyter server and Chromium): most tests wait on a browser, a kernel or a stream,
+# and two cores stay half idle with two. The build tier runs beside them as a fifth: its tests share one wheel and
+# one fresh virtualenv, made once; its report follows the main run's.
+build_log=$(mktemp)
+"${pytest[@]}" -m build > "$build_log" 2>&1 &
+build_tier=$!
+main_status=0
+"${pytest[@]}" -n 4 --dist loadfile -m "not build" || main_status=$?
+build_status=0
+wait "$build_tier" || build_status=$?
+echo "--- the build tier ---"
+cat "$build_log"
+rm -f "$build_log"
+exit $(( main_status != 0 ? main_status : build_status ))
