@@ -82,6 +82,9 @@ class TruncatedStreamError(Exception):
 class ThinkingTooLongError(Exception):
     """One think lasted longer than its ceiling (`StreamOptions.thinking_ceiling`); the message says how long."""
 
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min")  # "45 s", "12 min"
+
 
 REFUSALS = frozenset({"rate_limit", "overloaded"})  # the API saying "not now": too many requests, or too busy
 
@@ -288,9 +291,9 @@ def _cause(exc: BaseException) -> str:
     return type(cause).__name__ if cause else type(exc).__name__
 
 
-async def explain(failure: Failure, client: anthropic.AsyncAnthropic, model: str) -> Failure:
+async def explain(failure: Failure, client: anthropic.AsyncAnthropic | None, model: str) -> Failure:
     """Add what the user needs to fix a failure: for an unknown model, the models that exist."""
-    if failure.kind != "not_found" or "model" not in failure.message:
+    if failure.kind != "not_found" or "model" not in failure.message or client is None:
         return failure
     try:
         models = [m.id async for m in client.models.list(timeout=5)]

@@ -33,6 +33,7 @@ from .continuation import continuation_mode, prefill_rejected, request_messages
 from .errors import (
     REFUSALS,
     Failure,
+    MissingAPIKeyError,
     StallError,
     StreamError,
     ThinkingTooLongError,
@@ -41,20 +42,14 @@ from .errors import (
     explain,
 )
 from .event_log import RAW_EVENTS, summary
-from .events import (
-    FINAL_STATUSES,
-    Finished,
-    Status,
-    StatusChanged,
-    StreamEvent,
-    ToolStatus,
-)
+from .events import FINAL_STATUSES, Finished, Status, StatusChanged, StreamEvent, ToolStatus
 from .loops import call_soon, on_loop_thread, stream_loop
 from .options import Backoff as Backoff
 from .options import StreamOptions
 from .thinks import THINK_BOUNDARIES
 from .tool_calls import run_tool_call
 from .turn import TurnState
+from .usage import Attempt
 from .watchdog import StallWatchdog
 
 log = logging.getLogger("claude_widget")
@@ -69,10 +64,10 @@ class StreamManager(TurnState):
     The manager starts on the first iteration, or explicitly with `start()`.
     """
 
-    def __init__(self, client: anthropic.AsyncAnthropic, options: StreamOptions,
+    def __init__(self, client: anthropic.AsyncAnthropic | None, options: StreamOptions,
                  messages: list[dict[str, Any]]) -> None:  # fmt: skip
         super().__init__(options, messages)
-        self.client = client
+        self.client = client  # None: nothing can be asked (an answer replayed where no key was given)
         self._listeners: list[Listener] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
@@ -216,7 +211,7 @@ class StreamManager(TurnState):
     async def _check_model(self) -> Failure | None:
         """For a model the table does not know, what the Models API says of it, and whether it would refuse this
         request (for a known model, `StreamOptions` checked that before anything was made)."""
-        if facts_for(self.model) is not None or await learn(self.client, self.model) is None:
+        if facts_for(self.model) is not None or self.client is None or await learn(self.client, self.model) is None:
             return None
         refused = refusal(self.options.request(self.messages))
         if refused is None:
@@ -245,7 +240,7 @@ class StreamManager(TurnState):
                     return failure  # the caller paces its own retries
                 delay = self.options.backoff.delay(retries_used, failure.retry_after)
                 info = failure.retry_dict(delay=delay, attempt=retries_used + 2, max_attempts=max_retries + 1,
-                                          continuing=bool(self.text), secret=self.client.api_key)  # fmt: skip
+                                          continuing=bool(self.text), secret=self._secret)  # fmt: skip
                 self._set_status("retrying", info)
                 self._log("retry", f"{failure.kind}: waiting {delay:.1f} s")
                 await asyncio.sleep(delay)
@@ -254,8 +249,8 @@ class StreamManager(TurnState):
             return None
 
     async def _attempt(self) -> None:
-        assembler, options = self._assembler, self.options
-        thinking = thinks({"model": self.model, "thinking": options.thinking_sent})
+        assembler = self._assembler
+        thinking = thinks({"model": self.model, "thinking": self.options.thinking_sent})
         continuation = continuation_mode(assembler.round_text, self.model, thinking=thinking)
         if continuation is None and assembler.blocks:
             self._apply(assembler.restart_round())
@@ -267,10 +262,18 @@ class StreamManager(TurnState):
         if self.status != "retrying":
             self._set_status("connecting")
         self._mark("request_sent", overwrite=not self.text)
-        sent_at = time.monotonic()
         messages = request_messages(self.messages, self.turn_messages, assembler.blocks, continuation)
+        await self._receive(messages, attempt)
+
+    async def _receive(self, messages: list[dict[str, Any]], attempt: Attempt) -> None:
+        """Send one request and take in its stream, to its end or the fault that ends it."""
+        options, client = self.options, self.client
+        if client is None:
+            raise MissingAPIKeyError("No Anthropic API key, so nothing can be asked: give Chat(api_key=...) or set "
+                                     "ANTHROPIC_API_KEY")  # fmt: skip
+        sent_at = time.monotonic()
         self._responded = False
-        async with self.client.messages.stream(**options.request(messages)) as stream:
+        async with client.messages.stream(**options.request(messages)) as stream:
             self._responded = True
             self._mark("first_byte")
             headers = stream.response.headers
@@ -284,18 +287,24 @@ class StreamManager(TurnState):
                     async for event in stream:
                         if options.record and event.type in RAW_EVENTS:
                             attempt.events.append((round(time.monotonic() - sent_at, 4), event.type, event.to_dict()))
-                        if self._handle(event):
+                        if self._take(event):
                             watchdog.fed()
                         if event.type in THINK_BOUNDARIES:
-                            self._emit_if(self._thinks.follow(event))
                             watchdog.thinking(self._thinks.active)
                         completed = completed or event.type == "message_stop"
             except TimeoutError:
                 if watchdog.expired == "thinking":
-                    raise ThinkingTooLongError(_duration(watchdog.thought_for)) from None
+                    raise ThinkingTooLongError(watchdog.thought_for) from None
                 raise StallError(f"no content for {options.stall_timeout:g} s.") from None
             if not completed:
                 raise TruncatedStreamError()
+
+    def _take(self, event: Any) -> bool:
+        """One SDK event, applied and followed for thinking; whether it carried content."""
+        content = self._handle(event)
+        if event.type in THINK_BOUNDARIES:
+            self._emit_if(self._thinks.follow(event))
+        return content
 
     def _handle(self, event: Any) -> bool:
         """Apply one SDK event; return whether it carried content (which feeds the stall watchdog)."""
@@ -354,7 +363,12 @@ class StreamManager(TurnState):
 
     @property
     def _base_url(self) -> str:
-        return str(self.client.base_url).rstrip("/")
+        return str(self.client.base_url).rstrip("/") if self.client is not None else ""
+
+    @property
+    def _secret(self) -> str | None:
+        """The key, for wiping from what a failure says."""
+        return self.client.api_key if self.client is not None else None
 
     def _set_status(self, status: Status, error: dict[str, Any] | None = None) -> None:
         if status == self.status and error == self.error:
@@ -368,7 +382,7 @@ class StreamManager(TurnState):
         if status != "done":
             for call in self._calls.cancel_unfinished():
                 self._emit(call)
-        self._set_status(status, failure.as_dict(self.client.api_key) if failure else None)
+        self._set_status(status, failure.as_dict(self._secret) if failure else None)
         self._emit(Finished(status, self.text, self.stop_reason, self.stop_details))
         if failure is not None:
             self._result.set_exception(StreamError(self.error or {}, self.text))
@@ -381,8 +395,3 @@ class StreamManager(TurnState):
                 listener(event)
             except Exception:  # one broken listener must not break the stream or the others
                 log.exception("claude_widget: a stream listener failed")
-
-
-def _duration(seconds: float) -> str:
-    """ "45 s", "12 min"."""
-    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
