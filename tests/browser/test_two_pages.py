@@ -9,6 +9,7 @@ plain text (`resync` with `"deflate": false`), and from then on the kernel sends
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 import uuid
@@ -212,8 +213,10 @@ def kernel_text(page: Any) -> str:
     )
 
 
+# TWO_PAGES_RUNS=10 runs it ten times in a row (within the whole suite: how its steadiness under load is checked).
+@pytest.mark.parametrize("run", range(int(os.environ.get("TWO_PAGES_RUNS", "1"))))
 def test_two_pages_on_one_kernel_one_without_binary_buffers_each_read_the_whole_answer(
-    lab: Lab, page: Any, page_without_buffers: tuple[Any, BufferStripper], slow_server: FakeAnthropic
+    lab: Lab, page: Any, page_without_buffers: tuple[Any, BufferStripper], slow_server: FakeAnthropic, run: int
 ) -> None:
     second, stripper = page_without_buffers
     first = Wire()
