@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import anthropic
@@ -45,6 +47,10 @@ def pytest_report_header() -> str:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Every answer a test (or a kernel it starts) makes is kept in a store of this run's own, never the user's;
+    # replay is off unless a test turns it on.
+    os.environ["CLAUDE_WIDGET_STORE"] = str(Path(tempfile.mkdtemp(prefix="claude-widget-store-")) / "answers.sqlite")
+    os.environ.pop("CLAUDE_WIDGET_REPLAY", None)
     expected = os.environ.get(EXPECT_ANTHROPIC)
     if expected and anthropic.__version__ != expected:
         raise pytest.UsageError(

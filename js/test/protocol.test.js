@@ -34,6 +34,7 @@ describe("protocol", () => {
       intents.user("stop"),
       intents.user("retry"),
       intents.user("continue"),
+      intents.user("ask_again"),
       intents.user("resume"), // a map job's Resume
       intents.follow({ deflate: true, frontend: "f1" }),
       intents.resync("answer", "f1"),

@@ -136,6 +136,17 @@ describe("view state", () => {
     assert.equal(refused.notice?.continueHidden, true);
   });
 
+  it("marks a replayed answer with when it was answered and what it saved, and offers Ask again once it is shown", () => {
+    const mark = { answered: "2026-12-07", saved: 0.0123 };
+    const playing = state({ traits: { status: "streaming", replay: mark }, text: "a" });
+    assert.deepEqual(playing.replay, { text: "replayed · answered 2026-12-07 · saved $0.012", askHidden: true, askDisabled: false });
+    const shown = state({ traits: { status: "done", replay: mark, actions: ["ask_again"] }, text: "a" });
+    assert.equal(shown.replay?.askHidden, false);
+    assert.equal(state({ traits: { status: "done", replay: { answered: "2026-12-07", saved: null } } }).replay?.text,
+      "replayed · answered 2026-12-07");
+    assert.equal(state({ traits: { status: "done" } }).replay, null); // asked now: no mark
+  });
+
   it("shows the inspector when the reader opened it, with the output tokens for the rate", () => {
     assert.deepEqual(state().inspector, { shown: false, outputTokens: 0 });
     assert.deepEqual(state({ inspecting: true, traits: { usage: { output_tokens: 42 } } }).inspector, { shown: true, outputTokens: 42 });
@@ -145,7 +156,7 @@ describe("view state", () => {
     /** @type {Array<keyof import("../src/ui/view_state.js").ShownTraits | "thoughts" | "citations">} */
     const read = ["status", "usage", "prices", "error", "model", "effort", "stop_reason", "offline", "notice", "thinking_tokens",
       "thinking_phase", "actions",
-      "input_estimate", "elapsed", "cards", "thoughts", "turn", "citations"];
+      "input_estimate", "elapsed", "cards", "thoughts", "turn", "citations", "replay"];
     assert.deepEqual([...PAINTED_TRAITS].sort(), [...read].sort());
   });
 });

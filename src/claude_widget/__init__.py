@@ -4,6 +4,7 @@ from .chat import Chat, replay
 from .engine.errors import MissingAPIKeyError, StreamError
 from .engine.events import Finished, StatusChanged, StreamEvent, TextDelta, UsageChanged
 from .engine.stream import StreamManager
+from .store.ledger import answers
 from .widget.chat_widget import ChatWidget
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "StreamManager",
     "TextDelta",
     "UsageChanged",
+    "answers",
     "replay",
 ]
 __version__ = "0.1.0"

@@ -38,6 +38,9 @@ from .jobs.handle import MapJob
 from .jobs.questions import Prompt, Question, items_of, questions
 from .jobs.schemas import output_schema
 from .jobs.snapshot import ChatSnapshot
+from .store.answer_store import AnswerStore, default_path
+from .store.fingerprint import question_label
+from .store.keeping import Source, kept_answer, replay_from_environment
 from .widget.chat_widget import STOP_WAIT, ChatWidget
 from .widget.headless import in_script
 from .widget.job_widget import JobWidget, ScriptProgress
@@ -113,17 +116,25 @@ class Chat:
         table_tokens: int = DEFAULT_TABLE_TOKENS,
         cache: bool = True,
         citations: bool = True,
+        replay: bool | None = None,
+        store: str | Path | bool | None = None,
     ) -> None:
+        # Answers are kept (the store) unless store=False; with replay, one kept for the same request is played back
+        self.replay = replay if replay is not None else replay_from_environment()
+        self.store = (
+            None if store is False else AnswerStore(default_path() if store is None or store is True else store)
+        )
         if offline:
             base_url, api_key = offline_server().url, OFFLINE_API_KEY
         else:
             api_key = api_key or os.environ.get("ANTHROPIC_API_KEY")
-            if not api_key:
+            if not api_key and not (self.replay and self.store is not None):  # replayed answers need no key
                 raise MissingAPIKeyError(
                     "No Anthropic API key. Pass Chat(api_key=...), or set ANTHROPIC_API_KEY: in a running notebook "
                     "with %env ANTHROPIC_API_KEY=sk-ant-... (a kernel does not see a variable set in a terminal "
                     "after its server started). To try claude-widget without a key, use Chat(offline=True), which "
-                    "streams canned answers from the built-in fake server."
+                    "streams canned answers from the built-in fake server; to replay answers kept from earlier runs, "
+                    "Chat(replay=True)."
                 )
         self.options = StreamOptions(model=model, max_tokens=max_tokens, system=system, stall_timeout=stall_timeout,
                                      max_retries=max_retries, thinking=thinking, effort=effort, record=record,
@@ -136,7 +147,7 @@ class Chat:
         self.freeze = freeze  # finished answers become plain markdown outputs
         self.table_tokens = _check_table_tokens(table_tokens)  # the budget of a DataFrame's summary
         self.turns: list[Turn] = []
-        self._api_key = api_key
+        self._api_key = api_key or None
         self._base_url = base_url
         # No read or total limit (long generations are fine): the stream manager's content watchdog
         # (`stall_timeout`) is what notices a connection that went quiet.
@@ -210,13 +221,17 @@ class Chat:
 
         A turn of this chat still streaming is stopped first; it stays in the history, marked as interrupted.
         """
+        return self._ask(prompt, objects, table_tokens, effort, "send")
+
+    def _ask(self, prompt: str, objects: tuple[object, ...], table_tokens: int | None, effort: Effort | None,
+             source: Source) -> ChatWidget:  # fmt: skip
         prompt = _check_prompt(prompt)
         options = self._options_with(effort)
         attachments = self._attach(objects, table_tokens)
         content = user_content(prompt, attachments)
         self._stop_current()
         return self._send_messages([*self.history, {"role": "user", "content": content}], prompt, content,
-                                   [a.chip() for a in attachments], options)  # fmt: skip
+                                   [a.chip() for a in attachments], options, source)  # fmt: skip
 
     def _options_with(self, effort: Effort | None) -> StreamOptions:
         """The chat's options, with a question's own effort (checked for the model: a ValueError if refused)."""
@@ -225,14 +240,23 @@ class Chat:
     def _send_messages(self, messages: list[dict[str, Any]], prompt: str,
                        content: str | list[dict[str, Any]] | None = None,
                        chips: list[dict[str, str]] | None = None,
-                       options: StreamOptions | None = None) -> ChatWidget:  # fmt: skip
-        answer = Answer(self._manager(messages, options))
+                       options: StreamOptions | None = None, source: Source = "send") -> ChatWidget:  # fmt: skip
+        answer = self._answer(messages, prompt, chips or [], options or self.options, source)
         self.turns.append(Turn(prompt, answer, content=None if content == prompt else content))
         widget = ChatWidget(answer, offline=self.offline, freeze_when_done=self.freeze, attachments=chips or [],
                             turn=len(self.turns))  # fmt: skip
         global _last_answer
         _last_answer = weakref.ref(widget)
         return widget
+
+    def _answer(self, messages: list[dict[str, Any]], prompt: str, chips: list[dict[str, str]],
+                options: StreamOptions, source: Source) -> Answer:  # fmt: skip
+        """The answer to `messages`: replayed where the store keeps one and replay is on, else asked; kept."""
+        if self.store is None:
+            return Answer(self._manager(messages, options))
+        return kept_answer(self.store, messages, options, replay=self.replay, offline=self.offline,
+                           client=self._client_or_none(), ask=lambda: self._manager(messages, options),
+                           question=question_label(prompt, chips), source=source)  # fmt: skip
 
     def stream(self, prompt: str, *objects: object, table_tokens: int | None = None) -> StreamManager:
         """A not yet started `StreamManager` for `prompt` (and `objects`, as with `send`) after this chat's
@@ -311,7 +335,13 @@ class Chat:
     def _manager(self, messages: list[dict[str, Any]], options: StreamOptions | None = None) -> StreamManager:
         return StreamManager(self._client_for(stream_loop()), options or self.options, messages)
 
+    def _client_or_none(self) -> anthropic.AsyncAnthropic | None:
+        """The client on the stream loop, or None without a key (only a replaying chat has none)."""
+        return self._client_for(stream_loop()) if self._api_key is not None else None
+
     def _client_for(self, loop: asyncio.AbstractEventLoop) -> anthropic.AsyncAnthropic:
+        if self._api_key is None:
+            raise MissingAPIKeyError("No Anthropic API key: Pass Chat(api_key=...) or set ANTHROPIC_API_KEY.")
         client = self._clients.get(loop)
         if client is None:
             # The SDK's own retries are invisible to the user; the stream manager retries visibly instead.

@@ -61,7 +61,7 @@ class ClaudeMagics(Magics):
             raise ValueError("nothing to ask: put the prompt after %claude, or in the cell body of %%claude")
         objects = self._objects(args.objects)
         chat = self._chat(args)
-        return chat.send(prompt, *objects, effort=args.effort)
+        return chat._ask(prompt, tuple(objects), None, args.effort, "magic")
 
     @line_magic
     def claude_code(self, line: str) -> None:

@@ -176,6 +176,7 @@ export function render({ model, el, signal }) {
   listen(dom.stop, "click", () => sendIntent("stop"));
   listen(dom.retry, "click", () => sendIntent("retry"));
   listen(dom.continueButton, "click", () => sendIntent("continue"));
+  listen(dom.askAgain, "click", () => sendIntent("ask_again"));
   listen(dom.inspect, "click", () => {
     inspecting = !inspecting;
     shown.inspecting = inspecting;

@@ -62,11 +62,15 @@ export function buildDom(doc) {
   const noticeText = h(doc, "span", { class: "cw-notice-text" });
   const continueButton = button(doc, "continue", "Continue", "Continue the answer");
   const notice = h(doc, "div", { class: "cw-notice", "data-role": "notice", role: "status" }, [noticeText, continueButton]);
+  const replayText = h(doc, "span", { class: "cw-notice-text", "data-role": "replay-text" });
+  const askAgain = button(doc, "ask-again", "Ask again", "Ask Claude again, for real (the store keeps both answers)");
+  const replay = h(doc, "div", { class: "cw-notice", "data-role": "replay", "data-tone": "info", role: "status", hidden: "" },
+    [replayText, askAgain]);
   const inspector = createInspector(doc);
 
-  const root = h(doc, "div", { class: "cw-root", "data-role": "root", tabindex: "0" }, [header, chips, body, error, notice, inspector.element]);
+  const root = h(doc, "div", { class: "cw-root", "data-role": "root", tabindex: "0" }, [header, chips, body, error, notice, replay, inspector.element]);
   return { root, chips, sources, status, model, effort, turn, elapsed, offline, tokens, breakdown, copy, stop, inspect, content, typing, typingLabel, scroll, jump, error, errorText, retry,
-    thinking, notice, noticeText, continueButton, inspector };
+    thinking, notice, noticeText, continueButton, replay, replayText, askAgain, inspector };
 }
 
 /**
@@ -183,6 +187,10 @@ export function applyViewState(dom, state) {
   dom.notice.dataset.tone = state.notice?.tone ?? "warn"; // its colour (styles.css; issue 22, item 9)
   dom.continueButton.hidden = state.notice?.continueHidden ?? true;
   dom.continueButton.toggleAttribute("disabled", state.notice?.continueDisabled ?? state.intentPending);
+  dom.replay.hidden = state.replay === null;
+  dom.replayText.textContent = state.replay?.text ?? "";
+  dom.askAgain.hidden = state.replay?.askHidden ?? true;
+  dom.askAgain.toggleAttribute("disabled", state.replay?.askDisabled ?? state.intentPending);
   dom.inspect.setAttribute("aria-pressed", String(state.inspector.shown));
   dom.inspector.element.hidden = !state.inspector.shown;
 }

@@ -3,12 +3,13 @@
 // the retry countdown). view.js reads the inputs, calls viewState, and applies the result (view_dom.js).
 import { errorBanner, INITIAL_STATUS, isActive, isFinished, noticeBanner, statusLabel, waitingLabel } from "./status.js";
 import { headerFacts } from "./header.js";
-import { displayUsage } from "./tokens.js";
+import { displayUsage, formatCostShort } from "./tokens.js";
 
 /**
  * @typedef {import("../wire/protocol.js").WidgetState} WidgetState
  * @typedef {"status" | "usage" | "prices" | "error" | "model" | "effort" | "stop_reason" | "offline" | "notice" |
- *   "thinking_tokens" | "thinking_phase" | "actions" | "input_estimate" | "elapsed" | "cards" | "turn"} ShownTrait
+ *   "thinking_tokens" | "thinking_phase" | "actions" | "input_estimate" | "elapsed" | "cards" | "turn" | "replay"
+ * } ShownTrait
  * @typedef {{[K in ShownTrait]?: WidgetState[K] | undefined}} ShownTraits the traits viewState reads (any may be missing)
  */
 
@@ -18,7 +19,7 @@ import { displayUsage } from "./tokens.js";
  */
 export const PAINTED_TRAITS = /** @type {const} */ ([
   "status", "usage", "prices", "error", "model", "effort", "stop_reason", "offline", "cards", "notice", "thinking_tokens",
-  "thinking_phase", "actions", "input_estimate", "citations", "elapsed", "thoughts", "turn",
+  "thinking_phase", "actions", "input_estimate", "citations", "elapsed", "thoughts", "turn", "replay",
 ]);
 
 /**
@@ -51,6 +52,8 @@ export const PAINTED_TRAITS = /** @type {const} */ ([
  *   the error banner, null when hidden
  * @property {{text: string, tone: "warn" | "info", continueHidden: boolean, continueDisabled: boolean} | null} notice
  *   null when hidden
+ * @property {{text: string, askHidden: boolean, askDisabled: boolean} | null} replay a replayed answer's mark, with
+ *   Ask again; null for an answer asked now
  * @property {boolean} typingHidden the dots shown while nothing of the answer has come yet, or while Claude thinks
  * @property {string} typingLabel beside the dots while Claude thinks and nothing of it shows ("Thinking · 12 s")
  * @property {boolean} busy aria-busy of the content: screen readers hear finished blocks through the announcer
@@ -106,6 +109,7 @@ export function viewState({ traits, text, thinking, intentSentAt, intentWaiting 
       retryDisabled: intentPending,
     },
     notice: notice && { text: notice.text, tone: notice.tone, continueHidden: !offered.includes("continue"), continueDisabled: intentPending },
+    replay: traits.replay ? { text: replayText(traits.replay), askHidden: !offered.includes("ask_again"), askDisabled: intentPending } : null,
     typingHidden: !((active && text === "") || thinkingUnseen || awaitingClaude),
     typingLabel: thinkingUnseen ? `Thinking · ${formatSeconds(seconds)}` : awaitingClaude ? "Waiting for Claude…" : "",
     busy: active,
@@ -113,6 +117,15 @@ export function viewState({ traits, text, thinking, intentSentAt, intentWaiting 
     inspector: { shown: inspecting, outputTokens: traits.usage?.output_tokens ?? 0 },
     final,
   };
+}
+
+/**
+ * "replayed · answered 2026-12-07 · saved $0.012".
+ * @param {import("../wire/protocol.js").ReplayMark} mark
+ */
+export function replayText(mark) {
+  const saved = typeof mark.saved === "number" && mark.saved > 0 ? ` · saved ${formatCostShort(mark.saved)}` : "";
+  return `replayed · answered ${mark.answered}${saved}`;
 }
 
 /**

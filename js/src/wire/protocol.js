@@ -61,18 +61,24 @@
  *   turn?: number,
  *   attachments?: Chip[],
  *   citations?: CitationInfo[],
+ *   replay?: ReplayMark | null,
  *   view?: string,
  * }} WidgetState
+ */
+
+/**
+ * A replayed answer's mark: the day it was answered (ISO), and what asking again would have cost (null: unknown).
+ * @typedef {{answered: string, saved: number | null}} ReplayMark
  */
 
 /** @typedef {import("@anywidget/types").AnyModel<WidgetState>} Model anywidget's model, typed by our traits */
 
 /** @typedef {"answer" | "thinking" | "tools" | "events"} Channel */
-/** @typedef {"retry" | "continue"} Action a button the kernel offers (and carries out only while it does) */
+/** @typedef {"retry" | "continue" | "ask_again"} Action a button the kernel offers (and carries out only while it does) */
 
 /** Every streamed channel; a message without `channel` is for the answer. */
 export const CHANNELS = /** @type {const} */ (["answer", "thinking", "tools", "events"]);
-export const ACTIONS = /** @type {const} */ (["retry", "continue"]);
+export const ACTIONS = /** @type {const} */ (["retry", "continue", "ask_again"]);
 export const DEFAULT_CHANNEL = /** @type {const} */ ("answer");
 
 /** A finished answer's own entry in its output's bundle, for the JupyterLab extension (lab/plugin.js). */
@@ -96,7 +102,7 @@ export function channelOf(msg) {
   return typeof msg.channel === "string" ? msg.channel : DEFAULT_CHANNEL;
 }
 
-/** @typedef {"stop" | "retry" | "continue" | "resume"} UserIntent what a button (or Esc) asks the kernel to do (resume: a map job's) */
+/** @typedef {"stop" | "retry" | "continue" | "ask_again" | "resume"} UserIntent what a button (or Esc) asks the kernel to do (resume: a map job's) */
 
 /** View → kernel messages. */
 /**

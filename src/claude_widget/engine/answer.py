@@ -1,22 +1,34 @@
-"""A question's answer across the streams that make it: the first, then a Retry's fresh start or a Continue's
-continuation in place. A conversation's turn holds it; a widget shows its current stream; which of Retry and
-Continue make sense now is its answer (`offers`), and carrying one out gives the widget the next stream to show.
+"""A question's answer across the streams that make it: the first (perhaps a replay of a kept answer), then a
+Retry's fresh start, a Continue's continuation in place, or asking again what was replayed. A conversation's turn
+holds it; a widget shows its current stream; which actions make sense now is its answer (`offers`), and carrying
+one out gives the widget the next stream to show.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 from ..api.pricing import total_cost
+from .errors import MissingAPIKeyError
+from .replayed import ReplayedStream
 from .stream import StreamManager
 from .usage import Usage
 
-Action = Literal["retry", "continue"]
+Action = Literal["retry", "continue", "ask_again"]
 
 
 class Answer:
-    def __init__(self, stream: StreamManager) -> None:
+    """`fingerprint`: the request's, where answers are kept (store/); `on_stream` is told of each stream made for
+    the answer, the first included, before it starts (the store keeps each when it ends)."""
+
+    def __init__(self, stream: StreamManager, *, fingerprint: str | None = None,
+                 on_stream: Callable[[StreamManager], None] | None = None) -> None:  # fmt: skip
         self.stream = stream  # the current one: the widget shows it, the history is built from it
+        self.fingerprint = fingerprint
+        self._on_stream = on_stream
+        if on_stream is not None:
+            on_stream(stream)
         # What the streams a Retry replaced were billed (a continuation carries its predecessor's attempts).
         self._earlier_usage = Usage()
         self._earlier_costs: list[float | None] = []
@@ -27,7 +39,11 @@ class Answer:
         stream = self.stream
         return {
             "retry": stream.status == "error",
-            "continue": stream.status == "done" and stream.stop_reason == "max_tokens" and bool(stream.text.strip()),
+            "continue": stream.status == "done"
+            and stream.stop_reason == "max_tokens"
+            and bool(stream.text.strip())
+            and stream.client is not None,
+            "ask_again": isinstance(stream, ReplayedStream) and stream.status in ("done", "stopped"),
         }
 
     def next_stream(self, action: Action) -> StreamManager:
@@ -35,12 +51,17 @@ class Answer:
         if not self.offers()[action]:
             raise RuntimeError(f"cannot {action} an answer whose status is {self.stream.status!r}")
         previous = self.stream
-        if action == "retry":
+        if action == "continue":
+            self.stream = StreamManager.continuing(previous)
+        elif previous.client is None:
+            raise MissingAPIKeyError("No Anthropic API key, so Claude cannot be asked: this answer was replayed from "
+                                     "the answer store. Pass Chat(api_key=...) or set ANTHROPIC_API_KEY.")  # fmt: skip
+        else:  # a Retry's or an Ask again's fresh start
             self._earlier_usage += previous.usage
             self._earlier_costs.append(previous.cost)
             self.stream = StreamManager(previous.client, previous.options, previous.messages)
-        else:
-            self.stream = StreamManager.continuing(previous)
+        if self._on_stream is not None:
+            self._on_stream(self.stream)
         return self.stream
 
     def join(self, timeout: float | None = None) -> bool:

@@ -54,6 +54,17 @@ async def run_on(loop: asyncio.AbstractEventLoop, function: Callable[[], T]) -> 
     """Run `function` on `loop`'s thread, in the caller's context, and await its result from the caller's loop."""
     if on_loop_thread(loop):
         return function()
+    return await asyncio.wrap_future(_scheduled(loop, function))
+
+
+def run_on_and_wait(loop: asyncio.AbstractEventLoop, function: Callable[[], T], timeout: float | None = None) -> T:
+    """Run `function` on `loop`'s thread, in the caller's context, and block the caller until it has returned."""
+    if on_loop_thread(loop):
+        return function()
+    return _scheduled(loop, function).result(timeout)
+
+
+def _scheduled(loop: asyncio.AbstractEventLoop, function: Callable[[], T]) -> concurrent.futures.Future[T]:
     result: concurrent.futures.Future[T] = concurrent.futures.Future()
 
     def call() -> None:
@@ -63,4 +74,4 @@ async def run_on(loop: asyncio.AbstractEventLoop, function: Callable[[], T]) -> 
             result.set_exception(exc)
 
     loop.call_soon_threadsafe(call)  # the handle copies the caller's context (and with it the parent message)
-    return await asyncio.wrap_future(result)
+    return result

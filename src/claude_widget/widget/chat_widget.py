@@ -14,12 +14,13 @@ subshell.py); a Stop is carried out there and then, every other message is hande
 
 from __future__ import annotations
 
+import datetime
 import logging
 import time
 import uuid
 from collections.abc import Generator, Iterable, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import anywidget
 import traitlets
@@ -30,8 +31,9 @@ from ..api.pricing import list_prices
 from ..api.request_tokens import estimate_input_tokens
 from ..engine.answer import Answer
 from ..engine.events import FINAL_STATUSES
-from ..engine.loops import call_soon, run_on, stream_loop
+from ..engine.loops import call_soon, run_on, run_on_and_wait, stream_loop
 from ..engine.record import recording_of, save
+from ..engine.replayed import ReplayedStream
 from ..engine.stream import StreamManager
 from ..engine.usage import Usage
 from . import headless, protocol
@@ -47,7 +49,7 @@ OptionalDict = traitlets.TraitType[dict[str, Any] | None, dict[str, Any] | None]
 
 # The traits a stream changes (the rest, `_esm` among them, never change after the widget opens).
 STREAMED_TRAITS = ("status", "usage", "thinking_tokens", "error", "cards", "thoughts", "citations", "actions",
-                   "stop_reason", "notice", "elapsed")  # fmt: skip
+                   "stop_reason", "notice", "elapsed", "replay")  # fmt: skip
 
 
 class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
@@ -83,8 +85,11 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     # Where each think began, so that the view shows it there: {at, start, calls} (events.ThinkBegan, in UTF-16).
     thoughts = traitlets.List(traitlets.Dict()).tag(sync=True)
     attachments = traitlets.List(traitlets.Dict()).tag(sync=True)  # the question's chips (Attachment.chip)
+    # A replayed answer's mark: {"answered": "2026-12-07", "saved": 0.012 or None}; None for an answer asked now.
+    replay = cast(OptionalDict, traitlets.Dict(allow_none=True, default_value=None).tag(sync=True))
 
     _answer: Answer | None = None  # read by get_state while the widget opens
+    _ended_at: float | None = None  # when the answer ended (seconds since the epoch)
 
     def __init__(
         self,
@@ -106,7 +111,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         self._headless = headless.is_headless()
         super().__init__(model=stream.model, effort=effort, prices=list_prices(stream.model), offline=offline,
                          usage=Usage().as_dict(), assets=None if self._headless else shared_assets(),
-                         answer_id=uuid.uuid4().hex, attachments=list(attachments), turn=turn,
+                         answer_id=uuid.uuid4().hex, attachments=list(attachments), turn=turn, replay=_mark(stream),
                          input_estimate=estimate_input_tokens(stream.options.request(stream.messages)))  # fmt: skip
         self._freeze_asked = freeze_when_done
         self.freeze_when_done = freeze_when_done or self._headless  # nobody can click a headless answer
@@ -162,6 +167,37 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         """The tool calls: name, input as streamed, status, result (shortened), where among the text."""
         calls = self._answer.stream.tool_calls if self._answer is not None else {}
         return [{**card, "input_json": calls[card["id"]].input_json} for card in self.cards if card["id"] in calls]
+
+    @property
+    def replayed(self) -> bool:
+        """Whether the answer shown was played back from the answer store (`Chat(replay=True)`), not asked now."""
+        return isinstance(self.manager, ReplayedStream)
+
+    def ask_again(self) -> None:
+        """Ask Claude for real what was replayed (the widget's Ask again button), in the same widget; the store
+        keeps both answers, and the next replay plays the newer one. Returns at once, as `send` does."""
+        if not self.answer.offers()["ask_again"]:
+            raise RuntimeError(
+                "ask_again() asks anew an answer replayed from the store, once it has been shown: "
+                f"this one {'was asked, not replayed' if not self.replayed else 'is still playing'}"
+            )
+        run_on_and_wait(self._loop, self._ask_again, timeout=10)
+
+    @property
+    def receipt(self) -> dict[str, Any] | None:
+        """What produced the answer, as the saved notebook's output metadata says it (`"claude_widget"`): the
+        request's fingerprint, the model, the tokens and cost of making it, when, and whether this was a replay."""
+        fingerprint = self._answer.fingerprint if self._answer is not None else None
+        if fingerprint is None or self.status not in FINAL_STATUSES:
+            return None
+        stream = self.manager
+        made = stream.made if isinstance(stream, ReplayedStream) else self._ended_at
+        replayed = isinstance(stream, ReplayedStream)
+        receipt = {"fingerprint": fingerprint, "model": stream.model, "usage": self.answer.usage.as_dict(),
+                   "cost": self.answer.cost, "made": _iso(made), "replayed": replayed}  # fmt: skip
+        if isinstance(stream, ReplayedStream):
+            receipt["saved"] = stream.original_cost
+        return receipt
 
     @property
     def timings(self) -> dict[str, float]:
@@ -227,6 +263,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         # start, tool rounds and retries included (the manager's timings measure its latest request).
         if change["new"] in FINAL_STATUSES and self._answer is not None:
             self.elapsed = round(time.monotonic() - self._started, 3)
+            self._ended_at = time.time()
 
     def finished(self) -> None:
         """The stream ended. A cell awaiting the answer sends the final state itself (so that nbclient keeps it)."""
@@ -275,8 +312,8 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
             self._sync.resync(intent.frontend, intent.channel, intent.deflate)
         elif intent.name == "inspect":
             self._sync.inspect(intent.frontend, intent.open)
-        elif intent.name in ("retry", "continue") and self.answer.offers()[intent.name]:
-            self._retry() if intent.name == "retry" else self._continue()
+        elif intent.name in ("retry", "continue", "ask_again") and self.answer.offers()[intent.name]:
+            {"retry": self._retry, "continue": self._continue, "ask_again": self._ask_again}[intent.name]()
 
     def update(self, **traits: Any) -> None:
         """Set these traits, sent out together (the sync's way in: sync.py's `Sink`)."""
@@ -288,17 +325,22 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         if self._answer is not None:
             self._answer.stream.cancel()
 
-    def _retry(self) -> None:
+    def _retry(self, action: Literal["retry", "ask_again"] = "retry") -> None:
         """Ask again from the start, in the same widget."""
+        stream = self.answer.next_stream(action)  # first: without a key, asking again raises here
         self._sync.next_stream(start_over=True)
-        self._start(self.answer.next_stream("retry"))
+        self._start(stream)
         with self.hold_sync():
+            self.replay = None
             self.status = "connecting"
             self.error = self.notice = self.stop_reason = None
             self.cards, self.thoughts, self.citations, self.actions = [], [], [], []
             self.usage, self.thinking_tokens = Usage().as_dict(), 0
             self.thinking_phase = {"active": False, "seconds": 0.0}
         self._sync.started_over()
+
+    def _ask_again(self) -> None:
+        self._retry("ask_again")
 
     def _continue(self) -> None:
         """Continue an answer that stopped at the token limit, in place: the channels go on where they are."""
@@ -307,3 +349,18 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
             self.error = self.notice = None
             self.actions = []
         self._start(self.answer.next_stream("continue"))
+
+
+def _mark(stream: StreamManager) -> dict[str, Any] | None:
+    """What the view's replay mark says: when the answer was made, and what replaying it saved."""
+    if not isinstance(stream, ReplayedStream):
+        return None
+    answered = datetime.date.fromtimestamp(stream.made).isoformat()
+    return {"answered": answered, "saved": stream.original_cost}
+
+
+def _iso(seconds: float | None) -> str | None:
+    """A time as the receipt says it: ISO 8601, to the second, with its offset."""
+    if seconds is None:
+        return None
+    return datetime.datetime.fromtimestamp(seconds).astimezone().isoformat(timespec="seconds")

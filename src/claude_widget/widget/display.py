@@ -37,6 +37,9 @@ class MarkdownOutput:
         @property
         def text(self) -> str: ...
 
+        @property
+        def receipt(self) -> dict[str, Any] | None: ...
+
     status: str
     model: str
     error: dict[str, Any] | None
@@ -62,6 +65,9 @@ class MarkdownOutput:
         finished = self.status in FINAL_STATUSES
         data = {**data, "text/markdown": self.markdown,
                 ANSWER_MIME: {"version": 1} if finished else {"version": 1, "streaming": True}}  # fmt: skip
+        receipt = self.receipt
+        if receipt is not None:  # a saved notebook says what produced each answer
+            metadata = {**metadata, "claude_widget": receipt}
         return data, metadata
 
     def _ipython_display_(self) -> None:
@@ -96,7 +102,9 @@ class MarkdownOutput:
         from IPython.display import update_display
 
         if self.freeze_when_done and self.status in FINAL_STATUSES:
+            receipt = self.receipt
             update_display({"text/markdown": self.markdown, "text/plain": self.text or self.markdown}, raw=True,
+                           metadata={"claude_widget": receipt} if receipt else None,
                            display_id=self._display_id)  # fmt: skip
             if self.comm is not None:
                 self.close()

@@ -3,7 +3,8 @@ parsing of what a front end sends. js/src/wire/protocol.js is its other half; te
 holds examples that both test suites decode. docs/protocol.md describes it for people.
 
 Data flows one way (kernel → view: state, deltas, snapshots); the view sends back only intents: what the user
-asked for (stop, retry, continue, resume, inspect) and what its copy of the streams needs (follow, resync, bundle).
+asked for (stop, retry, continue, ask_again, resume, inspect) and what its copy of the streams needs (follow,
+resync, bundle).
 """
 
 from __future__ import annotations
@@ -21,10 +22,14 @@ CHANNELS: tuple[Channel, ...] = get_args(Channel)
 # that follows the deltas keeps it current on its own copy of the model, so that saved widget state holds it).
 TEXT_STATE: dict[Channel, str] = {"answer": "text", "thinking": "thinking", "tools": "tool_input"}
 TEXT_KEYS = tuple(TEXT_STATE.values())
-ACTIONS = ("retry", "continue")  # what the view may offer, as published by the kernel in the `actions` trait
+ACTIONS = (
+    "retry",
+    "continue",
+    "ask_again",
+)  # what the view may offer, as published by the kernel in the `actions` trait
 
 # "resume" is a map job's (job_widget.py): send the items a stopped job has not done.
-IntentName = Literal["stop", "retry", "continue", "resume", "inspect", "follow", "resync", "bundle"]
+IntentName = Literal["stop", "retry", "continue", "ask_again", "resume", "inspect", "follow", "resync", "bundle"]
 INTENTS: tuple[IntentName, ...] = get_args(IntentName)
 
 

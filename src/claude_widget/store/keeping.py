@@ -1,0 +1,101 @@
+"""Keeping answers: a question's answer is replayed where the store keeps one for the same request (and replay is
+on), else asked; each of its streams goes into the store when it ends, finished, stopped or failed (a replay is
+kept as one: what it saved, not what it cost)."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import anthropic
+
+from ..engine.answer import Answer
+from ..engine.errors import MissingAPIKeyError
+from ..engine.events import Finished, StreamEvent
+from ..engine.options import StreamOptions
+from ..engine.replayed import ReplayedStream, kept_turn
+from ..engine.stream import StreamManager
+from . import where
+from .answer_store import AnswerStore
+from .fingerprint import fingerprint as request_fingerprint
+
+Source = Literal["send", "magic", "map"]
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What the store keeps of a question, made once when it is asked."""
+
+    fingerprint: str
+    question: str  # in short (fingerprint.question_label)
+    source: Source
+    notebook: str | None
+    cell: str | None
+
+    @classmethod
+    def here(cls, fingerprint: str, question: str, source: Source) -> Asked:
+        """Asked now, in the running cell."""
+        return cls(fingerprint, question, source, where.notebook(), where.cell())
+
+
+def kept_answer(store: AnswerStore, messages: list[dict[str, Any]], options: StreamOptions, *, replay: bool,
+                offline: bool, client: anthropic.AsyncAnthropic | None, ask: Callable[[], StreamManager],
+                question: str, source: Source) -> Answer:  # fmt: skip
+    """The answer to `messages`: replayed from `store` where it keeps one for the same request and `replay` is on,
+    else `ask()`ed (which needs a `client`); each of its streams kept in `store` when it ends."""
+    fingerprint = request_fingerprint(options.request(messages), offline=offline)
+    found = store.find(fingerprint) if replay else None
+    if found is not None:
+        stream: StreamManager = ReplayedStream(
+            client, options, messages, found.kept, made=found.made, original_cost=found.cost
+        )
+    elif client is None:
+        raise MissingAPIKeyError(
+            f"This question is not in the answer store ({store.path}), and without an Anthropic API key Claude "
+            "cannot be asked. Pass Chat(api_key=...) or set ANTHROPIC_API_KEY; or run the cell that asked it "
+            "once with a key, so that its answer is kept (anything that changes the request, the prompt, an "
+            "attached object's data, the model or an earlier question, asks anew)."
+        )
+    else:
+        stream = ask()
+    asked = Asked.here(fingerprint, question, source)
+    return Answer(stream, fingerprint=fingerprint, on_stream=lambda each: keep(store, asked, each))
+
+
+def replay_from_environment() -> bool:
+    """CLAUDE_WIDGET_REPLAY=1 turns replay on for every chat of the process (a CI run, papermill, %%claude)."""
+    value = os.environ.get("CLAUDE_WIDGET_REPLAY", "").strip().lower()
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    raise ValueError(f"CLAUDE_WIDGET_REPLAY={value!r}: set it to 1 (replay kept answers) or 0 (ask Claude)")
+
+
+def keep(store: AnswerStore, asked: Asked, stream: StreamManager) -> None:
+    """Have `stream` (not yet started) kept in `store` when it ends."""
+    started = time.monotonic()
+
+    def on_event(event: StreamEvent) -> None:
+        if isinstance(event, Finished):
+            add(store, asked, stream, seconds=time.monotonic() - started)
+
+    stream.subscribe(on_event)
+
+
+def add(store: AnswerStore, asked: Asked, stream: StreamManager, seconds: float | None = None) -> int | None:
+    """Keep an ended stream now; its id in the store (None if it could not be kept)."""
+    replay = stream if isinstance(stream, ReplayedStream) else None
+    usage = stream.usage
+    row = {
+        "fingerprint": asked.fingerprint, "made": time.time(), "model": stream.model, "question": asked.question,
+        "status": stream.status, "stop_reason": stream.stop_reason, "replayed": int(replay is not None),
+        "input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
+        "cache_read_tokens": usage.cache_read_input_tokens, "cache_write_tokens": usage.cache_creation_input_tokens,
+        "cost": stream.cost, "saved": replay.original_cost if replay is not None else None, "seconds": seconds,
+        "notebook": asked.notebook, "cell": asked.cell, "source": asked.source, "text": stream.text,
+    }  # fmt: skip
+    return store.add(row, None if replay is not None else kept_turn(stream))
