@@ -342,7 +342,8 @@ def test_stop_while_a_sync_tool_runs_discards_its_result(server: FakeAnthropic) 
     wait_until(lambda: any(c.status == "running" for c in w.manager.tool_calls.values()))
     w.stop()
     w.wait(5)
-    wait_until(lambda: calls == ["sync finished"])  # a thread cannot be interrupted: it finishes...
+    # A thread cannot be interrupted: it finishes (however long a loaded machine takes to run it)...
+    wait_until(lambda: "sync finished" in calls, timeout=60)
     time.sleep(0.1)
     assert len(server.message_requests()) == 1  # ...and its result goes nowhere
     assert w.tools[0]["status"] == "cancelled"

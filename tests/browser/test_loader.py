@@ -130,4 +130,6 @@ w = Chat().send('hi'); w"""
     assert "did not send it within 10 s" in error.inner_text()
     assert "Re-run the cell" in error.inner_text()
     assert error.get_attribute("role") == "alert"
-    assert 8 < waited < 25
+    assert (
+        waited > 8
+    )  # it gave the kernel its 10 s (the wait above bounds it: no timed upper limit on a shared machine)
