@@ -145,6 +145,14 @@ describe("view state", () => {
     assert.equal(state({ traits: { status: "done", replay: { answered: "2026-12-07", saved: null } } }).replay?.text,
       "replayed · answered 2026-12-07");
     assert.equal(state({ traits: { status: "done" } }).replay, null); // asked now: no mark
+    assert.equal(shown.tokens.label, "$0"); // nothing sent, nothing billed
+    assert.ok(shown.tokens.breakdown.includes("Asking again would cost about $0.0123"));
+  });
+
+  it("shows the receipt in the counter's tooltip", () => {
+    const receipt = { fingerprint: "1aece8c3c4d489737f83", made: "2026-12-07T11:46:57+00:00", replayed: false };
+    const s = state({ traits: { status: "done", usage: { input_tokens: 10, output_tokens: 5 }, receipt }, text: "a" });
+    assert.equal(s.tokens.breakdown.at(-1), "Made 2026-12-07 11:46 · request 1aece8c3c4d4");
   });
 
   it("shows the inspector when the reader opened it, with the output tokens for the rate", () => {
@@ -156,7 +164,7 @@ describe("view state", () => {
     /** @type {Array<keyof import("../src/ui/view_state.js").ShownTraits | "thoughts" | "citations">} */
     const read = ["status", "usage", "prices", "error", "model", "effort", "stop_reason", "offline", "notice", "thinking_tokens",
       "thinking_phase", "actions",
-      "input_estimate", "elapsed", "cards", "thoughts", "turn", "citations", "replay"];
+      "input_estimate", "elapsed", "cards", "thoughts", "turn", "citations", "replay", "receipt"];
     assert.deepEqual([...PAINTED_TRAITS].sort(), [...read].sort());
   });
 });

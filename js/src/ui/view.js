@@ -47,6 +47,8 @@ function shownTraits(model) {
     elapsed: model.get("elapsed"),
     cards: model.get("cards"),
     turn: model.get("turn"),
+    replay: model.get("replay"),
+    receipt: model.get("receipt"),
   };
 }
 

@@ -3,13 +3,13 @@
 // the retry countdown). view.js reads the inputs, calls viewState, and applies the result (view_dom.js).
 import { errorBanner, INITIAL_STATUS, isActive, isFinished, noticeBanner, statusLabel, waitingLabel } from "./status.js";
 import { headerFacts } from "./header.js";
-import { displayUsage, formatCostShort } from "./tokens.js";
+import { displayUsage, formatCost, formatCostShort } from "./tokens.js";
 
 /**
  * @typedef {import("../wire/protocol.js").WidgetState} WidgetState
  * @typedef {"status" | "usage" | "prices" | "error" | "model" | "effort" | "stop_reason" | "offline" | "notice" |
- *   "thinking_tokens" | "thinking_phase" | "actions" | "input_estimate" | "elapsed" | "cards" | "turn" | "replay"
- * } ShownTrait
+ *   "thinking_tokens" | "thinking_phase" | "actions" | "input_estimate" | "elapsed" | "cards" | "turn" | "replay" |
+ *   "receipt"} ShownTrait
  * @typedef {{[K in ShownTrait]?: WidgetState[K] | undefined}} ShownTraits the traits viewState reads (any may be missing)
  */
 
@@ -20,6 +20,7 @@ import { displayUsage, formatCostShort } from "./tokens.js";
 export const PAINTED_TRAITS = /** @type {const} */ ([
   "status", "usage", "prices", "error", "model", "effort", "stop_reason", "offline", "cards", "notice", "thinking_tokens",
   "thinking_phase", "actions", "input_estimate", "citations", "elapsed", "thoughts", "turn", "replay",
+  "receipt",
 ]);
 
 /**
@@ -83,8 +84,8 @@ export function viewState({ traits, text, thinking, intentSentAt, intentWaiting 
   const awaitingClaude = active && !thinkingNow && lastCall !== undefined && text.length <= lastCall.at
     && (lastCall.status === "done" || lastCall.status === "error");
 
-  const usage = displayUsage({ usage: traits.usage, text, status, prices: traits.prices,
-    inputEstimate: traits.input_estimate, thinking, thinkingTokens });
+  const usage = traits.replay ? replayedUsage(traits.replay) : displayUsage({ usage: traits.usage, text, status,
+    prices: traits.prices, inputEstimate: traits.input_estimate, thinking, thinkingTokens });
   const final = isFinished(status);
   const facts = headerFacts({ model: traits.model, effort: traits.effort, final, turn: traits.turn,
     elapsedSeconds: final && traits.elapsed ? traits.elapsed : elapsedSeconds });
@@ -98,7 +99,8 @@ export function viewState({ traits, text, thinking, intentSentAt, intentWaiting 
     statusLabel: intentPending && intentWaiting ? waitingLabel(intentWaiting) : statusLabel(status, traits.stop_reason),
     facts: { model: facts.model, effort: facts.effort, turn: facts.turn, elapsed: facts.elapsed },
     offlineHidden: !traits.offline,
-    tokens: { label: usage.label, parts: usage.parts, hidden: !usage.label, breakdown: [...usage.breakdown, ...facts.details] },
+    tokens: { label: usage.label, parts: usage.parts, hidden: !usage.label,
+      breakdown: [...usage.breakdown, ...facts.details, ...receiptLines(traits.receipt)] },
     stop: { hidden: !active, disabled: intentPending, label: intentPending ? "Stopping…" : "Stop" },
     copyDisabled: text === "",
     error: banner && {
@@ -117,6 +119,27 @@ export function viewState({ traits, text, thinking, intentSentAt, intentWaiting 
     inspector: { shown: inspecting, outputTokens: traits.usage?.output_tokens ?? 0 },
     final,
   };
+}
+
+/**
+ * A replayed answer's counter: nothing was sent, nothing billed.
+ * @param {import("../wire/protocol.js").ReplayMark} mark
+ * @returns {{label: string, parts: {text: string, aside: string}[], breakdown: string[]}}
+ */
+function replayedUsage(mark) {
+  const saved = typeof mark.saved === "number" ? [`Asking again would cost about ${formatCost(mark.saved)}`] : [];
+  return { label: "$0", parts: [{ text: "$0", aside: "" }],
+    breakdown: ["Replayed from the answer store: nothing was sent, nothing billed", ...saved] };
+}
+
+/**
+ * The receipt's lines in the counter's tooltip: when the answer was made, and the request's fingerprint.
+ * @param {import("../wire/protocol.js").Receipt | null | undefined} receipt
+ */
+export function receiptLines(receipt) {
+  if (!receipt) return [];
+  const made = receipt.made.replace("T", " ").slice(0, 16);
+  return [`${receipt.replayed ? "Answered" : "Made"} ${made} · request ${receipt.fingerprint.slice(0, 12)}`];
 }
 
 /**

@@ -62,6 +62,7 @@
  *   attachments?: Chip[],
  *   citations?: CitationInfo[],
  *   replay?: ReplayMark | null,
+ *   receipt?: Receipt | null,
  *   view?: string,
  * }} WidgetState
  */
@@ -69,6 +70,12 @@
 /**
  * A replayed answer's mark: the day it was answered (ISO), and what asking again would have cost (null: unknown).
  * @typedef {{answered: string, saved: number | null}} ReplayMark
+ */
+
+/**
+ * What produced a finished answer (as the saved notebook's output metadata says it): the request's fingerprint,
+ * when the answer was made (ISO 8601), whether this one was replayed.
+ * @typedef {{fingerprint: string, made: string, replayed: boolean, model?: string, cost?: number | null}} Receipt
  */
 
 /** @typedef {import("@anywidget/types").AnyModel<WidgetState>} Model anywidget's model, typed by our traits */

@@ -49,7 +49,7 @@ OptionalDict = traitlets.TraitType[dict[str, Any] | None, dict[str, Any] | None]
 
 # The traits a stream changes (the rest, `_esm` among them, never change after the widget opens).
 STREAMED_TRAITS = ("status", "usage", "thinking_tokens", "error", "cards", "thoughts", "citations", "actions",
-                   "stop_reason", "notice", "elapsed", "replay")  # fmt: skip
+                   "stop_reason", "notice", "elapsed", "replay", "receipt")  # fmt: skip
 
 
 class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
@@ -87,9 +87,11 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     attachments = traitlets.List(traitlets.Dict()).tag(sync=True)  # the question's chips (Attachment.chip)
     # A replayed answer's mark: {"answered": "2026-12-07", "saved": 0.012 or None}; None for an answer asked now.
     replay = cast(OptionalDict, traitlets.Dict(allow_none=True, default_value=None).tag(sync=True))
+    # What produced the answer, once it has ended (`_receipt`): the saved notebook's output metadata says it too
+    # ("claude_widget"), and the counter's tooltip shows it.
+    receipt = cast(OptionalDict, traitlets.Dict(allow_none=True, default_value=None).tag(sync=True))
 
     _answer: Answer | None = None  # read by get_state while the widget opens
-    _ended_at: float | None = None  # when the answer ended (seconds since the epoch)
 
     def __init__(
         self,
@@ -112,7 +114,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         super().__init__(model=stream.model, effort=effort, prices=list_prices(stream.model), offline=offline,
                          usage=Usage().as_dict(), assets=None if self._headless else shared_assets(),
                          answer_id=uuid.uuid4().hex, attachments=list(attachments), turn=turn, replay=_mark(stream),
-                         input_estimate=estimate_input_tokens(stream.options.request(stream.messages)))  # fmt: skip
+                         input_estimate=_input_estimate(stream))  # fmt: skip
         self._freeze_asked = freeze_when_done
         self.freeze_when_done = freeze_when_done or self._headless  # nobody can click a headless answer
         self._loop = stream_loop()
@@ -184,22 +186,6 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         run_on_and_wait(self._loop, self._ask_again, timeout=10)
 
     @property
-    def receipt(self) -> dict[str, Any] | None:
-        """What produced the answer, as the saved notebook's output metadata says it (`"claude_widget"`): the
-        request's fingerprint, the model, the tokens and cost of making it, when, and whether this was a replay."""
-        fingerprint = self._answer.fingerprint if self._answer is not None else None
-        if fingerprint is None or self.status not in FINAL_STATUSES:
-            return None
-        stream = self.manager
-        made = stream.made if isinstance(stream, ReplayedStream) else self._ended_at
-        replayed = isinstance(stream, ReplayedStream)
-        receipt = {"fingerprint": fingerprint, "model": stream.model, "usage": self.answer.usage.as_dict(),
-                   "cost": self.answer.cost, "made": _iso(made), "replayed": replayed}  # fmt: skip
-        if isinstance(stream, ReplayedStream):
-            receipt["saved"] = stream.original_cost
-        return receipt
-
-    @property
     def timings(self) -> dict[str, float]:
         return self.manager.timings
 
@@ -263,7 +249,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         # start, tool rounds and retries included (the manager's timings measure its latest request).
         if change["new"] in FINAL_STATUSES and self._answer is not None:
             self.elapsed = round(time.monotonic() - self._started, 3)
-            self._ended_at = time.time()
+            self.receipt = _receipt(self._answer, time.time())
 
     def finished(self) -> None:
         """The stream ended. A cell awaiting the answer sends the final state itself (so that nbclient keeps it)."""
@@ -331,7 +317,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         self._sync.next_stream(start_over=True)
         self._start(stream)
         with self.hold_sync():
-            self.replay = None
+            self.replay = self.receipt = None
             self.status = "connecting"
             self.error = self.notice = self.stop_reason = None
             self.cards, self.thoughts, self.citations, self.actions = [], [], [], []
@@ -351,6 +337,26 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         self._start(self.answer.next_stream("continue"))
 
 
+def _receipt(answer: Answer, ended_at: float) -> dict[str, Any] | None:
+    """What produced a finished answer (None where answers are not kept): the request's fingerprint, the model, the
+    tokens and cost billed for it, when it was made, and whether it was replayed (then what that saved)."""
+    if answer.fingerprint is None:
+        return None
+    stream = answer.stream
+    replayed = isinstance(stream, ReplayedStream)
+    made = stream.made if isinstance(stream, ReplayedStream) else ended_at
+    receipt = {"fingerprint": answer.fingerprint, "model": stream.model, "usage": answer.usage.as_dict(),
+               "cost": answer.cost, "made": _iso(made), "replayed": replayed}  # fmt: skip
+    if isinstance(stream, ReplayedStream):
+        receipt["saved"] = stream.original_cost
+    return receipt
+
+
+def _input_estimate(stream: StreamManager) -> int:
+    """The request's input tokens, about, for the counter until the API says; a replay sends none."""
+    return 0 if isinstance(stream, ReplayedStream) else estimate_input_tokens(stream.options.request(stream.messages))
+
+
 def _mark(stream: StreamManager) -> dict[str, Any] | None:
     """What the view's replay mark says: when the answer was made, and what replaying it saved."""
     if not isinstance(stream, ReplayedStream):
@@ -359,8 +365,6 @@ def _mark(stream: StreamManager) -> dict[str, Any] | None:
     return {"answered": answered, "saved": stream.original_cost}
 
 
-def _iso(seconds: float | None) -> str | None:
+def _iso(seconds: float) -> str:
     """A time as the receipt says it: ISO 8601, to the second, with its offset."""
-    if seconds is None:
-        return None
     return datetime.datetime.fromtimestamp(seconds).astimezone().isoformat(timespec="seconds")

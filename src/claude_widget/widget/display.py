@@ -37,13 +37,11 @@ class MarkdownOutput:
         @property
         def text(self) -> str: ...
 
-        @property
-        def receipt(self) -> dict[str, Any] | None: ...
-
     status: str
     model: str
     error: dict[str, Any] | None
     notice: str | None
+    receipt: dict[str, Any] | None
     citations: list[dict[str, Any]]
     comm: Any
     freeze_when_done: bool
