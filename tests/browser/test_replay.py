@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 from typing import Any
 
 import pytest
 
 from claude_widget.fake_server import FakeAnthropic, Script
 
-from .conftest import RESULTS, Lab, show_widget
+from .conftest import RESULTS, ROOT, Lab, show_widget
 
 pytestmark = pytest.mark.browser
 
@@ -42,6 +44,8 @@ def test_a_replayed_answer_is_marked_and_ask_again_asks_claude_in_the_same_widge
     assert text.startswith(f"replayed · answered {dt.date.today().isoformat()} · saved $")
     RESULTS.mkdir(exist_ok=True)
     again.screenshot(path=str(RESULTS / "replayed.png"))
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        shutil.copy(RESULTS / "replayed.png", ROOT / "docs" / "images" / "replayed.png")
 
     again.locator("[data-role=ask-again]").click()
     page.wait_for_function(
