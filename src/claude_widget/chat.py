@@ -40,6 +40,7 @@ from .jobs.schemas import output_schema
 from .jobs.snapshot import ChatSnapshot
 from .store.answer_store import AnswerStore, default_path
 from .store.fingerprint import question_label
+from .store.items import ItemKeeping
 from .store.keeping import Source, kept_answer, replay_from_environment
 from .widget.chat_widget import STOP_WAIT, ChatWidget
 from .widget.headless import in_script
@@ -318,8 +319,9 @@ class Chat:
 
     def _snapshot(self) -> ChatSnapshot:
         """What a map job takes of the chat, as it is now (the job reads no Chat)."""
+        keeping = ItemKeeping.here(self.store, replay=self.replay, offline=self.offline) if self.store else None
         return ChatSnapshot(client_for=self._client_for, options=self.options, history=tuple(self.history),
-                            table_tokens=self.table_tokens, offline=self.offline)  # fmt: skip
+                            table_tokens=self.table_tokens, offline=self.offline, keeping=keeping)  # fmt: skip
 
     def _attach(self, objects: tuple[object, ...], table_tokens: int | None) -> list[Attachment]:
         budget = self.table_tokens if table_tokens is None else _check_table_tokens(table_tokens)
@@ -341,7 +343,8 @@ class Chat:
 
     def _client_for(self, loop: asyncio.AbstractEventLoop) -> anthropic.AsyncAnthropic:
         if self._api_key is None:
-            raise MissingAPIKeyError("No Anthropic API key: Pass Chat(api_key=...) or set ANTHROPIC_API_KEY.")
+            raise MissingAPIKeyError("This request is not in the answer store, and without an Anthropic API key Claude "
+                                     "cannot be asked: pass Chat(api_key=...) or set ANTHROPIC_API_KEY.")  # fmt: skip
         client = self._clients.get(loop)
         if client is None:
             # The SDK's own retries are invisible to the user; the stream manager retries visibly instead.

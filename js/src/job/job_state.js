@@ -7,7 +7,7 @@ import { formatCost, formatCount } from "../ui/tokens.js";
  *   refusals?: number, elapsed?: number, rate?: number, eta?: number | null, input_tokens?: number,
  *   output_tokens?: number, cost?: number | null, projected_cost?: number | null, max_cost?: number | null,
  *   in_flight_limit?: number, state?: string, resumable?: boolean, batch_ids?: string[],
- *   batch_status?: string | null}} Progress
+ *   batch_status?: string | null, from_store?: number, saved?: number}} Progress
  * @typedef {{index: number, item: string, status: string, values?: string[], error?: string | null}} Row
  *   one item of the window the kernel sends, numbered by its index in `job.results`
  * @typedef {{kind: string, count: number, example: string}} ErrorGroup
@@ -49,6 +49,8 @@ export function jobState({ progress, rows, columns, errorGroups, model, offline,
   if (running) counts.push(`${formatCount(running)} in flight`);
   if (p.queued) counts.push(`${formatCount(p.queued)} queued`);
   if (p.stopped) counts.push(`${formatCount(p.stopped)} not run`);
+  // Answered from the answer store (replay): nothing sent for them
+  if (p.from_store) counts.push(`${formatCount(p.from_store)} from the store` + (p.saved ? ` (saved ${formatCost(p.saved)})` : ""));
 
   const stats = [];
   if (p.rate) stats.push(`${p.rate < 10 ? p.rate.toFixed(1) : formatCount(p.rate)} items/s`);

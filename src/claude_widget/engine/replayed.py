@@ -46,6 +46,12 @@ def kept_turn(stream: TurnState) -> dict[str, Any]:
             "stop_details": stream.stop_details, "calls": calls}  # fmt: skip
 
 
+def kept_message(content: list[dict[str, Any]], stop_reason: str | None) -> dict[str, Any]:
+    """What replaying a one-message answer needs (a batch's result, say): as `kept_turn` keeps a turn."""
+    return {"format": KEPT_FORMAT, "messages": [{"role": "assistant", "content": content}],
+            "stop_reason": stop_reason, "stop_details": None, "calls": {}}  # fmt: skip
+
+
 def replayable(kept: object) -> bool:
     """Whether `kept` is a turn this version can play back (one kept by an older or newer one may not be)."""
     return (isinstance(kept, dict) and kept.get("format") == KEPT_FORMAT and isinstance(kept.get("messages"), list)

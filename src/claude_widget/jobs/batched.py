@@ -86,6 +86,7 @@ class BatchRun:
         self.stopping = False  # set from any thread by the job's stop()
         self.over_budget = False  # an item's worst cost would have passed max_cost: it was not sent
         self._cancel = asyncio.Event()
+        self._fingerprints: dict[int, str] = {}  # the items sent, for keeping their answers (chat.keeping)
 
     async def run(self, loop: asyncio.AbstractEventLoop) -> None:
         """The queued items as batches; or, for `chat.collect`, the batches given (made elsewhere)."""
@@ -133,6 +134,8 @@ class BatchRun:
                 self.over_budget = True
                 break
             spent += worst
+            if self.chat.keeping is not None:
+                self._fingerprints[index] = self.chat.keeping.fingerprint(params)
             requests.append(BatchRequest(custom_id=custom_id(index), params=params))
             self.ledger.start(index)
         return requests
@@ -179,6 +182,15 @@ class BatchRun:
         """Cancel the batches (on the loop): what was processed by then is kept."""
         self._cancel.set()
 
+    def _keep(self, index: int, message: Any, text: str, attempt: Attempt) -> None:
+        """An item's answer goes into the store (where the job keeps them, and the item was sent by this run)."""
+        keeping, fingerprint = self.chat.keeping, self._fingerprints.get(index)
+        if keeping is not None and fingerprint is not None:
+            content = [block.to_dict() for block in message.content]
+            keeping.keep_result(fingerprint, self.ledger.questions[index].text, model=message.model, content=content,
+                                text=text, stop_reason=message.stop_reason, usage=attempt.usage,
+                                cost=attempt.cost(self.pricing))  # fmt: skip
+
     async def _collect(self, client: Any, batch_id: str) -> None:
         ledger = self.ledger
         async for line in await client.messages.batches.results(batch_id):
@@ -194,6 +206,7 @@ class BatchRun:
                 attempt = Attempt(sent_at=0.0, billing=Billing.of(message.usage, batch=True))
                 attempt.record_usage(message.usage)
                 ledger.answered(index, text, message.stop_reason, attempt.usage, attempt.cost(self.pricing))
+                self._keep(index, message, text, attempt)
             elif result.type == "errored":
                 error = result.error.error
                 ledger.end(index, "failed", error=ItemError(error.type, error.message))

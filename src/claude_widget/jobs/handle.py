@@ -25,7 +25,7 @@ from .ledger import ItemError, ItemLedger, ItemState
 from .progress import JobState, Progress
 from .questions import Question
 from .schemas import OutputSchema
-from .snapshot import ChatSnapshot
+from .snapshot import ChatSnapshot, answer_from_store
 from .streamed import StreamedRun
 
 
@@ -220,7 +220,8 @@ class MapJob:
         return Progress.measure(self.counts(), elapsed=self.elapsed, ended=self.ended_at is not None,
                                 usage=self.usage, cost=self.cost, max_cost=self.max_cost, refusals=self.refusals,
                                 in_flight_limit=self.in_flight_limit, state=self.state, resumable=self.resumable,
-                                batch_ids=self.batch_ids, batch_status=self.batch_status)  # fmt: skip
+                                batch_ids=self.batch_ids, batch_status=self.batch_status,
+                                from_store=self.ledger.from_store, saved=self.ledger.saved)  # fmt: skip
 
     def to_pandas(self) -> Any:
         """One row per item: input, answer (or one column per schema field), status, error, tokens, cost."""
@@ -296,6 +297,7 @@ class MapJob:
     async def _run(self) -> None:
         runner = self._batch_run or self._streamed
         try:
+            answer_from_store(self._chat, self.ledger)
             await runner.run(self._loop)
         finally:
             self._finish(runner.over_budget)

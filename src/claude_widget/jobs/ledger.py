@@ -60,6 +60,8 @@ class ItemLedger:
         self.item_cost: list[float | None] = [None] * n  # USD per item, each request at its own rates
         self.batch_ids: list[str] = []  # every batch that holds (or held) items of the job
         self.costed = 0  # items with some usage: what they cost tells what an item costs
+        self.from_store = 0  # items answered from the answer store (replay): nothing sent, nothing billed
+        self.saved = 0.0  # USD those would have cost, as they cost when they were asked
         self._counts: Counter[str] = Counter(self.states)
         self._billed = Usage()
         self._spent = 0.0  # the items' cost, summed (never the cost of summed usage: a tier is per request)
@@ -137,6 +139,12 @@ class ItemLedger:
             return
         self.results[index] = result
         self.end(index, "done", usage, cost)
+
+    def replayed(self, index: int, text: str, stop_reason: str | None, saved: float | None) -> None:
+        """An item answered from the answer store: nothing billed; what it cost when asked is counted as saved."""
+        self.from_store += 1
+        self.saved += saved or 0.0
+        self.answered(index, text, stop_reason, Usage(), 0.0)
 
     def end(self, index: int, state: ItemState, usage: Usage | None = None, cost: float | None = None,
             error: ItemError | None = None) -> None:  # fmt: skip

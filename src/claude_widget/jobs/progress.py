@@ -36,11 +36,14 @@ class Progress:
     resumable: bool
     batch_ids: tuple[str, ...]
     batch_status: str | None
+    from_store: int = 0  # items answered from the answer store (replay): nothing sent
+    saved: float = 0.0  # USD those would have cost
 
     @classmethod
     def measure(cls, counts: dict[ItemState, int], *, elapsed: float, ended: bool, usage: Usage, cost: float | None,
                 max_cost: float | None, refusals: int, in_flight_limit: int, state: JobState, resumable: bool,
-                batch_ids: list[str], batch_status: str | None) -> Progress:  # fmt: skip
+                batch_ids: list[str], batch_status: str | None, from_store: int = 0,
+                saved: float = 0.0) -> Progress:  # fmt: skip
         """From the items' counts, the time and the money: the rate, the time left, the cost for all."""
         total, finished = sum(counts.values()), counts["done"] + counts["failed"]
         rate = finished / elapsed if elapsed > 0 and finished else 0.0
@@ -51,7 +54,8 @@ class Progress:
                    rate=round(rate, 3), eta=round(left / rate, 1) if rate and left else None,
                    input_tokens=prompt_tokens(usage), output_tokens=usage.output_tokens, cost=cost,
                    projected_cost=projected, max_cost=max_cost, in_flight_limit=in_flight_limit, state=state,
-                   resumable=resumable, batch_ids=tuple(batch_ids), batch_status=batch_status)  # fmt: skip
+                   resumable=resumable, batch_ids=tuple(batch_ids), batch_status=batch_status,
+                   from_store=from_store, saved=round(saved, 6))  # fmt: skip
 
     def as_dict(self) -> dict[str, Any]:
         """As the widget's trait carries it (JSON)."""
@@ -71,6 +75,8 @@ class Progress:
             more = self.eta and self.projected_cost is not None and self.projected_cost > self.cost
             parts.append(f"spent ${self.cost:.4f}" + (f" · about ${self.projected_cost:.4f} for all {self.total:,}"
                                                       if more else ""))  # fmt: skip
+        if self.from_store:
+            parts.append(f"{self.from_store:,} from the store (saved ${self.saved:.4f})")
         if self.state == "max_cost":
             parts.append(f"stopped at max_cost ${self.max_cost:g}")
         if self.batch_ids:  # in the saved output too: a new kernel collects them (chat.collect)

@@ -19,7 +19,7 @@ from collections import deque
 from ..api.models import Pricing
 from ..api.pricing import cost_usd
 from ..api.request_tokens import estimate_input_tokens
-from ..engine.errors import REFUSALS, StreamError
+from ..engine.errors import REFUSALS, MissingAPIKeyError, StreamError
 from ..engine.stream import StreamManager
 from ..engine.usage import Usage
 from .concurrency import AdaptiveConcurrency
@@ -144,7 +144,16 @@ class StreamedRun:
         except INPUT_ERRORS as error:
             self._end(index, "failed", error=ItemError("bad_input", str(error)))
             return
-        manager = StreamManager(self.chat.client_for(loop), self.chat.options, messages)
+        try:
+            client = self.chat.client_for(loop)
+        except MissingAPIKeyError as error:  # replaying without a key, and this item is not in the store
+            self._end(index, "failed", error=ItemError("no_key", str(error)))
+            return
+        manager = StreamManager(client, self.chat.options, messages)
+        keeping = self.chat.keeping
+        if keeping is not None:  # its answer goes into the store when it ends
+            fingerprint = keeping.fingerprint(self.chat.options.request(messages))
+            keeping.keep_stream(manager, fingerprint, self.ledger.questions[index].text)
         self._running[index] = manager
         self.ledger.start(index, manager)
         self.concurrency.started(time.monotonic(), tokens)

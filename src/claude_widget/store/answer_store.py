@@ -72,6 +72,8 @@ class Found:
     made: float
     model: str
     cost: float | None
+    text: str
+    stop_reason: str | None
     kept: dict[str, Any]
 
 
@@ -102,15 +104,23 @@ class AnswerStore:
     # -- writing -------------------------------------------------------------------------------------------
     def add(self, row: Mapping[str, Any], kept: dict[str, Any] | None) -> int | None:
         """Keep an answer (`row`: the columns, `kept`: what replaying it needs); its id, or None if it could not."""
-        values = {name: row.get(name) for name in COLUMNS if name != "id"}
-        values["kept"] = zlib.compress(json.dumps(kept, ensure_ascii=False).encode()) if kept is not None else None
-        insert = f"INSERT INTO answers ({', '.join(values)}) VALUES ({', '.join(f':{name}' for name in values)})"
+        ids = self.add_many([(row, kept)])
+        return ids[0] if ids else None
 
-        def work(db: sqlite3.Connection) -> int | None:
+    def add_many(self, answers: list[tuple[Mapping[str, Any], dict[str, Any] | None]]) -> list[int]:
+        """Keep several answers in one transaction; their ids (none if they could not be kept)."""
+        names = [name for name in COLUMNS if name != "id"]
+        insert = f"INSERT INTO answers ({', '.join(names)}, kept) VALUES ({', '.join('?' * (len(names) + 1))})"
+
+        def values(row: Mapping[str, Any], kept: dict[str, Any] | None) -> list[Any]:
+            blob = zlib.compress(json.dumps(kept, ensure_ascii=False).encode()) if kept is not None else None
+            return [row.get(name) for name in names] + [blob]
+
+        def work(db: sqlite3.Connection) -> list[int]:
             with db:
-                return db.execute(insert, values).lastrowid
+                return [int(db.execute(insert, values(row, kept)).lastrowid or 0) for row, kept in answers]
 
-        return self._use(work, None, write=True)
+        return self._use(work, [], write=True) if answers else []
 
     def forget(self, ids: list[int]) -> int:
         """Delete these answers; how many were."""
@@ -128,17 +138,30 @@ class AnswerStore:
     # -- reading -------------------------------------------------------------------------------------------
     def find(self, fingerprint: str) -> Found | None:
         """The newest complete answer made (not replayed) for this fingerprint that this version can replay."""
-        query = ("SELECT id, made, model, cost, kept FROM answers WHERE fingerprint = ? AND status = 'done' "
-                 "AND replayed = 0 AND kept IS NOT NULL ORDER BY made DESC LIMIT 5")  # fmt: skip
-        found: list[tuple[Any, ...]] = self._use(lambda db: db.execute(query, (fingerprint,)).fetchall(), [])
-        for id_, made, model, cost, blob in found:
-            try:
-                kept = json.loads(zlib.decompress(blob))
-            except (zlib.error, ValueError, TypeError):
-                continue  # damaged: as if it were not there
-            if replayable(kept):
-                return Found(id_, made, model, cost, kept)
-        return None
+        return self.find_many([fingerprint]).get(fingerprint)
+
+    def find_many(self, fingerprints: list[str]) -> dict[str, Found]:
+        """`find` for many fingerprints at once (a map job's items), on one connection: those found."""
+        found: dict[str, Found] = {}
+
+        def work(db: sqlite3.Connection) -> None:
+            for start in range(0, len(fingerprints), 500):  # within SQLite's limit of variables
+                chunk = fingerprints[start : start + 500]
+                query = ("SELECT fingerprint, id, made, model, cost, text, stop_reason, kept FROM answers WHERE "
+                         f"fingerprint IN ({', '.join('?' * len(chunk))}) AND status = 'done' AND replayed = 0 "
+                         "AND kept IS NOT NULL ORDER BY made DESC")  # fmt: skip
+                for fingerprint, id_, made, model, cost, text, stop_reason, blob in db.execute(query, chunk):
+                    if fingerprint in found:
+                        continue  # a newer one was taken
+                    try:
+                        kept = json.loads(zlib.decompress(blob))
+                    except (zlib.error, ValueError, TypeError):
+                        continue  # damaged: as if it were not there
+                    if replayable(kept):
+                        found[fingerprint] = Found(id_, made, model, cost, text, stop_reason, kept)
+
+        self._use(work, None)
+        return found
 
     def rows(self, where: str = "", params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         """The answers (without what replaying needs), oldest first; `where` an SQL condition on the columns."""

@@ -18,6 +18,7 @@ from ..engine.events import Finished, StreamEvent
 from ..engine.options import StreamOptions
 from ..engine.replayed import ReplayedStream, kept_turn
 from ..engine.stream import StreamManager
+from ..engine.usage import Usage
 from . import where
 from .answer_store import AnswerStore
 from .fingerprint import fingerprint as request_fingerprint
@@ -89,13 +90,23 @@ def keep(store: AnswerStore, asked: Asked, stream: StreamManager) -> None:
 def add(store: AnswerStore, asked: Asked, stream: StreamManager, seconds: float | None = None) -> int | None:
     """Keep an ended stream now; its id in the store (None if it could not be kept)."""
     replay = stream if isinstance(stream, ReplayedStream) else None
-    usage = stream.usage
-    row = {
-        "fingerprint": asked.fingerprint, "made": time.time(), "model": stream.model, "question": asked.question,
-        "status": stream.status, "stop_reason": stream.stop_reason, "replayed": int(replay is not None),
+    return store.add(
+        row(asked, model=stream.model, status=stream.status, stop_reason=stream.stop_reason, usage=stream.usage,
+            cost=stream.cost, text=stream.text, seconds=seconds,
+            saved=replay.original_cost if replay is not None else None, replayed=replay is not None),
+        None if replay is not None else kept_turn(stream),
+    )  # fmt: skip
+
+
+def row(asked: Asked, *, model: str, status: str, stop_reason: str | None, usage: Usage, cost: float | None,
+        text: str, seconds: float | None = None, saved: float | None = None,
+        replayed: bool = False) -> dict[str, Any]:  # fmt: skip
+    """An answer's row in the store (answer_store.COLUMNS)."""
+    return {
+        "fingerprint": asked.fingerprint, "made": time.time(), "model": model, "question": asked.question,
+        "status": status, "stop_reason": stop_reason, "replayed": int(replayed),
         "input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
         "cache_read_tokens": usage.cache_read_input_tokens, "cache_write_tokens": usage.cache_creation_input_tokens,
-        "cost": stream.cost, "saved": replay.original_cost if replay is not None else None, "seconds": seconds,
-        "notebook": asked.notebook, "cell": asked.cell, "source": asked.source, "text": stream.text,
+        "cost": cost, "saved": saved, "seconds": seconds, "notebook": asked.notebook, "cell": asked.cell,
+        "source": asked.source, "text": text,
     }  # fmt: skip
-    return store.add(row, None if replay is not None else kept_turn(stream))

@@ -13,7 +13,7 @@ from typing import Any
 from .answer_store import AnswerStore, default_path
 
 SHOWN = ("id", "time", "model", "question", "status", "input_tokens", "output_tokens", "cached_tokens", "cost",
-         "replayed", "saved", "notebook", "cell")  # fmt: skip
+         "replayed", "saved", "notebook", "cell", "source")  # fmt: skip
 Since = str | dt.date | dt.datetime | dt.timedelta | None
 
 
