@@ -19,6 +19,12 @@ describe("a map job's progress", () => {
     assert.equal(s.resume.hidden, true);
   });
 
+  it("says how many items came from the answer store, and what that saved", () => {
+    const s = jobState({ progress: { ...progress, from_store: 400, saved: 0.84 }, rows: null, errorGroups: null, stopSent: false });
+    assert.match(s.countsLabel, /400 from the store \(saved \$0\.8400\)/);
+    assert.doesNotMatch(jobState({ progress, rows: null, errorGroups: null, stopSent: false }).countsLabel, /store/);
+  });
+
   it("says when max_cost stopped it, hides Stop once the job has ended, and offers no Resume then", () => {
     const s = jobState({ progress: { ...progress, running: 0, queued: 0, stopped: 588, state: "max_cost", max_cost: 1 },
       rows: null, errorGroups: null, stopSent: false });
