@@ -19,6 +19,7 @@ from claude_widget import Chat, StreamError
 from claude_widget.engine.errors import MissingAPIKeyError
 from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.store.answer_store import SCHEMA_VERSION, AnswerStore
+from claude_widget.store.fingerprint import what_changed
 
 from .conftest import TEST_KEY, settled
 
@@ -241,3 +242,38 @@ def test_the_question_kept_is_short_and_carries_no_data(server: FakeAnthropic, s
     [question] = claude_widget.answers(store=store)["question"]
     assert question.startswith("How many rows?") and len(question) < 200 and "[df" in question
     assert b"confidential-value-123" not in store.read_bytes() and TEST_KEY.encode() not in store.read_bytes()
+
+
+def test_a_question_asked_again_because_its_data_changed_says_what_changed(server: FakeAnthropic, store: Path) -> None:
+    df = pd.DataFrame({"region": ["north", "south"], "units": [12, 7]})
+    server.enqueue(*[Script(text=f"Answer {i}.") for i in range(4)])
+    first = chat(server, store).send("What stands out?", df)
+    assert first.changed is None  # asked for the first time
+    first.wait(10)
+    df = pd.concat([df, df.head(1)])
+    w = chat(server, store, replay=True).send("What stands out?", df)
+    assert w.changed == "df changed since the last answer: 2 → 3 rows"
+    assert w.get_state("changed")["changed"] == w.changed  # the widget says so
+    w.wait(10)
+    df = df.assign(units=[1, 2, 3])
+    assert chat(server, store).send("What stands out?", df).changed == "df changed since the last answer"
+    # Another question about the same data is not "asked again".
+    assert chat(server, store).send("What is odd?", df).changed is None
+
+
+@pytest.mark.parametrize(
+    ("before", "now", "said"),
+    [
+        (
+            ["df · DataFrame · 1,204 × 5"],
+            ["df · DataFrame · 1,317 × 5"],
+            "df changed since the last answer: 1,204 → 1,317 rows",
+        ),
+        (["df · DataFrame · 10 × 5"], ["df · DataFrame · 10 × 6"], "df changed since the last answer: 5 → 6 columns"),
+        (["df · DataFrame · 10 × 5"], ["df · DataFrame · 10 × 5"], "df changed since the last answer"),
+        (["a.png"], ["b.png"], "b.png (was a.png) since the last answer"),
+        ([], [], None),
+    ],
+)
+def test_what_changed_is_read_from_the_chips(before: list[str], now: list[str], said: str | None) -> None:
+    assert what_changed(before, now) == said

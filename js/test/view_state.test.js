@@ -164,7 +164,7 @@ describe("view state", () => {
     /** @type {Array<keyof import("../src/ui/view_state.js").ShownTraits | "thoughts" | "citations">} */
     const read = ["status", "usage", "prices", "error", "model", "effort", "stop_reason", "offline", "notice", "thinking_tokens",
       "thinking_phase", "actions",
-      "input_estimate", "elapsed", "cards", "thoughts", "turn", "citations", "replay", "receipt"];
+      "input_estimate", "elapsed", "cards", "thoughts", "turn", "citations", "replay", "receipt", "changed"];
     assert.deepEqual([...PAINTED_TRAITS].sort(), [...read].sort());
   });
 });

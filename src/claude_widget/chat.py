@@ -39,7 +39,6 @@ from .jobs.questions import Prompt, Question, items_of, questions
 from .jobs.schemas import output_schema
 from .jobs.snapshot import ChatSnapshot
 from .store.answer_store import AnswerStore, default_path
-from .store.fingerprint import question_label
 from .store.items import ItemKeeping
 from .store.keeping import Source, kept_answer, replay_from_environment
 from .widget.chat_widget import STOP_WAIT, ChatWidget
@@ -257,7 +256,7 @@ class Chat:
             return Answer(self._manager(messages, options))
         return kept_answer(self.store, messages, options, replay=self.replay, offline=self.offline,
                            client=self._client_or_none(), ask=lambda: self._manager(messages, options),
-                           question=question_label(prompt, chips), source=source)  # fmt: skip
+                           prompt=prompt, chips=chips, source=source)  # fmt: skip
 
     def stream(self, prompt: str, *objects: object, table_tokens: int | None = None) -> StreamManager:
         """A not yet started `StreamManager` for `prompt` (and `objects`, as with `send`) after this chat's

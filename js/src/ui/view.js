@@ -49,6 +49,7 @@ function shownTraits(model) {
     turn: model.get("turn"),
     replay: model.get("replay"),
     receipt: model.get("receipt"),
+    changed: model.get("changed"),
   };
 }
 

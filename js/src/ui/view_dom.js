@@ -44,6 +44,7 @@ export function buildDom(doc) {
   ]);
 
   const chips = h(doc, "ul", { class: "cw-chips", "data-role": "chips", "aria-label": "Sent with the question", hidden: "" });
+  const changed = h(doc, "div", { class: "cw-changed", "data-role": "changed", hidden: "" });
   const content = h(doc, "div", { class: "cw-content", "data-role": "content", "aria-busy": "false" });
   const dots = [1, 2, 3].map(() => h(doc, "span", { class: "cw-dot" }));
   const typingLabel = h(doc, "span", { class: "cw-typing-label", "data-role": "typing-label" });
@@ -68,9 +69,9 @@ export function buildDom(doc) {
     [replayText, askAgain]);
   const inspector = createInspector(doc);
 
-  const root = h(doc, "div", { class: "cw-root", "data-role": "root", tabindex: "0" }, [header, chips, body, error, notice, replay, inspector.element]);
+  const root = h(doc, "div", { class: "cw-root", "data-role": "root", tabindex: "0" }, [header, chips, changed, body, error, notice, replay, inspector.element]);
   return { root, chips, sources, status, model, effort, turn, elapsed, offline, tokens, breakdown, copy, stop, inspect, content, typing, typingLabel, scroll, jump, error, errorText, retry,
-    thinking, notice, noticeText, continueButton, replay, replayText, askAgain, inspector };
+    thinking, notice, noticeText, continueButton, replay, replayText, askAgain, changed, inspector };
 }
 
 /**
@@ -187,6 +188,8 @@ export function applyViewState(dom, state) {
   dom.notice.dataset.tone = state.notice?.tone ?? "warn"; // its colour (styles.css; issue 22, item 9)
   dom.continueButton.hidden = state.notice?.continueHidden ?? true;
   dom.continueButton.toggleAttribute("disabled", state.notice?.continueDisabled ?? state.intentPending);
+  dom.changed.hidden = state.changed === "";
+  dom.changed.textContent = state.changed;
   dom.replay.hidden = state.replay === null;
   dom.replayText.textContent = state.replay?.text ?? "";
   dom.askAgain.hidden = state.replay?.askHidden ?? true;

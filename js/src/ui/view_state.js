@@ -9,7 +9,7 @@ import { displayUsage, formatCost, formatCostShort } from "./tokens.js";
  * @typedef {import("../wire/protocol.js").WidgetState} WidgetState
  * @typedef {"status" | "usage" | "prices" | "error" | "model" | "effort" | "stop_reason" | "offline" | "notice" |
  *   "thinking_tokens" | "thinking_phase" | "actions" | "input_estimate" | "elapsed" | "cards" | "turn" | "replay" |
- *   "receipt"} ShownTrait
+ *   "receipt" | "changed"} ShownTrait
  * @typedef {{[K in ShownTrait]?: WidgetState[K] | undefined}} ShownTraits the traits viewState reads (any may be missing)
  */
 
@@ -20,7 +20,7 @@ import { displayUsage, formatCost, formatCostShort } from "./tokens.js";
 export const PAINTED_TRAITS = /** @type {const} */ ([
   "status", "usage", "prices", "error", "model", "effort", "stop_reason", "offline", "cards", "notice", "thinking_tokens",
   "thinking_phase", "actions", "input_estimate", "citations", "elapsed", "thoughts", "turn", "replay",
-  "receipt",
+  "receipt", "changed",
 ]);
 
 /**
@@ -60,6 +60,8 @@ export const PAINTED_TRAITS = /** @type {const} */ ([
  * @property {boolean} busy aria-busy of the content: screen readers hear finished blocks through the announcer
  * @property {{thinking: string, active: boolean, answerStarted: boolean, tokens: number, seconds: number}} thinking
  * @property {{shown: boolean, outputTokens: number}} inspector
+ * @property {string} changed what changed in the attachments since the same question's last answer ("" if asked
+ *   for another reason, or for the first time)
  * @property {boolean} final the answer's text is final: render it as such
  */
 
@@ -117,6 +119,7 @@ export function viewState({ traits, text, thinking, intentSentAt, intentWaiting 
     busy: active,
     thinking: { thinking, active, answerStarted: text !== "", tokens: thinkingTokens, seconds },
     inspector: { shown: inspecting, outputTokens: traits.usage?.output_tokens ?? 0 },
+    changed: traits.changed ?? "",
     final,
   };
 }

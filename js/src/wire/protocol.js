@@ -63,6 +63,7 @@
  *   citations?: CitationInfo[],
  *   replay?: ReplayMark | null,
  *   receipt?: Receipt | null,
+ *   changed?: string | null,
  *   view?: string,
  * }} WidgetState
  */

@@ -26,6 +26,7 @@ class Answer:
                  on_stream: Callable[[StreamManager], None] | None = None) -> None:  # fmt: skip
         self.stream = stream  # the current one: the widget shows it, the history is built from it
         self.fingerprint = fingerprint
+        self.changed: str | None = None  # what changed in its attachments since the same question's last answer
         self._on_stream = on_stream
         if on_stream is not None:
             on_stream(stream)

@@ -30,7 +30,7 @@ SCHEMA_VERSION = 1
 BUSY_SECONDS = 5.0  # how long a write waits for another kernel's to end
 COLUMNS = ("id", "fingerprint", "made", "model", "question", "status", "stop_reason", "replayed", "input_tokens",
            "output_tokens", "cache_read_tokens", "cache_write_tokens", "cost", "saved", "seconds", "notebook", "cell",
-           "source", "text")  # fmt: skip
+           "source", "text", "question_key", "attached")  # fmt: skip
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS answers (
     id INTEGER PRIMARY KEY,
@@ -52,10 +52,13 @@ CREATE TABLE IF NOT EXISTS answers (
     cell TEXT,
     source TEXT NOT NULL,        -- send, map, magic
     text TEXT NOT NULL,          -- the answer as shown
+    question_key TEXT,           -- the request's fingerprint without its attachments: what else it asked
+    attached TEXT,               -- JSON: the attachments' chip labels ("df · DataFrame · 1,204 × 5"), never their data
     kept BLOB                    -- zlib-compressed JSON: what replaying it needs (engine/replayed.py)
 );
 CREATE INDEX IF NOT EXISTS answers_by_fingerprint ON answers (fingerprint, made);
 CREATE INDEX IF NOT EXISTS answers_by_time ON answers (made);
+CREATE INDEX IF NOT EXISTS answers_by_question ON answers (question_key, made);
 PRAGMA user_version = {SCHEMA_VERSION};
 """
 
@@ -168,6 +171,17 @@ class AnswerStore:
         query = f"SELECT {', '.join(COLUMNS)} FROM answers {'WHERE ' + where if where else ''} ORDER BY made"
         found: list[tuple[Any, ...]] = self._use(lambda db: db.execute(query, params).fetchall(), [])
         return [dict(zip(COLUMNS, row, strict=True)) for row in found]
+
+    def previous(self, question_key: str, notebook: str | None, cell: str | None) -> dict[str, Any] | None:
+        """The newest answer asked (not replayed) with the same question but for what it attached, from the same
+        cell (or, where the cell is not known, the same notebook): its fingerprint and what it attached."""
+        place, value = ("cell", cell) if cell is not None else ("notebook", notebook)
+        if value is None:
+            return None
+        query = (f"SELECT fingerprint, attached FROM answers WHERE question_key = ? AND {place} = ? AND replayed = 0 "
+                 "ORDER BY made DESC LIMIT 1")  # fmt: skip
+        found: list[tuple[Any, ...]] = self._use(lambda db: db.execute(query, (question_key, value)).fetchall(), [])
+        return {"fingerprint": found[0][0], "attached": json.loads(found[0][1] or "[]")} if found else None
 
     # -- the file ------------------------------------------------------------------------------------------
     def _use(self, work: Callable[[sqlite3.Connection], T], default: T, write: bool = False) -> T:

@@ -4,9 +4,10 @@ kept as one: what it saved, not what it cost)."""
 
 from __future__ import annotations
 
+import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -22,6 +23,7 @@ from ..engine.usage import Usage
 from . import where
 from .answer_store import AnswerStore
 from .fingerprint import fingerprint as request_fingerprint
+from .fingerprint import question_label, what_changed, without_attachments
 
 Source = Literal["send", "magic", "map"]
 
@@ -35,19 +37,34 @@ class Asked:
     source: Source
     notebook: str | None
     cell: str | None
+    question_key: str | None = None  # the fingerprint without the attachments (fingerprint.without_attachments)
+    attached: tuple[str, ...] = ()  # the attachments' chip labels
 
     @classmethod
-    def here(cls, fingerprint: str, question: str, source: Source) -> Asked:
+    def here(cls, fingerprint: str, question: str, source: Source, *, question_key: str | None = None,
+             attached: tuple[str, ...] = ()) -> Asked:  # fmt: skip
         """Asked now, in the running cell."""
-        return cls(fingerprint, question, source, where.notebook(), where.cell())
+        return cls(fingerprint, question, source, where.notebook(), where.cell(), question_key, attached)
+
+    def what_changed(self, store: AnswerStore) -> str | None:
+        """Said beside an answer asked again only because what it attached changed since the same cell's last."""
+        if self.question_key is None or not self.attached:
+            return None
+        previous = store.previous(self.question_key, self.notebook, self.cell)
+        if previous is None or previous["fingerprint"] == self.fingerprint:
+            return None
+        return what_changed(previous["attached"], self.attached)
 
 
 def kept_answer(store: AnswerStore, messages: list[dict[str, Any]], options: StreamOptions, *, replay: bool,
                 offline: bool, client: anthropic.AsyncAnthropic | None, ask: Callable[[], StreamManager],
-                question: str, source: Source) -> Answer:  # fmt: skip
-    """The answer to `messages`: replayed from `store` where it keeps one for the same request and `replay` is on,
-    else `ask()`ed (which needs a `client`); each of its streams kept in `store` when it ends."""
-    fingerprint = request_fingerprint(options.request(messages), offline=offline)
+                prompt: str, chips: Sequence[Mapping[str, str]], source: Source) -> Answer:  # fmt: skip
+    """The answer to `messages` (the last one `prompt` with the attachments `chips` show): replayed from `store`
+    where it keeps one for the same request and `replay` is on, else `ask()`ed (which needs a `client`); each of
+    its streams kept in `store` when it ends. An answer asked again only because what it attached changed says
+    what changed (`Answer.changed`)."""
+    request = options.request(messages)
+    fingerprint = request_fingerprint(request, offline=offline)
     found = store.find(fingerprint) if replay else None
     if found is not None:
         stream: StreamManager = ReplayedStream(
@@ -62,8 +79,13 @@ def kept_answer(store: AnswerStore, messages: list[dict[str, Any]], options: Str
         )
     else:
         stream = ask()
-    asked = Asked.here(fingerprint, question, source)
-    return Answer(stream, fingerprint=fingerprint, on_stream=lambda each: keep(store, asked, each))
+    attached = tuple(chip.get("label", "") for chip in chips)
+    question_key = request_fingerprint(without_attachments(request, prompt), offline=offline) if chips else None
+    asked = Asked.here(fingerprint, question_label(prompt, chips), source, question_key=question_key,
+                       attached=attached)  # fmt: skip
+    answer = Answer(stream, fingerprint=fingerprint, on_stream=lambda each: keep(store, asked, each))
+    answer.changed = asked.what_changed(store) if found is None else None
+    return answer
 
 
 def replay_from_environment() -> bool:
@@ -108,5 +130,6 @@ def row(asked: Asked, *, model: str, status: str, stop_reason: str | None, usage
         "input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
         "cache_read_tokens": usage.cache_read_input_tokens, "cache_write_tokens": usage.cache_creation_input_tokens,
         "cost": cost, "saved": saved, "seconds": seconds, "notebook": asked.notebook, "cell": asked.cell,
-        "source": asked.source, "text": text,
+        "source": asked.source, "text": text, "question_key": asked.question_key,
+        "attached": json.dumps(asked.attached, ensure_ascii=False) if asked.attached else None,
     }  # fmt: skip

@@ -90,6 +90,8 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     # What produced the answer, once it has ended (`_receipt`): the saved notebook's output metadata says it too
     # ("claude_widget"), and the counter's tooltip shows it.
     receipt = cast(OptionalDict, traitlets.Dict(allow_none=True, default_value=None).tag(sync=True))
+    # Asked again only because what it attached changed: what did ("df changed since the last answer: …").
+    changed = traitlets.Unicode(allow_none=True, default_value=None).tag(sync=True)
 
     _answer: Answer | None = None  # read by get_state while the widget opens
 
@@ -114,6 +116,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         super().__init__(model=stream.model, effort=effort, prices=list_prices(stream.model), offline=offline,
                          usage=Usage().as_dict(), assets=None if self._headless else shared_assets(),
                          answer_id=uuid.uuid4().hex, attachments=list(attachments), turn=turn, replay=_mark(stream),
+                         changed=answer.changed,
                          input_estimate=_input_estimate(stream))  # fmt: skip
         self._freeze_asked = freeze_when_done
         self.freeze_when_done = freeze_when_done or self._headless  # nobody can click a headless answer
