@@ -277,3 +277,21 @@ def test_a_question_asked_again_because_its_data_changed_says_what_changed(serve
 )
 def test_what_changed_is_read_from_the_chips(before: list[str], now: list[str], said: str | None) -> None:
     assert what_changed(before, now) == said
+
+
+def test_a_store_locked_by_another_process_warns_and_the_answer_goes_on(
+    server: FakeAnthropic, store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server.enqueue(Script(text="Kept."), Script(text="Answered while locked."))
+    chat(server, store).send("Q").wait(10)  # the store exists
+    monkeypatch.setattr("claude_widget.store.answer_store.BUSY_SECONDS", 0.2)
+    holder = sqlite3.connect(store, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another kernel, writing for longer than a write waits
+    try:
+        with pytest.warns(RuntimeWarning, match="locked"):
+            w = chat(server, store, replay=True).send("Q, while it is locked")
+            assert w.wait(10) == "Answered while locked."
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert len(claude_widget.answers(store=store)) == 1  # the answer went on; it could not be kept
