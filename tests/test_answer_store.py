@@ -295,3 +295,11 @@ def test_a_store_locked_by_another_process_warns_and_the_answer_goes_on(
         holder.execute("ROLLBACK")
         holder.close()
     assert len(claude_widget.answers(store=store)) == 1  # the answer went on; it could not be kept
+
+
+def test_offline_answers_are_kept_at_no_cost_and_never_stand_in_for_claudes(server: FakeAnthropic, store: Path) -> None:
+    Chat(offline=True, store=store).send("Explain SSE").wait(10)
+    assert list(claude_widget.answers(store=store)["cost"]) == [0.0]  # the built-in fake server bills nothing
+    assert Chat(offline=True, store=store, replay=True).send("Explain SSE").replayed
+    server.enqueue(Script(text="Claude's own answer."))
+    assert chat(server, store, replay=True).send("Explain SSE").wait(10) == "Claude's own answer."

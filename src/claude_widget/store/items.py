@@ -63,4 +63,5 @@ class ItemKeeping:
         ])  # fmt: skip
 
     def _asked(self, request_fingerprint: str, question: str) -> Asked:
-        return Asked(request_fingerprint, question_label(question), "map", self.notebook, self.cell)
+        return Asked(request_fingerprint, question_label(question), "map", self.notebook, self.cell,
+                     offline=self.offline)  # fmt: skip

@@ -39,12 +39,13 @@ class Asked:
     cell: str | None
     question_key: str | None = None  # the fingerprint without the attachments (fingerprint.without_attachments)
     attached: tuple[str, ...] = ()  # the attachments' chip labels
+    offline: bool = False  # answered by the built-in fake server, which bills nothing
 
     @classmethod
     def here(cls, fingerprint: str, question: str, source: Source, *, question_key: str | None = None,
-             attached: tuple[str, ...] = ()) -> Asked:  # fmt: skip
+             attached: tuple[str, ...] = (), offline: bool = False) -> Asked:  # fmt: skip
         """Asked now, in the running cell."""
-        return cls(fingerprint, question, source, where.notebook(), where.cell(), question_key, attached)
+        return cls(fingerprint, question, source, where.notebook(), where.cell(), question_key, attached, offline)
 
     def what_changed(self, store: AnswerStore) -> str | None:
         """Said beside an answer asked again only because what it attached changed since the same cell's last."""
@@ -82,7 +83,7 @@ def kept_answer(store: AnswerStore, messages: list[dict[str, Any]], options: Str
     attached = tuple(chip.get("label", "") for chip in chips)
     question_key = request_fingerprint(without_attachments(request, prompt), offline=offline) if chips else None
     asked = Asked.here(fingerprint, question_label(prompt, chips), source, question_key=question_key,
-                       attached=attached)  # fmt: skip
+                       attached=attached, offline=offline)  # fmt: skip
     answer = Answer(stream, fingerprint=fingerprint, on_stream=lambda each: keep(store, asked, each))
     answer.changed = asked.what_changed(store) if found is None else None
     return answer
@@ -129,7 +130,8 @@ def row(asked: Asked, *, model: str, status: str, stop_reason: str | None, usage
         "status": status, "stop_reason": stop_reason, "replayed": int(replayed),
         "input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
         "cache_read_tokens": usage.cache_read_input_tokens, "cache_write_tokens": usage.cache_creation_input_tokens,
-        "cost": cost, "saved": saved, "seconds": seconds, "notebook": asked.notebook, "cell": asked.cell,
+        "cost": 0.0 if asked.offline else cost, "saved": 0.0 if asked.offline else saved, "seconds": seconds,
+        "notebook": asked.notebook, "cell": asked.cell,
         "source": asked.source, "text": text, "question_key": asked.question_key,
         "attached": json.dumps(asked.attached, ensure_ascii=False) if asked.attached else None,
     }  # fmt: skip
