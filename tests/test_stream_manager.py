@@ -104,7 +104,7 @@ async def test_cancel_before_the_task_starts_sends_nothing(
     server: FakeAnthropic, client: anthropic.AsyncAnthropic
 ) -> None:
     m = manager(client)
-    m.start()
+    m.start(asyncio.get_running_loop())  # its task is made on this loop, once this test yields: after the cancel
     m.cancel()
     assert await m.wait_async() == ""
     assert m.status == "stopped"
