@@ -174,13 +174,14 @@ class AnswerStore:
 
     def previous(self, question_key: str, notebook: str | None, cell: str | None) -> dict[str, Any] | None:
         """The newest answer asked (not replayed) with the same question but for what it attached, from the same
-        cell (or, where the cell is not known, the same notebook): its fingerprint and what it attached."""
-        place, value = ("cell", cell) if cell is not None else ("notebook", notebook)
-        if value is None:
-            return None
-        query = (f"SELECT fingerprint, attached FROM answers WHERE question_key = ? AND {place} = ? AND replayed = 0 "
+        cell (where the cell is not known, the same notebook; where neither is, anywhere): its fingerprint and what
+        it attached."""
+        place, params = (
+            ("AND cell = ?", (cell,)) if cell else ("AND notebook = ?", (notebook,)) if notebook else ("", ())
+        )
+        query = (f"SELECT fingerprint, attached FROM answers WHERE question_key = ? {place} AND replayed = 0 "
                  "ORDER BY made DESC LIMIT 1")  # fmt: skip
-        found: list[tuple[Any, ...]] = self._use(lambda db: db.execute(query, (question_key, value)).fetchall(), [])
+        found: list[tuple[Any, ...]] = self._use(lambda db: db.execute(query, (question_key, *params)).fetchall(), [])
         return {"fingerprint": found[0][0], "attached": json.loads(found[0][1] or "[]")} if found else None
 
     # -- the file ------------------------------------------------------------------------------------------
