@@ -32,30 +32,47 @@ sdk_tests=(tests/test_sdk_versions.py tests/test_errors.py tests/test_fake_serve
            tests/test_watchdog.py tests/test_rate_limits.py tests/test_batches_api.py
            # minutes of real time, for the watchdog rather than the SDK: the main run has them
            -m "not slow")
-for sdk in .venv/sdks/*/; do
-  version=$(basename "$sdk")
-  echo "anthropic $version"
-  env -u ANTHROPIC_API_KEY -u ANTHROPIC_BASE_URL CLAUDE_WIDGET_EXPECT_ANTHROPIC="$version" \
-    PYTHONPATH="$PWD/$sdk${PYTHONPATH:+:$PYTHONPATH}" .venv/bin/python -m pytest -q "${sdk_tests[@]}"
-done
+sdk_run() {  # the tests above on the SDK in $1 (.venv/sdks/<version>/)
+  env -u ANTHROPIC_API_KEY -u ANTHROPIC_BASE_URL CLAUDE_WIDGET_EXPECT_ANTHROPIC="$(basename "$1")" \
+    PYTHONPATH="$PWD/$1${PYTHONPATH:+:$PYTHONPATH}" .venv/bin/python -m pytest -q "${sdk_tests[@]}"
+}
 # Never the real API: the notebooks must take their offline path. The wheel the build tests make (once:
 # tests/test_install.py, built_wheel) carries the front end scripts/setup.sh built above, not a second npm build.
 pytest=(env -u ANTHROPIC_API_KEY -u ANTHROPIC_BASE_URL HATCH_JUPYTER_BUILDER_SKIP_NPM=1 .venv/bin/python -m pytest)
 if [ $# -gt 0 ]; then
+  for sdk in .venv/sdks/*/; do
+    echo "anthropic $(basename "$sdk")"
+    sdk_run "$sdk"
+  done
   exec "${pytest[@]}" "$@"  # what was asked for, as asked
 fi
-# Everything but the build tier on four workers, a test file each at a time (a file's tests share its kernels and
-# servers; each worker has its own Jupyter server and Chromium): most tests wait on a browser, a kernel or a stream,
-# and two cores stay half idle with two. The build tier runs beside them as a fifth: its tests share one wheel and
-# one fresh virtualenv, made once; its report follows the main run's.
-build_log=$(mktemp)
-"${pytest[@]}" -m build > "$build_log" 2>&1 &
-build_tier=$!
-main_status=0
-"${pytest[@]}" -n 4 --dist loadfile -m "not build" || main_status=$?
-build_status=0
-wait "$build_tier" || build_status=$?
-echo "--- the build tier ---"
-cat "$build_log"
-rm -f "$build_log"
-exit $(( main_status != 0 ? main_status : build_status ))
+# The runs beside the main one, each in the background with its output kept apart, reported after it: the SDK
+# runs, and the build tier (its tests share one wheel and one fresh virtualenv, made once).
+side_names=() side_pids=() side_logs=()
+beside() {
+  local log
+  log=$(mktemp)
+  side_names+=("$1")
+  shift
+  "$@" > "$log" 2>&1 &
+  side_pids+=($!)
+  side_logs+=("$log")
+}
+for sdk in .venv/sdks/*/; do
+  beside "anthropic $(basename "$sdk")" sdk_run "$sdk"
+done
+beside "the build tier" "${pytest[@]}" -m build
+# Everything but the build tier on four workers, a test file each at a time, the longest-waiting files first
+# (tests/conftest.py): a file's tests share its kernels and servers, each worker has its own Jupyter server and
+# Chromium, and most tests wait on a browser, a kernel or a stream, so two cores keep four busy.
+status=0
+"${pytest[@]}" -n 4 --dist loadfile -m "not build" || status=$?
+for i in "${!side_pids[@]}"; do
+  side_status=0
+  wait "${side_pids[$i]}" || side_status=$?
+  echo "--- ${side_names[$i]} ---"
+  cat "${side_logs[$i]}"
+  rm -f "${side_logs[$i]}"
+  if [ "$status" -eq 0 ]; then status=$side_status; fi
+done
+exit "$status"
