@@ -4,6 +4,7 @@ then the exact figures; a follow-up shows the tokens read from the prompt cache,
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
 import pytest
@@ -65,7 +66,8 @@ SOURCE = {"type": "page_location", "cited_text": "Units grew 4% in the north thi
 def test_a_question_shows_its_attachments_at_once_then_the_answer_with_its_sources(
     lab: Lab, page: Any, backend: FakeAnthropic
 ) -> None:
-    script = Script(text=CITED, citations=((0, len(CITED) - 1, (SOURCE,)),), start_delay=1.5)
+    waiting = threading.Event()  # the request waits for the model until the test has looked
+    script = Script(text=CITED, citations=((0, len(CITED) - 1, (SOURCE,)),), hold=waiting, hold_after=-1)
     backend.enqueue(script)
     lab.add_notebook("ask.ipynb", *ASK_WITH_DATA)
     open_notebook(page, lab, "ask.ipynb")
@@ -83,6 +85,7 @@ def test_a_question_shows_its_attachments_at_once_then_the_answer_with_its_sourc
     thumbnail = page.locator(".cw-chip[data-kind=image] img")
     assert thumbnail.evaluate("img => img.complete && img.naturalWidth") == 96  # shown, from the data URL
     assert page.locator(".cw-root[data-status=connecting] [data-role=tokens]").inner_text().startswith("~")
+    waiting.set()
 
     page.wait_for_selector(".cw-root[data-status=done]", timeout=60_000)
     assert page.locator(".cw-content").inner_text().strip() == "Units grew 4% in the north1."

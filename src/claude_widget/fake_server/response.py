@@ -75,6 +75,8 @@ def compile_script(script: Script, body: dict[str, Any], message_id: str) -> lis
     }
     if script.start_delay:
         steps.append(Pause(script.start_delay))
+    if script.hold is not None and script.hold_after < 0:
+        steps.append(Hold(script.hold, script.ping_interval))
     steps.append(Send(sse("message_start", {"type": "message_start", "message": message}), "message_start"))
     unknown = Send(sse("future_event", {"type": "future_event", "detail": "clients ignore this"}), "future_event")
     if script.unknown_events:

@@ -67,7 +67,8 @@ class Script:
     cache_creation_input_tokens: int = 0
     cache_creation_1h_input_tokens: int = 0  # the part of cache_creation_input_tokens written for an hour
     # Hold the stream (pinging) once `hold_after` characters of text were sent, until `hold` is set: a test does what
-    # it must while the answer is still streaming, then lets it end, rather than racing a pace.
+    # it must while the answer is still streaming, then lets it end, rather than racing a pace. `hold_after=-1` holds
+    # before message_start: the request still waiting for the model.
     hold: threading.Event | None = None
     hold_after: int = 0
     # Cut the answer at the request's max_tokens, as the API does (stop_reason "max_tokens"). Off by default: tests
