@@ -27,6 +27,7 @@ scripts/install-chromium.sh
 (cd js && npm install --silent --no-audit --no-fund && npm run --silent typecheck && npm test --silent)
 # The engine's fault, error and continuation tests on the oldest and the newest anthropic SDK the package allows
 # (.venv/sdks/<version>, from scripts/setup.sh), each put first on PYTHONPATH; the session checks it loaded that one.
+# The main run below is on the installed one (constraints.txt: the newest), so that one needs no run of its own.
 sdk_tests=(tests/test_sdk_versions.py tests/test_errors.py tests/test_fake_server.py tests/test_faults.py
            tests/test_fault_injection.py tests/test_stream_manager.py tests/test_continuation.py tests/test_seam.py
            tests/test_watchdog.py tests/test_rate_limits.py tests/test_batches_api.py
@@ -58,15 +59,18 @@ beside() {
   side_pids+=($!)
   side_logs+=("$log")
 }
+installed=$(.venv/bin/python -c "import anthropic; print(anthropic.__version__)")
 for sdk in .venv/sdks/*/; do
-  beside "anthropic $(basename "$sdk")" sdk_run "$sdk"
+  if [ "$(basename "$sdk")" != "$installed" ]; then  # the main run is on the installed one
+    beside "anthropic $(basename "$sdk")" sdk_run "$sdk"
+  fi
 done
 beside "the build tier" "${pytest[@]}" -m build
-# Everything but the build tier on four workers, a test file each at a time, the longest-waiting files first
+# Everything but the build tier on five workers, a test file each at a time, the longest-waiting files first
 # (tests/conftest.py): a file's tests share its kernels and servers, each worker has its own Jupyter server and
-# Chromium, and most tests wait on a browser, a kernel or a stream, so two cores keep four busy.
+# Chromium, and most tests wait on a browser, a kernel or a stream, so two cores keep five busy.
 status=0
-"${pytest[@]}" -n 4 --dist loadfile -m "not build" || status=$?
+"${pytest[@]}" -n 5 --dist loadfile -m "not build" || status=$?
 for i in "${!side_pids[@]}"; do
   side_status=0
   wait "${side_pids[$i]}" || side_status=$?
