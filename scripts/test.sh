@@ -66,11 +66,12 @@ for sdk in .venv/sdks/*/; do
   fi
 done
 beside "the build tier" "${pytest[@]}" -m build
-# Everything but the build tier on five workers, a test file each at a time, the longest-waiting files first
+# Everything but the build tier on four workers, a test file each at a time, the longest-waiting files first
 # (tests/conftest.py): a file's tests share its kernels and servers, each worker has its own Jupyter server and
-# Chromium, and most tests wait on a browser, a kernel or a stream, so two cores keep five busy.
+# Chromium, and most tests wait on a browser, a kernel or a stream, so two cores keep four busy (five overload
+# them). The slowest tests are listed at the end, to keep the run's time in view.
 status=0
-"${pytest[@]}" -n 5 --dist loadfile -m "not build" || status=$?
+"${pytest[@]}" -n 4 --dist loadfile -m "not build" --durations=25 || status=$?
 for i in "${!side_pids[@]}"; do
   side_status=0
   wait "${side_pids[$i]}" || side_status=$?

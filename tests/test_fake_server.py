@@ -16,7 +16,7 @@ import pytest
 
 from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.fake_server.response import compile_script
-from claude_widget.fake_server.wire import Send
+from claude_widget.fake_server.wire import Hold, Send
 
 from .conftest import TEST_KEY, sdk_version
 
@@ -64,6 +64,11 @@ def test_a_held_stream_sends_only_pings_until_released(server: FakeAnthropic) ->
                     assert labels.count("ping") >= 2 and "message_stop" not in labels
                     release.set()
     assert "".join(seen) == "0123456789" * 10
+
+
+def test_a_hold_before_message_start_comes_before_any_event() -> None:
+    steps = compile_script(Script(hold=threading.Event(), hold_after=-1), BODY, "msg_1")
+    assert isinstance(steps[0], Hold) and isinstance(steps[1], Send) and steps[1].label == "message_start"
 
 
 @pytest.mark.parametrize("header", ["x-api-key", "authorization"])
