@@ -82,7 +82,10 @@ def test_the_stream_goes_on_while_the_next_cell_blocks_and_no_block_looks_like_a
     outputs = run_cells(
         f"from claude_widget import Chat\nimport time\nkw = dict(api_key={TEST_KEY!r}, base_url={server.url!r})\n"
         "short, default = Chat(stall_timeout=1, **kw), Chat(**kw)",
-        "a, b = short.send('a'), default.send('b')\ntime.sleep(0.5)\nprint(a.status, b.status)",
+        # (however long a loaded machine takes to connect: both are streaming while this cell runs)
+        "a, b = short.send('a'), default.send('b')\nend = time.monotonic() + 30\n"
+        "while {a.status, b.status} != {'streaming'} and time.monotonic() < end:\n    time.sleep(0.05)\n"
+        "print(a.status, b.status)",
         # A cell that sleeps longer than the default stall_timeout: the answers grow meanwhile.
         "n = len(a.text), len(b.text)\ntime.sleep(31)\nprint(len(a.text) - n[0] > 500, len(b.text) - n[1] > 500)",
         # A cell keeping the GIL for 2.5 s in one C call: nothing else runs, and the loop's check comes late.
