@@ -66,12 +66,13 @@ for sdk in .venv/sdks/*/; do
   fi
 done
 beside "the build tier" "${pytest[@]}" -m build
-# Everything but the build tier on four workers, a test file each at a time, the longest-waiting files first
+# Everything but the build tier on three workers, a test file each at a time, the longest-waiting files first
 # (tests/conftest.py): a file's tests share its kernels and servers, each worker has its own Jupyter server and
-# Chromium, and most tests wait on a browser, a kernel or a stream, so two cores keep four busy (five overload
-# them). The slowest tests are listed at the end, to keep the run's time in view.
+# Chromium, and most tests wait on a browser, a kernel or a stream. Four were faster on a quiet machine (9 min 40 s
+# for the whole run) but overloaded a busy one (each test 2-4 times slower, and timing-sensitive tests failing);
+# five always did. The slowest tests are listed at the end, to keep the run's time in view.
 status=0
-"${pytest[@]}" -n 4 --dist loadfile -m "not build" --durations=25 || status=$?
+"${pytest[@]}" -n 3 --dist loadfile -m "not build" --durations=25 || status=$?
 for i in "${!side_pids[@]}"; do
   side_status=0
   wait "${side_pids[$i]}" || side_status=$?
