@@ -177,6 +177,7 @@ def slow_sync(query: str) -> str:
     Args:
         query: What to look up.
     """
+    calls.append("sync started")
     time.sleep(0.5)
     calls.append("sync finished")
     return "found"
@@ -339,7 +340,8 @@ def test_stop_while_a_sync_tool_runs_discards_its_result(server: FakeAnthropic) 
     calls.clear()
     server.enqueue(Script(text="", tool_use={"name": "slow_sync", "input": {"query": "q"}}))
     w = chat_for(server, tools=[slow_sync]).send("go")
-    wait_until(lambda: any(c.status == "running" for c in w.manager.tool_calls.values()))
+    # The thread has started (a Stop before then would cancel the call before any thread ran it).
+    wait_until(lambda: "sync started" in calls, timeout=60)
     w.stop()
     w.wait(5)
     # A thread cannot be interrupted: it finishes (however long a loaded machine takes to run it)...
