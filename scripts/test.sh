@@ -47,38 +47,16 @@ if [ $# -gt 0 ]; then
   done
   exec "${pytest[@]}" "$@"  # what was asked for, as asked
 fi
-# The runs beside the main one, each in the background with its output kept apart, reported after it: the SDK
-# runs, and the build tier (its tests share one wheel and one fresh virtualenv, made once).
-side_names=() side_pids=() side_logs=()
-beside() {
-  local log
-  log=$(mktemp)
-  side_names+=("$1")
-  shift
-  "$@" > "$log" 2>&1 &
-  side_pids+=($!)
-  side_logs+=("$log")
-}
-installed=$(.venv/bin/python -c "import anthropic; print(anthropic.__version__)")
 for sdk in .venv/sdks/*/; do
-  if [ "$(basename "$sdk")" != "$installed" ]; then  # the main run is on the installed one
-    beside "anthropic $(basename "$sdk")" sdk_run "$sdk"
+  if [ "$(basename "$sdk")" != "$(.venv/bin/python -c "import anthropic; print(anthropic.__version__)")" ]; then
+    echo "anthropic $(basename "$sdk")"  # the main run below is on the installed one
+    sdk_run "$sdk"
   fi
 done
-beside "the build tier" "${pytest[@]}" -m build
-# Everything but the build tier on three workers, a test file each at a time, the longest-waiting files first
-# (tests/conftest.py): a file's tests share its kernels and servers, each worker has its own Jupyter server and
-# Chromium, and most tests wait on a browser, a kernel or a stream. Four were faster on a quiet machine (9 min 40 s
-# for the whole run) but overloaded a busy one (each test 2-4 times slower, and timing-sensitive tests failing);
-# five always did. The slowest tests are listed at the end, to keep the run's time in view.
-status=0
-"${pytest[@]}" -n 3 --dist loadfile -m "not build" --durations=25 || status=$?
-for i in "${!side_pids[@]}"; do
-  side_status=0
-  wait "${side_pids[$i]}" || side_status=$?
-  echo "--- ${side_names[$i]} ---"
-  cat "${side_logs[$i]}"
-  rm -f "${side_logs[$i]}"
-  if [ "$status" -eq 0 ]; then status=$side_status; fi
-done
-exit "$status"
+# Everything but the build tier on two workers, a test file each at a time (a file's tests share its kernels and
+# servers; each worker has its own Jupyter server and Chromium); then the build tier alone (its tests share one
+# wheel and one fresh virtualenv, made once). Three to five workers, with the build tier beside them, were faster on
+# a quiet machine (9 min 40 s for the whole run on four) but overloaded a busy one: each test 2 to 4 times slower,
+# and tests that wait on a browser's timing failed. The slowest tests are listed, to keep the run's time in view.
+"${pytest[@]}" -n 2 --dist loadfile -m "not build" --durations=25
+"${pytest[@]}" -m build

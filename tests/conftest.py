@@ -36,22 +36,10 @@ def sdk_version() -> tuple[int, int]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The notebooks (nbval's items) each run in a kernel of their own: in the `kernel` tier. The files whose tests
-    wait longest go first (a file's tests stay together), so that workers taking a file at a time end together
-    rather than one finishing a long file alone."""
+    """The notebooks (nbval's items) each run in a kernel of their own: in the `kernel` tier."""
     for item in items:
         if type(item).__module__.startswith("nbval"):
             item.add_marker(pytest.mark.kernel)
-    order = {path: min(_wait_rank(i) for i in items if i.path == path) for path in {i.path for i in items}}
-    items.sort(key=lambda item: order[item.path])  # stable: within a file, as written
-
-
-def _wait_rank(item: pytest.Item) -> int:
-    """0 for minutes of real time, then the browser, the kernels, and last what waits on nothing but loopback."""
-    for rank, marker in enumerate(("slow", "browser", "kernel")):
-        if item.get_closest_marker(marker) is not None:
-            return rank
-    return 3
 
 
 def pytest_report_header() -> str:
