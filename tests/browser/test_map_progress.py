@@ -5,8 +5,11 @@ order, numbered as `job.results` is, with the result's fields; the model and the
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -26,19 +29,35 @@ CELLS = (
 COUNTED = "document.querySelector('[data-role=job-counts]').textContent"
 
 
-def slow_echo(body: dict[str, Any]) -> Script:
-    return Script(text=f"label for {message_text(body['messages'][-1])}", chunk_size=8, delay=0.1)
+def echo_holding(held: threading.Event, after: int) -> Callable[[dict[str, Any]], Script]:
+    """Each item's answer echoes its prompt; the items from number `after` on are held before their answer starts
+    until `held` is set, so a Stop always finds requests in flight, however slowly this machine runs the test."""
+
+    def respond(body: dict[str, Any]) -> Script:
+        prompt = message_text(body["messages"][-1])
+        number = int(re.findall(r"\d+", prompt)[-1])
+        hold = held if number >= after else None
+        return Script(text=f"label for {prompt}", chunk_size=8, delay=0.05, hold=hold, hold_after=-1)
+
+    return respond
 
 
 def test_the_progress_moves_and_stop_closes_what_is_in_flight(lab: Lab, page: Any, backend: FakeAnthropic) -> None:
-    backend.responder = slow_echo
+    held = threading.Event()
+    backend.responder = echo_holding(held, after=6)
+    try:
+        stop_while_in_flight(lab, page, backend)
+    finally:
+        held.set()
+
+
+def stop_while_in_flight(lab: Lab, page: Any, backend: FakeAnthropic) -> None:
     lab.add_notebook("map.ipynb", *CELLS)
     open_notebook(page, lab, "map.ipynb")
     run_all_cells(page)
     page.wait_for_selector(".cw-job[data-state=running]", timeout=60_000)
-    page.wait_for_function(f"() => /^([4-9]|\\d\\d) of 60 finished/.test({COUNTED})", timeout=60_000)
+    page.wait_for_function(f"() => /^6 of 60 finished/.test({COUNTED})", timeout=60_000)
     assert "in flight" in page.locator("[data-role=job-counts]").inner_text()
-    # Read at once: the window of rows moves on as items finish.
     first = page.locator(".cw-job-rows tbody tr").first.evaluate(
         "tr => [...tr.querySelectorAll('td')].map(td => td.innerText)"
     )
