@@ -14,7 +14,7 @@ trap 'rm -rf "$scratch"' EXIT
 "$scratch/venv/bin/python" -m pip install --quiet --upgrade pip
 "$scratch/venv/bin/python" -m pip install --quiet ".[test]"
 {
-  echo "# The exact versions that scripts/setup.sh installs (pip --constraint), for the \"lab\" and \"test\" extras."
+  echo "# The exact versions that scripts/setup.sh installs (uv pip --constraint), for the \"lab\" and \"test\" extras."
   echo "# Made by scripts/lock.sh with $("$scratch/venv/bin/python" --version) on $(date -u +%Y-%m-%d); refresh it with that script."
   "$scratch/venv/bin/python" -m pip freeze --exclude claude-widget
 } > "$scratch/constraints.txt"

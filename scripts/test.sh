@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: lint and type checks, the front end's unit tests, then pytest (Python tests, real-browser tests in
+# Runs every test: lint and type checks, the front end's unit tests, and pytest (Python tests, real-browser tests in
 # JupyterLab + Chromium, and every notebook under nbval), all against the built-in fake Anthropic server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,40 +23,52 @@ scripts/install-chromium.sh
 
 .venv/bin/ruff check src tests bench
 .venv/bin/ruff format --check src tests bench
-.venv/bin/mypy  # strict, on src/claude_widget (pyproject.toml)
-(cd js && npm install --silent --no-audit --no-fund && npm run --silent typecheck && npm test --silent)
-# The engine's fault, error and continuation tests on the oldest and the newest anthropic SDK the package allows
-# (.venv/sdks/<version>, from scripts/setup.sh), each put first on PYTHONPATH; the session checks it loaded that one.
-# The main run below is on the installed one (constraints.txt: the newest), so that one needs no run of its own.
+# The checks that need no browser, beside the tests below (which mostly wait on a browser, a kernel or a stream, and
+# leave a core half idle): mypy, the front end's types and unit tests, and the engine's fault, error and continuation
+# tests on the oldest anthropic SDK the package allows (.venv/sdks/<version>, from scripts/setup.sh, put first on
+# PYTHONPATH; the session checks it loaded that one). The tests below are on the installed one (constraints.txt: the
+# newest), which needs no run of its own.
 sdk_tests=(tests/test_sdk_versions.py tests/test_errors.py tests/test_fake_server.py tests/test_faults.py
            tests/test_fault_injection.py tests/test_stream_manager.py tests/test_continuation.py tests/test_seam.py
            tests/test_watchdog.py tests/test_rate_limits.py tests/test_batches_api.py
            # minutes of real time, for the watchdog rather than the SDK: the main run has them
            -m "not slow")
 sdk_run() {  # the tests above on the SDK in $1 (.venv/sdks/<version>/)
+  echo "anthropic $(basename "$1")"
   env -u ANTHROPIC_API_KEY -u ANTHROPIC_BASE_URL CLAUDE_WIDGET_EXPECT_ANTHROPIC="$(basename "$1")" \
     PYTHONPATH="$PWD/$1${PYTHONPATH:+:$PYTHONPATH}" .venv/bin/python -m pytest -q "${sdk_tests[@]}"
+}
+installed=$(.venv/bin/python -c "import anthropic; print(anthropic.__version__)")
+checks() {
+  .venv/bin/mypy  # strict, on src/claude_widget (pyproject.toml)
+  (cd js && npm install --silent --no-audit --no-fund && npm run --silent typecheck && npm test --silent)
+  for sdk in .venv/sdks/*/; do
+    if [ "$(basename "$sdk")" != "$installed" ]; then sdk_run "$sdk"; fi
+  done
 }
 # Never the real API: the notebooks must take their offline path. The wheel the build tests make (once:
 # tests/test_install.py, built_wheel) carries the front end scripts/setup.sh built above, not a second npm build.
 pytest=(env -u ANTHROPIC_API_KEY -u ANTHROPIC_BASE_URL HATCH_JUPYTER_BUILDER_SKIP_NPM=1 .venv/bin/python -m pytest)
 if [ $# -gt 0 ]; then
-  for sdk in .venv/sdks/*/; do
-    echo "anthropic $(basename "$sdk")"
-    sdk_run "$sdk"
-  done
+  checks
   exec "${pytest[@]}" "$@"  # what was asked for, as asked
 fi
-for sdk in .venv/sdks/*/; do
-  if [ "$(basename "$sdk")" != "$(.venv/bin/python -c "import anthropic; print(anthropic.__version__)")" ]; then
-    echo "anthropic $(basename "$sdk")"  # the main run below is on the installed one
-    sdk_run "$sdk"
-  fi
-done
-# Everything but the build tier on two workers, a test file each at a time (a file's tests share its kernels and
-# servers; each worker has its own Jupyter server and Chromium); then the build tier alone (its tests share one
-# wheel and one fresh virtualenv, made once). Three to five workers, with the build tier beside them, were faster on
-# a quiet machine (9 min 40 s for the whole run on four) but overloaded a busy one: each test 2 to 4 times slower,
-# and tests that wait on a browser's timing failed. The slowest tests are listed, to keep the run's time in view.
-"${pytest[@]}" -n 2 --dist loadfile -m "not build" --durations=25
-"${pytest[@]}" -m build
+# Everything but the build tier on WORKERS workers, a test file each at a time (a file's tests share its kernels and
+# servers; each worker has its own Jupyter server and Chromium); the build tier (its tests share one wheel and one
+# fresh virtualenv, made once) and the checks above beside them, each printed when it ends. The slowest tests are
+# listed, to keep the run's time in view.
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+checks > "$logs/checks" 2>&1 &
+checks_pid=$!
+"${pytest[@]}" -m build > "$logs/build" 2>&1 &
+build_pid=$!
+failed=0
+"${pytest[@]}" -n "${WORKERS:-3}" --dist loadfile -m "not build" --durations=25 || failed=1
+echo "== the checks: mypy, tsc, node tests, the oldest SDK"
+wait "$checks_pid" || failed=1
+cat "$logs/checks"
+echo "== the build tier"
+wait "$build_pid" || failed=1
+cat "$logs/build"
+exit "$failed"

@@ -3,8 +3,8 @@ fresh virtualenv (nothing of the repository's .venv) gives a package that import
 JupyterLab lists as enabled and OK, and a `Chat` that answers offline in a plain script.
 
 The virtualenv, with the wheel's dependencies and JupyterLab, is made once per constraints.txt and pyproject.toml
-(.venv/fresh-install/<their hash>: installing them takes 30-60 s); the wheel is uninstalled from it and built and
-installed again on every run.
+(.venv/fresh-install/<their hash>, installed by uv as scripts/setup.sh installs .venv); the wheel is uninstalled from it
+and installed again by pip, as a user would, on every run.
 """
 
 from __future__ import annotations
@@ -78,7 +78,8 @@ def installed_wheel(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
                     shutil.rmtree(old)
             run(sys.executable, "-m", "venv", venv, env=env, cwd=tmp_path)
             # The versions the tests passed on, as scripts/setup.sh installs them; JupyterLab to list the extension.
-            run(python, "-m", "pip", "install", "--quiet", "--constraint", ROOT / "constraints.txt", wheel,
+            uv = Path(sys.executable).with_name("uv")
+            run(uv, "pip", "install", "--quiet", "--python", python, "--constraint", ROOT / "constraints.txt", wheel,
                 "jupyterlab", env=env, cwd=tmp_path)  # fmt: skip
             (venv / "ready").touch()
         run(python, "-m", "pip", "uninstall", "--yes", "claude-widget", env=env, cwd=tmp_path)
