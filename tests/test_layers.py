@@ -1,6 +1,7 @@
 """The house's floors (docs/architecture.md): a module's place says what it may import. `api` holds the Messages
-API's facts; the `engine` runs a request; `context`, `store` and `jobs` build on it; the `widget` shows what they
-make; the entry points at the top (chat, magics, recording) put them together. The fake server speaks the API from
+API's facts; the `engine` runs a request; `context`, `store`, `jobs` and `kernel` (the user's, as Claude may use it)
+build on it; the `widget` shows what they make; the entry points at the top (chat, magics, recording) put them
+together. The fake server speaks the API from
 its facts alone. Read from the source (TYPE_CHECKING imports and imports inside functions count); no import cycle
 anywhere."""
 
@@ -16,7 +17,8 @@ MAY_IMPORT = {
     "context": {"api", "engine", "context"},
     "store": {"api", "engine", "store"},
     "jobs": {"api", "engine", "context", "store", "jobs"},
-    "widget": {"api", "engine", "context", "store", "jobs", "widget"},
+    "kernel": {"api", "engine", "context", "kernel"},
+    "widget": {"api", "engine", "context", "store", "jobs", "kernel", "widget"},
     "fake_server": {"api", "fake_server"},
 }
 

@@ -11,7 +11,7 @@ import os
 import threading
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -21,15 +21,15 @@ import httpx2
 from . import recording as recording_module
 from .api.models import DEFAULT_MODEL, Effort
 from .api.pricing import pricing_for, total_cost
-from .context.attachments import Attachment, attach, user_content
-from .context.tables import DEFAULT_TABLE_TOKENS, MIN_TABLE_TOKENS
-from .engine.answer import Answer
+from .context.attachments import Attachment, attach, checked_prompt, user_content
+from .context.tables import DEFAULT_TABLE_TOKENS, checked_table_tokens
+from .engine.answer import Answer, Turn
 from .engine.clients import shared_client
-from .engine.errors import EmptyPromptError, MissingAPIKeyError, PromptTypeError
+from .engine.errors import MissingAPIKeyError
 from .engine.loops import stream_loop
 from .engine.options import StreamOptions
 from .engine.stream import StreamManager
-from .engine.tools import Tool, tools_from
+from .engine.tools import Tool, ToolDefinitionError, tools_from
 from .engine.usage import Usage
 from .fake_server import FakeAnthropic
 from .fake_server.demo import demo_server
@@ -38,11 +38,12 @@ from .jobs.handle import MapJob
 from .jobs.questions import Prompt, Question, items_of, questions
 from .jobs.schemas import output_schema
 from .jobs.snapshot import ChatSnapshot
+from .kernel.tools import Redactor, kernel_tools
 from .store.answer_store import AnswerStore, default_path
 from .store.items import ItemKeeping
 from .store.keeping import Source, kept_answer, replay_from_environment
 from .widget.chat_widget import STOP_WAIT, ChatWidget
-from .widget.headless import in_script
+from .widget.headless import in_script, nobody_to_click
 from .widget.job_widget import JobWidget, ScriptProgress
 
 OFFLINE_API_KEY = "offline-demo-key"
@@ -51,24 +52,6 @@ _offline_server: FakeAnthropic | None = None
 _last_answer: weakref.ref[ChatWidget] | None = None  # the kernel's newest answer, for %claude_code
 _offline_lock = threading.Lock()
 T = TypeVar("T")
-
-
-@dataclass
-class Turn:
-    """A question and its answer (the engine's: whatever shows it holds the answer, not the other way round)."""
-
-    prompt: str
-    answer: Answer
-    settled: list[dict[str, Any]] | None = None  # the history as sent on, once a later turn superseded this one
-    content: str | list[dict[str, Any]] | None = None  # the user message as sent, if more than the prompt
-
-    def __post_init__(self) -> None:
-        # Made once: every later request of the conversation refers to this one (its memory grows linearly).
-        self.question = {"role": "user", "content": self.prompt if self.content is None else self.content}
-
-    def messages(self) -> list[dict[str, Any]]:
-        answer = self.settled if self.settled is not None else self.answer.history_messages()
-        return [self.question, *answer]
 
 
 class _Option(Generic[T]):
@@ -91,6 +74,9 @@ class Chat:
 
     `offline=True` streams canned answers from the built-in fake server instead of calling the API: for
     demos, teaching and tests, and always labelled as such in the widget.
+
+    `kernel=True` gives Claude this kernel: it can list and describe your variables, and propose Python code that
+    runs in your namespace once you click Run (or call `w.approve()`); `auto_run=True` runs it without asking.
     """
 
     def __init__(
@@ -118,6 +104,8 @@ class Chat:
         citations: bool = True,
         replay: bool | None = None,
         store: str | Path | bool | None = None,
+        kernel: bool = False,
+        auto_run: bool = False,
     ) -> None:
         # Answers are kept (the store) unless store=False; with replay, one kept for the same request is played back
         self.replay = replay if replay is not None else replay_from_environment()
@@ -142,10 +130,10 @@ class Chat:
                                      tool_timeout=tool_timeout, max_tool_rounds=max_tool_rounds, cache=cache,
                                      citations=citations,
                                      # a function that cannot be described fails here, not mid-conversation
-                                     tools=tools_from(tools))  # fmt: skip
+                                     tools=self._tools(tools, kernel, auto_run, api_key))  # fmt: skip
         self.offline = offline
         self.freeze = freeze  # finished answers become plain markdown outputs
-        self.table_tokens = _check_table_tokens(table_tokens)  # the budget of a DataFrame's summary
+        self.table_tokens = checked_table_tokens(table_tokens)  # the budget of a DataFrame's summary
         self.turns: list[Turn] = []
         self._api_key = api_key or None
         self._base_url = base_url
@@ -173,6 +161,22 @@ class Chat:
     record: _Option[bool] = _Option()  # keep each answer's raw events, for w.save_recording()
     cache: _Option[bool] = _Option()  # prompt caching of the conversation's prefix (on by default)
     citations: _Option[bool] = _Option()  # the sources of what an answer takes from documents (on by default)
+
+    @staticmethod
+    def _tools(functions: list[Callable[..., Any]] | None, kernel: bool, auto_run: bool,
+               api_key: str | None) -> dict[str, Tool]:  # fmt: skip
+        """The user's functions as tools; with `kernel`, the tools that give Claude this kernel besides, each
+        `run_python` call waiting for the user's Run (declined where nobody can click) unless `auto_run`."""
+        tools = tools_from(functions)
+        if not kernel:
+            if auto_run:
+                raise ValueError("auto_run=True runs Claude's code in this kernel, so it needs Chat(kernel=True)")
+            return tools
+        given = kernel_tools(asks=None if auto_run else nobody_to_click, redact=Redactor([api_key or ""]))
+        if tools.keys() & given.keys():
+            raise ToolDefinitionError(f"kernel=True gives Claude tools named {sorted(given)}: rename your "
+                                      f"{sorted(tools.keys() & given.keys())[0]!r}")  # fmt: skip
+        return tools | given
 
     def __repr__(self) -> str:
         mode = "offline" if self.offline else "online"
@@ -225,7 +229,7 @@ class Chat:
 
     def _ask(self, prompt: str, objects: tuple[object, ...], table_tokens: int | None, effort: Effort | None,
              source: Source) -> ChatWidget:  # fmt: skip
-        prompt = _check_prompt(prompt)
+        prompt = checked_prompt(prompt)
         options = self._options_with(effort)
         attachments = self._attach(objects, table_tokens)
         content = user_content(prompt, attachments)
@@ -262,7 +266,7 @@ class Chat:
         """A not yet started `StreamManager` for `prompt` (and `objects`, as with `send`) after this chat's
         history: the engine without a widget. It is not added to the history (use `send` for a conversation).
         """
-        prompt = _check_prompt(prompt)
+        prompt = checked_prompt(prompt)
         content = user_content(prompt, self._attach(objects, table_tokens))
         return self._manager([*self.history, {"role": "user", "content": content}])
 
@@ -323,7 +327,7 @@ class Chat:
                             table_tokens=self.table_tokens, offline=self.offline, keeping=keeping)  # fmt: skip
 
     def _attach(self, objects: tuple[object, ...], table_tokens: int | None) -> list[Attachment]:
-        budget = self.table_tokens if table_tokens is None else _check_table_tokens(table_tokens)
+        budget = self.table_tokens if table_tokens is None else checked_table_tokens(table_tokens)
         return [attach(obj, table_tokens=budget) for obj in objects]
 
     def _stop_current(self) -> None:
@@ -374,20 +378,3 @@ def offline_server() -> FakeAnthropic:
         if _offline_server is None:
             _offline_server = demo_server().start()  # the demo's answers, at its pace (fake_server/demo.py)
         return _offline_server
-
-
-def _check_table_tokens(tokens: object) -> int:
-    if not isinstance(tokens, int) or isinstance(tokens, bool) or tokens < MIN_TABLE_TOKENS:
-        raise ValueError(f"table_tokens must be an integer of at least {MIN_TABLE_TOKENS}, got {tokens!r:.60}")
-    return tokens
-
-
-def _check_prompt(prompt: object) -> str:
-    if not isinstance(prompt, str):  # the wrong kind of thing: a TypeError, as Python's own functions raise
-        raise PromptTypeError(
-            f"the prompt must be a string, got {type(prompt).__name__} {prompt!r:.60}; to ask about an object, "
-            "pass it after the prompt: chat.send('What stands out?', df)"
-        )
-    if not prompt.strip():
-        raise EmptyPromptError(f"the prompt must be a non-empty string, got {prompt!r:.60}")
-    return prompt

@@ -31,9 +31,10 @@ export function insertsInOrder(cards, thinks) {
 
 /**
  * @param {HTMLElement} content the element the slices and cards go into
- * @param {{announce: (text: string) => void}} options announce: called with each finished block's text
+ * @param {{announce: (text: string) => void, decide: (call: string, run: boolean, reason: string) => void}} options
+ *   announce: called with each finished block's text; decide: the user's Run or Skip on a card
  */
-export function createAnswer(content, { announce }) {
+export function createAnswer(content, { announce, decide }) {
   const doc = content.ownerDocument;
   /** @type {Array<{element: HTMLElement, renderer: ReturnType<typeof createContentRenderer>}>} */
   const segments = [];
@@ -75,7 +76,7 @@ export function createAnswer(content, { announce }) {
           if ("card" in insert) {
             let card = cards.get(insert.card.id);
             if (!card) {
-              card = createToolCard(doc);
+              card = createToolCard(doc, decide);
               cards.set(insert.card.id, card);
               changed = true;
             }

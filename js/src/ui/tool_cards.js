@@ -1,5 +1,6 @@
 // Tool calls as cards among the answer's text: Claude writing the input, the kernel running the
 // function, the result (bounded, expandable), each labelled. A card sits where the call began in the answer.
+import { highlightCode } from "../markdown/code_highlight.js";
 import { h } from "./dom.js";
 
 /** @typedef {import("../wire/protocol.js").ToolCard} ToolCard */
@@ -37,6 +38,12 @@ export function toolStatusLabel(card) {
   switch (card.status) {
     case "writing":
       return `Claude is writing the call to ${card.name}…`;
+    case "pending":
+      return "Waiting for you: Run or Skip";
+    case "queued":
+      return "Run: waiting for the running cell to end…";
+    case "declined":
+      return "Skipped";
     case "running":
       return card.server ? `Anthropic is running ${card.name}…` : `Calling ${card.name}…`;
     case "done":
@@ -48,6 +55,38 @@ export function toolStatusLabel(card) {
     default:
       return card.status;
   }
+}
+
+/**
+ * The code of a `run_python` call as streamed so far: the `code` string of its input, read from partial JSON (the
+ * JSON escapes of a string decoded as far as they are complete).
+ * @param {string} json
+ * @returns {string | null} null until the code has begun
+ */
+export function codeOf(json) {
+  const start = json.match(/^\s*\{\s*"code"\s*:\s*"/);
+  if (!start) return null;
+  let code = "";
+  for (let i = start[0].length; i < json.length; i++) {
+    const c = json[i];
+    if (c === '"') return code;
+    if (c !== "\\") {
+      code += c;
+      continue;
+    }
+    const next = json[i + 1];
+    if (next === undefined) break;
+    if (next === "u") {
+      const hex = json.slice(i + 2, i + 6);
+      if (!/^[0-9a-fA-F]{4}$/.test(hex)) break;
+      code += String.fromCharCode(parseInt(hex, 16));
+      i += 5;
+    } else {
+      code += { n: "\n", t: "\t", r: "\r", b: "\b", f: "\f" }[next] ?? next;
+      i += 1;
+    }
+  }
+  return code;
 }
 
 /**
@@ -63,10 +102,12 @@ export function prettyInput(json) {
 }
 
 /**
- * One card's element, updated in place as the call progresses.
+ * One card's element, updated in place as the call progresses. A call that waits for the user's word (`pending`)
+ * offers Run (also Enter on the card) and Skip with an optional reason for Claude; `decide` sends the choice.
  * @param {Document} doc
+ * @param {(call: string, run: boolean, reason: string) => void} decide
  */
-export function createToolCard(doc) {
+export function createToolCard(doc, decide) {
   const name = h(doc, "span", { class: "cw-tool-name" });
   const status = h(doc, "span", { class: "cw-tool-status", "data-role": "tool-status" });
   const input = h(doc, "pre", { class: "cw-tool-input", "data-role": "tool-input" });
@@ -75,11 +116,31 @@ export function createToolCard(doc) {
   const resultLabel = h(doc, "div", { class: "cw-tool-label", "data-role": "tool-result-label" }, ["Result"]);
   const expand = h(doc, "button", { type: "button", class: "cw-button cw-tool-expand",
     "aria-label": "Show the whole tool result" }, ["Show all"]);
+  const run = h(doc, "button", { type: "button", class: "cw-button cw-tool-run", "data-role": "tool-run" }, ["Run"]);
+  const skip = h(doc, "button", { type: "button", class: "cw-button", "data-role": "tool-skip" }, ["Skip"]);
+  const reason = h(doc, "input", { type: "text", class: "cw-tool-reason", "data-role": "tool-reason",
+    placeholder: "Why not? (optional: Claude reads it)", "aria-label": "Why not run it (for Claude)" });
+  const choice = h(doc, "div", { class: "cw-tool-choice", "data-role": "tool-choice", hidden: "" }, [run, skip, reason]);
   const header = h(doc, "div", { class: "cw-tool-header" }, [name, status]);
   // What Claude said before the call: today's models write it inside thinking, so it has no place in the text.
   const note = h(doc, "p", { class: "cw-tool-note", "data-role": "tool-note", hidden: "" });
-  const element = h(doc, "div", { class: "cw-tool", "data-role": "tool-card" }, [note, header, inputLabel, input, resultLabel, result,
-    expand]);
+  const element = h(doc, "div", { class: "cw-tool", "data-role": "tool-card", tabindex: "-1" },
+    [note, header, inputLabel, input, choice, resultLabel, result, expand]);
+  let id = "";
+  let shownInput = "";
+  const choose = (/** @type {boolean} */ yes) => {
+    if (choice.hidden) return;
+    choice.hidden = true; // one word per call; the kernel's next status says what came of it
+    decide(id, yes, yes ? "" : /** @type {HTMLInputElement} */ (reason).value.trim());
+  };
+  run.addEventListener("click", () => choose(true));
+  skip.addEventListener("click", () => choose(false));
+  element.addEventListener("keydown", (/** @type {KeyboardEvent} */ e) => {
+    if (e.key !== "Enter" || choice.hidden) return;
+    e.preventDefault();
+    e.stopPropagation(); // not the notebook's Enter
+    choose(e.target !== reason); // Enter in the reason's field skips with it
+  });
   expand.addEventListener("click", () => {
     const expanded = element.classList.toggle("cw-tool-expanded");
     expand.textContent = expanded ? "Show less" : "Show all";
@@ -91,13 +152,24 @@ export function createToolCard(doc) {
      * @param {string} inputJson the call's input as streamed so far
      */
     update(card, inputJson) {
+      id = card.id;
+      const waiting = card.status === "pending";
+      if (waiting && choice.hidden && element.dataset.status !== "pending") element.focus({ preventScroll: true });
+      choice.hidden = !waiting;
       element.dataset.status = card.status;
       element.dataset.server = String(card.server);
       note.hidden = !card.note;
       note.textContent = card.note ?? "";
       name.textContent = `${card.server ? "server tool" : "tool"} · ${card.name}`;
       status.textContent = toolStatusLabel(card);
-      input.textContent = prettyInput(inputJson);
+      if (inputJson !== shownInput) {
+        shownInput = inputJson;
+        const code = card.name === "run_python" ? codeOf(inputJson) : null;
+        inputLabel.textContent = code === null ? "Input" : "Code";
+        if (code === null) input.textContent = prettyInput(inputJson);
+        else input.innerHTML = highlightCode(code, "python").html; // escaped by the highlighter
+        input.classList.toggle("cw-tool-code", code !== null);
+      }
       result.hidden = resultLabel.hidden = card.result === null;
       result.textContent = card.result ?? "";
       result.classList.toggle("cw-tool-error", card.is_error);

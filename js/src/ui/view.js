@@ -74,7 +74,8 @@ export function render({ model, el, signal }) {
   const dom = buildDom(doc);
   const announcer = createAnnouncer(doc);
   dom.scroll.after(announcer.element);
-  const answer = createAnswer(dom.content, { announce: announcer.say });
+  const answer = createAnswer(dom.content, { announce: announcer.say,
+    decide: (call, run, reason) => model.send(intents.decide(call, run, reason)) });
   const scroller = createScrollController(dom.scroll, dom.content, {
     signal: alive,
     onChange: (following) => {

@@ -147,6 +147,13 @@ export const intents = {
   bundle: bundleIntent,
   /** @param {UserIntent} intent */
   user: (intent) => ({ intent }),
+  /**
+   * The user's Run or Skip on a tool call waiting for it; a Skip's reason goes to Claude.
+   * @param {string} call the call's id
+   * @param {boolean} run
+   * @param {string} [reason]
+   */
+  decide: (call, run, reason = "") => (run ? { intent: "approve", call } : { intent: "reject", call, reason }),
 };
 
 /** A random id: a front end's, or a request's (not a secret; `crypto.randomUUID` needs a secure context). */

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any, Literal
 
-from ..engine.errors import NOT_THE_USERS, PACKAGE, AttachmentTypeError
+from ..engine.errors import NOT_THE_USERS, PACKAGE, AttachmentTypeError, EmptyPromptError, PromptTypeError
 from . import files, images, tables
 
 SUPPORTED = (
@@ -102,3 +102,15 @@ def user_content(prompt: str, attachments: Sequence[Attachment]) -> str | list[d
     if not attachments:
         return prompt
     return [*(block for a in attachments for block in a.blocks), {"type": "text", "text": prompt}]
+
+
+def checked_prompt(prompt: object) -> str:
+    """The question's text, or a clear error for anything that is not a non-empty string."""
+    if not isinstance(prompt, str):  # the wrong kind of thing: a TypeError, as Python's own functions raise
+        raise PromptTypeError(
+            f"the prompt must be a string, got {type(prompt).__name__} {prompt!r:.60}; to ask about an object, "
+            "pass it after the prompt: chat.send('What stands out?', df)"
+        )
+    if not prompt.strip():
+        raise EmptyPromptError(f"the prompt must be a non-empty string, got {prompt!r:.60}")
+    return prompt

@@ -59,6 +59,13 @@ class TableSummary:
         return estimate_tokens(self.text)
 
 
+def checked_table_tokens(tokens: object) -> int:
+    """A table summary's budget as given, or a clear error."""
+    if not isinstance(tokens, int) or isinstance(tokens, bool) or tokens < MIN_TABLE_TOKENS:
+        raise ValueError(f"table_tokens must be an integer of at least {MIN_TABLE_TOKENS}, got {tokens!r:.60}")
+    return tokens
+
+
 def is_table(obj: object) -> bool:
     """A pandas or polars DataFrame or Series (checked without importing either library)."""
     kind = type(obj)

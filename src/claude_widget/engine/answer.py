@@ -7,6 +7,7 @@ one out gives the widget the next stream to show.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..api.pricing import total_cost
@@ -89,3 +90,21 @@ class Answer:
         if stream.done:
             self._history = (stream, messages)
         return messages
+
+
+@dataclass
+class Turn:
+    """A question and its answer (the engine's: whatever shows it holds the answer, not the other way round)."""
+
+    prompt: str
+    answer: Answer
+    settled: list[dict[str, Any]] | None = None  # the history as sent on, once a later turn superseded this one
+    content: str | list[dict[str, Any]] | None = None  # the user message as sent, if more than the prompt
+
+    def __post_init__(self) -> None:
+        # Made once: every later request of the conversation refers to this one (its memory grows linearly).
+        self.question = {"role": "user", "content": self.prompt if self.content is None else self.content}
+
+    def messages(self) -> list[dict[str, Any]]:
+        answer = self.settled if self.settled is not None else self.answer.history_messages()
+        return [self.question, *answer]

@@ -7,7 +7,10 @@ from typing import Any, Literal
 
 Status = Literal["connecting", "streaming", "retrying", "done", "stopped", "error"]
 FINAL_STATUSES: frozenset[str] = frozenset({"done", "stopped", "error"})
-ToolStatus = Literal["writing", "running", "done", "error", "cancelled"]
+# A call Claude is writing; waiting for the user's Run or Skip (pending); approved, waiting for a running cell to end
+# (queued); running; and how it ended.
+ToolStatus = Literal["writing", "pending", "queued", "running", "done", "error", "declined", "cancelled"]
+UNFINISHED: tuple[ToolStatus, ...] = ("writing", "pending", "queued", "running")
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ import httpx2
 from anthropic import types as api
 
 from ..api.models import facts_for, learn, refusal, thinks
+from .approvals import Approvals
 from .assembly import Update
 from .blocks import ToolUseBlock
 from .continuation import continuation_mode, prefill_rejected, request_messages
@@ -74,6 +75,7 @@ class StreamManager(TurnState):
         self._cancel_requested = False
         self._responded = False  # whether the current attempt's response had begun (its headers arrived)
         self._result: concurrent.futures.Future[str] = concurrent.futures.Future()
+        self.approvals = Approvals()  # the calls waiting for the user's Run or Skip
 
     @classmethod
     def continuing(cls, previous: StreamManager) -> StreamManager:
@@ -339,7 +341,7 @@ class StreamManager(TurnState):
             self._emit(self._calls.report(block, status, len(self.text), result, is_error))
 
         return await run_tool_call(block, self.options.tools, self.options.tool_timeout, report,
-                                   lambda detail: self._log("tool", detail))  # fmt: skip
+                                   lambda detail: self._log("tool", detail), self.approvals.decision)  # fmt: skip
 
     # -- usage -----------------------------------------------------------------------------------------
     def _record_usage(self, usage: object) -> None:

@@ -1,21 +1,24 @@
-"""Tool calls as they progress through a turn: Claude writing the input, the kernel running it, its result.
+"""Tool calls as they progress through a turn: Claude writing the input, the user's word, the kernel running it,
+its result.
 
-`ToolCalls` holds each call's latest `ToolCall` event (writing → running → done, error or cancelled) and returns
-every change as the event to emit. `run_tool_call` runs one call of a `tool_use` block under the tool timeout
-and gives the `tool_result` block that goes back to Claude.
+`ToolCalls` holds each call's latest `ToolCall` event (writing → [pending → [queued →]] running → done, error,
+declined or cancelled) and returns every change as the event to emit. `run_tool_call` runs one call of a `tool_use`
+block under the tool timeout, first asking the user where the tool asks (`Tool.asks`), and gives the `tool_result`
+block that goes back to Claude. A tool with steps of its own tells its card through `progress`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
-from collections.abc import Callable, Mapping
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .blocks import OtherBlock, ToolUseBlock
-from .events import ToolCall, ToolStatus
-from .tools import Tool
+from .events import UNFINISHED, ToolCall, ToolStatus
+from .tools import Tool, ToolOutcome
 
 RESULT_LIMIT = 20_000  # characters of a server tool's result kept for its card
 
@@ -52,34 +55,99 @@ class ToolCalls:
         """The turn ended early: every call still being written or run is cancelled."""
         cancelled = []
         for call in list(self.calls.values()):
-            if call.status in ("writing", "running"):
+            if call.status in UNFINISHED:
                 self.calls[call.id] = replace(call, status="cancelled")
                 cancelled.append(self.calls[call.id])
         return cancelled
 
 
 Report = Callable[[ToolStatus, str | None, bool], None]
+_progress: contextvars.ContextVar[Report] = contextvars.ContextVar("tool_progress")
+
+
+def progress(status: ToolStatus, result: str | None = None) -> None:
+    """From inside a running tool: its card moves to `status` (a job queued behind a cell; a Stop, and what it
+    did to the code)."""
+    report = _progress.get(None)
+    if report is not None:
+        report(status, result, status == "cancelled")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The user's word on a call that asks for it: run it, or not (and why, for Claude)."""
+
+    run: bool
+    reason: str = ""
+
+
+Ask = Callable[[str], Awaitable[Decision]]  # wait for the user's decision on the call with this id
 
 
 async def run_tool_call(block: ToolUseBlock, tools: Mapping[str, Tool], timeout: float, report: Report,
-                        log: Callable[[str], None]) -> dict[str, Any]:  # fmt: skip
+                        log: Callable[[str], None], ask: Ask) -> dict[str, Any]:  # fmt: skip
     """Run one tool call in the kernel and return its `tool_result` block.
 
-    `report(status, result, is_error)` is told each step of the call; `log(detail)` when the tool starts.
+    `report(status, result, is_error)` is told each step of the call; `log(detail)` when the tool starts; `ask`
+    waits for the user's word where the tool asks for it.
     """
     tool = tools.get(block.name)
     if tool is None:
-        outcome_text, is_error = f"No tool named {block.name!r} is available.", True
+        outcome = ToolOutcome(f"No tool named {block.name!r} is available.", is_error=True)
     elif block.invalid_json:
-        outcome_text, is_error = "The tool input was not valid JSON.", True
+        outcome = ToolOutcome("The tool input was not valid JSON.", is_error=True)
     else:
+        declined = await _declined(block, tool, report, log, ask)
+        if declined is not None:
+            report("declined", declined, True)
+            return _result(block, ToolOutcome(declined, is_error=True))
         report("running", None, False)
         log(f"running {block.name}()")
+        told: list[ToolStatus] = []
+
+        def steps(status: ToolStatus, result: str | None, is_error: bool) -> None:
+            told.append(status)
+            report(status, result, is_error)
+
+        token = _progress.set(steps)
         try:
             outcome = await tool.run(block.input, timeout)
         except asyncio.CancelledError:
-            report("cancelled", "Stopped before the tool finished.", True)
+            if "cancelled" not in told:  # else the tool said what the Stop did
+                report("cancelled", "Stopped before the tool finished.", True)
             raise
-        outcome_text, is_error = outcome.content, outcome.is_error
-    report("error" if is_error else "done", outcome_text, is_error)
-    return {"type": "tool_result", "tool_use_id": block.id, "content": outcome_text, "is_error": is_error}
+        finally:
+            _progress.reset(token)
+    report("error" if outcome.is_error else "done", outcome.content, outcome.is_error)
+    return _result(block, outcome)
+
+
+async def _declined(block: ToolUseBlock, tool: Tool, report: Report, log: Callable[[str], None],
+                    ask: Ask) -> str | None:  # fmt: skip
+    """Why the call is not to run (for Claude), or None to run it: the user's Skip, or nobody there to ask."""
+    if tool.asks is None:
+        return None
+    nobody = tool.asks()
+    if nobody is not None:
+        log(f"declined {block.name}(): {nobody}")
+        return f"Not run: {nobody}"
+    report("pending", None, False)
+    log(f"{block.name}() waits for the user's Run or Skip")
+    try:
+        decision = await ask(block.id)
+    except asyncio.CancelledError:
+        report("cancelled", "Stopped while waiting for Run or Skip: the code did not run.", True)
+        raise
+    if decision.run:
+        log(f"{block.name}() approved")
+        return None
+    log(f"{block.name}() declined by the user" + (f": {decision.reason}" if decision.reason else ""))
+    because = f" Their reason: {decision.reason}" if decision.reason else ""
+    return f"The user chose not to run this code.{because}"
+
+
+def _result(block: ToolUseBlock, outcome: ToolOutcome) -> dict[str, Any]:
+    content: str | list[dict[str, Any]] = outcome.content
+    if outcome.blocks:
+        content = [{"type": "text", "text": outcome.content}, *outcome.blocks]
+    return {"type": "tool_result", "tool_use_id": block.id, "content": content, "is_error": outcome.is_error}

@@ -28,6 +28,7 @@ class ToolDefinitionError(TypeError):
 class ToolOutcome:
     content: str
     is_error: bool = False
+    blocks: tuple[dict[str, Any], ...] = ()  # content blocks besides the text (a figure's image)
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
@@ -45,6 +46,9 @@ class Tool:
     function: Callable[..., Any]
     arguments: type[pydantic.BaseModel]
     home: asyncio.AbstractEventLoop | None = field(default_factory=_running_loop)  # where an async tool runs
+    # Whether each call waits for the user's word (Run or Skip) before it runs: None, never; else asked before each
+    # call, and what it returns is why nobody can be asked (a headless run), in which case the call is declined.
+    asks: Callable[[], str | None] | None = None
 
     @classmethod
     def from_function(cls, function: Callable[..., Any]) -> Tool:
@@ -96,7 +100,7 @@ class Tool:
             return ToolOutcome(f"{self.name} did not finish within {timeout:g} s", is_error=True)
         except Exception as exc:
             return ToolOutcome(f"{type(exc).__name__}: {exc}", is_error=True)
-        return ToolOutcome(_as_text(result))
+        return result if isinstance(result, ToolOutcome) else ToolOutcome(_as_text(result))
 
     def _at_home(self, call: Coroutine[Any, Any, Any]) -> Awaitable[Any]:
         """`call`, run on the tool's home loop if that is another one and still running (a timeout or a Stop

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..api.media import pdf_pages, read_header
+from .kernel_demo import kernel_step, offers_kernel
 from .labels import place, sentiment
 from .passages import Passage, cited_passages
 from .rules import message_text, partial_answer
@@ -162,6 +163,9 @@ def demo_responder(body: dict[str, Any], pace: Pace = LIVE) -> Script:
 
 def _answer(body: dict[str, Any], pace: Pace) -> Script:
     thinking = _thinking_for(body)
+    if offers_kernel(body):  # Chat(kernel=True): the whole loop in the user's kernel, step by step
+        text, call = kernel_step(body)
+        return pace.script(text, tool_use=call, thinking=thinking)
     results = _tool_results(body)
     if results:
         summary = "\n".join(f"- `{r}`" for r in results)

@@ -30,11 +30,13 @@ from ..api.models import facts_for
 from ..api.pricing import list_prices
 from ..api.request_tokens import estimate_input_tokens
 from ..engine.answer import Answer
+from ..engine.approvals import pending_call
 from ..engine.events import FINAL_STATUSES
 from ..engine.loops import call_soon, run_on, run_on_and_wait, stream_loop
 from ..engine.record import recording_of, save
 from ..engine.replayed import ReplayedStream
 from ..engine.stream import StreamManager
+from ..engine.tool_calls import Decision
 from ..engine.usage import Usage
 from . import headless, protocol
 from .assets import LOADER, ChatAssets, bundle_reply, shared_assets
@@ -174,6 +176,24 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         return [{**card, "input_json": calls[card["id"]].input_json} for card in self.cards if card["id"] in calls]
 
     @property
+    def pending(self) -> dict[str, Any] | None:
+        """The tool call waiting for your Run or Skip (`Chat(kernel=True)`): {"tool", "code", "id"}; else None."""
+        return pending_call(self._answer.stream.tool_calls) if self._answer is not None else None
+
+    def approve(self) -> None:
+        """Run the pending call (the card's Run button). From any thread."""
+        self._decide(Decision(run=True))
+
+    def reject(self, reason: str | None = None) -> None:
+        """Don't run the pending call (the card's Skip); the `reason`, if given, goes to Claude. From any thread."""
+        self._decide(Decision(run=False, reason=reason or ""))
+
+    def _decide(self, decision: Decision) -> None:
+        call = self.pending
+        if call is None or not self.manager.approvals.decide(call["id"], decision):
+            raise RuntimeError("No tool call of this answer is waiting for Run or Skip now (w.pending is None)")
+
+    @property
     def replayed(self) -> bool:
         """Whether the answer shown was played back from the answer store (`Chat(replay=True)`), not asked now."""
         return isinstance(self.manager, ReplayedStream)
@@ -301,6 +321,10 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
             self._sync.resync(intent.frontend, intent.channel, intent.deflate)
         elif intent.name == "inspect":
             self._sync.inspect(intent.frontend, intent.open)
+        elif intent.name in ("approve", "reject"):
+            if not self.manager.approvals.decide(intent.call, Decision(intent.name == "approve", intent.reason)):
+                log.warning("claude_widget: refused %s for %r: no call of this answer waits for it", intent.name,
+                            intent.call[:80])  # fmt: skip
         elif intent.name in ("retry", "continue", "ask_again") and self.answer.offers()[intent.name]:
             {"retry": self._retry, "continue": self._continue, "ask_again": self._ask_again}[intent.name]()
 

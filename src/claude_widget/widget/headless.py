@@ -24,6 +24,8 @@ import time
 import weakref
 from typing import Any, Protocol
 
+from ..kernel.main_thread import main_thread
+
 
 class Ending(Protocol):
     """An answer being streamed (an engine `Answer` or `StreamManager`): all a headless cell waits on."""
@@ -77,9 +79,22 @@ def wait_for(answers: list[Ending], limit: float) -> bool:
     deadline = time.monotonic() + limit
     for answer in answers:
         while not answer.join(0.05):
+            main_thread.drain()  # code Claude runs in this kernel (auto_run) runs here: no cell ends meanwhile
             if _front_end.is_set() or time.monotonic() > deadline:
                 return False
     return True
+
+
+def nobody_to_click() -> str | None:
+    """Why no one can click Run on a tool call here (a script, a headless run), or None where someone can."""
+    if in_script():
+        where = "this is a plain script"
+    elif is_headless():
+        where = "this notebook runs headless (nbclient, papermill, nbconvert --execute, nbval)"
+    else:
+        return None
+    return (f"{where}, so nobody can click Run. To let Claude run code without asking, choose it in code: "
+            "Chat(kernel=True, auto_run=True).")  # fmt: skip
 
 
 def in_script() -> bool:

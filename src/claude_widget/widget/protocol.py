@@ -3,8 +3,8 @@ parsing of what a front end sends. js/src/wire/protocol.js is its other half; te
 holds examples that both test suites decode. docs/protocol.md describes it for people.
 
 Data flows one way (kernel → view: state, deltas, snapshots); the view sends back only intents: what the user
-asked for (stop, retry, continue, ask_again, resume, inspect) and what its copy of the streams needs (follow,
-resync, bundle).
+asked for (stop, retry, continue, ask_again, resume, inspect; approve or reject a tool call) and what its copy of
+the streams needs (follow, resync, bundle).
 """
 
 from __future__ import annotations
@@ -29,7 +29,10 @@ ACTIONS = (
 )  # what the view may offer, as published by the kernel in the `actions` trait
 
 # "resume" is a map job's (job_widget.py): send the items a stopped job has not done.
-IntentName = Literal["stop", "retry", "continue", "ask_again", "resume", "inspect", "follow", "resync", "bundle"]
+# "approve" and "reject": the user's Run or Skip on a tool call waiting for it (kernel=True).
+IntentName = Literal["stop", "retry", "continue", "ask_again", "resume", "inspect", "follow", "resync", "bundle",
+                     "approve", "reject"]  # fmt: skip
+REASON_CHARS = 2_000  # a Skip's reason, at most
 INTENTS: tuple[IntentName, ...] = get_args(IntentName)
 
 
@@ -94,6 +97,8 @@ class Intent:
     deflate: bool | None = None  # follow: it can inflate; resync: False when compressed deltas lost their bytes
     open: bool = True  # inspect: opened or closed
     request_id: str = ""  # bundle
+    call: str = ""  # approve, reject: the tool call's id
+    reason: str = ""  # reject: why, for Claude
 
 
 def parse_intent(content: object) -> Intent | None:
@@ -122,7 +127,10 @@ def _parse(content: object) -> Intent | None:
         return None
     if deflate is not None and not isinstance(deflate, bool):
         return None
-    return Intent(name, frontend, channel, deflate, is_open, request_id)
+    call, reason = content.get("call", ""), content.get("reason", "")
+    if name in ("approve", "reject") and not (isinstance(call, str) and call and isinstance(reason, str)):
+        return None
+    return Intent(name, frontend, channel, deflate, is_open, request_id, call, reason[:REASON_CHARS])
 
 
 def log_line(at: float, kind: str, detail: str) -> str:
