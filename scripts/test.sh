@@ -53,10 +53,11 @@ if [ $# -gt 0 ]; then
   checks
   exec "${pytest[@]}" "$@"  # what was asked for, as asked
 fi
-# Everything but the build tier on WORKERS workers, a test file each at a time (a file's tests share its kernels and
-# servers; each worker has its own Jupyter server and Chromium); the build tier (its tests share one wheel and one
-# fresh virtualenv, made once) and the checks above beside them, each printed when it ends. The slowest tests are
-# listed, to keep the run's time in view.
+# Everything but the build tier on WORKERS (2) workers, a test file each at a time (a file's tests share its kernels
+# and servers; each worker has its own Jupyter server and Chromium); the build tier (its tests share one wheel and one
+# fresh virtualenv, made once) and the checks above beside them, each printed when it ends. The run is bound by the two
+# cores: three workers took as long (12 min 28 s from a clean clone, the main run 11:59) and made tests that wait on a
+# browser slower. The slowest tests are listed, to keep the run's time in view.
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 checks > "$logs/checks" 2>&1 &
@@ -64,7 +65,7 @@ checks_pid=$!
 "${pytest[@]}" -m build > "$logs/build" 2>&1 &
 build_pid=$!
 failed=0
-"${pytest[@]}" -n "${WORKERS:-3}" --dist loadfile -m "not build" --durations=25 || failed=1
+"${pytest[@]}" -n "${WORKERS:-2}" --dist loadfile -m "not build" --durations=25 || failed=1
 echo "== the checks: mypy, tsc, node tests, the oldest SDK"
 wait "$checks_pid" || failed=1
 cat "$logs/checks"

@@ -85,6 +85,9 @@ def test_a_call_waits_for_run_then_runs_in_the_namespace_and_claude_reads_what_i
     assert result["is_error"] is False
     assert result["content"] == "[stdout]\nthe answer is 42\n\n[value]\n43"
     assert w.pending is None and [card["status"] for card in w.cards] == ["done"]
+    # The code that ran: what %claude_code puts into a new cell, and the saved markdown's code block.
+    assert [(block.language, block.code) for block in w.code_blocks] == [("python", code)]
+    assert f"*Ran in the kernel:*\n\n```python\n{code}\n```" in w.markdown
     with pytest.raises(RuntimeError, match=r"w\.pending is None"):
         w.approve()  # nothing waits any more
 

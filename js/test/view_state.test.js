@@ -42,6 +42,16 @@ describe("view state", () => {
     assert.deepEqual(s.thinking, { thinking: "y".repeat(10), active: true, answerStarted: true, tokens: 0, seconds: 0 });
   });
 
+  it("shows no typing dots while a tool call waits for the user's Run or Skip, and 'Waiting for Claude' after", () => {
+    const card = { id: "t", name: "run_python", at: 0, input_at: 0, result: null, is_error: false, server: false };
+    for (const status of ["pending", "queued"]) {
+      assert.equal(state({ traits: { status: "streaming", cards: [{ ...card, status }] } }).typingHidden, true, status);
+    }
+    const skipped = state({ traits: { status: "streaming", cards: [{ ...card, status: "declined" }] } });
+    assert.equal(skipped.typingHidden, false);
+    assert.equal(skipped.typingLabel, "Waiting for Claude…");
+  });
+
   it("says how long Claude has been thinking while nothing of the think shows", () => {
     const hidden = state({ traits: { status: "streaming", thinking_phase: { active: true, seconds: 0 } }, thinkingSeconds: 12.4 });
     assert.equal(hidden.typingHidden, false);

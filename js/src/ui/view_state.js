@@ -84,7 +84,9 @@ export function viewState({ traits, text, thinking, intentSentAt, intentWaiting 
   // A tool's result is back and nothing of Claude's reply to it yet: never a silent wait.
   const lastCall = (traits.cards ?? []).at(-1);
   const awaitingClaude = active && !thinkingNow && lastCall !== undefined && text.length <= lastCall.at
-    && (lastCall.status === "done" || lastCall.status === "error");
+    && (lastCall.status === "done" || lastCall.status === "error" || lastCall.status === "declined");
+  // A call waiting for the user's Run or Skip: nobody is typing, the card says what it waits for.
+  const awaitingUser = (traits.cards ?? []).some((card) => card.status === "pending" || card.status === "queued");
 
   const usage = traits.replay ? replayedUsage(traits.replay) : displayUsage({ usage: traits.usage, text, status,
     prices: traits.prices, inputEstimate: traits.input_estimate, thinking, thinkingTokens });
@@ -114,7 +116,7 @@ export function viewState({ traits, text, thinking, intentSentAt, intentWaiting 
     },
     notice: notice && { text: notice.text, tone: notice.tone, continueHidden: !offered.includes("continue"), continueDisabled: intentPending },
     replay: traits.replay ? { text: replayText(traits.replay), askHidden: !offered.includes("ask_again"), askDisabled: intentPending } : null,
-    typingHidden: !((active && text === "") || thinkingUnseen || awaitingClaude),
+    typingHidden: awaitingUser || !((active && text === "") || thinkingUnseen || awaitingClaude),
     typingLabel: thinkingUnseen ? `Thinking · ${formatSeconds(seconds)}` : awaitingClaude ? "Waiting for Claude…" : "",
     busy: active,
     thinking: { thinking, active, answerStarted: text !== "", tokens: thinkingTokens, seconds },

@@ -2,8 +2,9 @@
 
 A cell runs on the kernel's main thread, and so does a job here: handed to the kernel's own loop
 (`kernel.io_loop`), which takes it once the running cell (and any cell sent before it) has ended, holding the
-kernel's lock on the main shell (ipykernel 7) so that no cell starts while it runs. A headless cell that waits for
-its answers on the main thread runs the jobs itself meanwhile (`drain`), since no cell ends while it waits.
+kernel's lock on the main shell (ipykernel 7) so that no cell starts while it runs. Whoever waits for an answer on
+the main thread (`w.wait()`, `await w`, a headless cell's wait) runs the jobs itself meanwhile (`while_waiting`,
+`while_awaiting`): no cell ends while it waits, and the answer it waits for may need them.
 
 A job is interrupted as the kernel interrupts a cell: SIGINT to the main thread, which raises KeyboardInterrupt in
 the code (the kernel ignores SIGINT between cells, so the job listens for it while it runs). In a plain script
@@ -17,8 +18,9 @@ import concurrent.futures
 import signal
 import sys
 import threading
+import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -37,6 +39,7 @@ class MainThread:
         self._running: concurrent.futures.Future[Any] | None = None
         self._on_main = False  # whether the running job runs on the main thread (so a SIGINT reaches it)
         self._worker: concurrent.futures.ThreadPoolExecutor | None = None  # without a kernel: one job at a time
+        self._draining = threading.Lock()  # one thread runs jobs at a time (a worker, or a waiter on the main thread)
 
     def submit(self, job: Callable[[], T]) -> concurrent.futures.Future[T]:
         """Run `job` on the main thread as soon as no cell runs there; its future says when and what it returned."""
@@ -75,14 +78,42 @@ class MainThread:
             return self._running is future
 
     def drain(self) -> None:
-        """Run every queued job, here and now (the main thread, unless in a script)."""
-        while True:
-            with self._lock:
-                if not self._queue:
-                    return
-                job, future = self._queue.popleft()
-            if future.set_running_or_notify_cancel():
-                self._run(job, future)
+        """Run every queued job, here and now (the main thread, unless in a script), unless another thread is."""
+        if not self._draining.acquire(blocking=False):
+            return
+        try:
+            while True:
+                with self._lock:
+                    if not self._queue:
+                        return
+                    job, future = self._queue.popleft()
+                if future.set_running_or_notify_cancel():
+                    self._run(job, future)
+        finally:
+            self._draining.release()
+
+    def while_waiting(self, ended: Callable[[float], bool], timeout: float | None = None) -> bool:
+        """Block until `ended(seconds)` says it has (it waits that long for it) or `timeout` passes; on the main
+        thread, run the jobs queued there meanwhile. Whether it ended."""
+        if threading.current_thread() is not threading.main_thread():
+            return ended(timeout) if timeout is not None else ended(1e9)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not ended(0.05):
+            self.drain()
+            if deadline is not None and time.monotonic() > deadline:
+                return False
+        return True
+
+    async def while_awaiting(self, awaitable: Awaitable[T]) -> T:
+        """Await `awaitable`; on the main thread (an awaiting cell holds up every cell), run the jobs queued there
+        meanwhile."""
+        task = asyncio.ensure_future(awaitable)
+        while threading.current_thread() is threading.main_thread():
+            done, _ = await asyncio.wait({task}, timeout=0.05)
+            if done:
+                break
+            self.drain()
+        return await task
 
     async def _behind_cells(self, kernel: Any) -> None:
         lock = getattr(kernel, "_main_asyncio_lock", None)  # ipykernel 7: held while a cell runs

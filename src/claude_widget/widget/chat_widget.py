@@ -14,7 +14,6 @@ subshell.py); a Stop is carried out there and then, every other message is hande
 
 from __future__ import annotations
 
-import datetime
 import logging
 import time
 import uuid
@@ -38,10 +37,13 @@ from ..engine.replayed import ReplayedStream
 from ..engine.stream import StreamManager
 from ..engine.tool_calls import Decision
 from ..engine.usage import Usage
+from ..kernel.main_thread import main_thread
 from . import headless, protocol
 from .assets import LOADER, ChatAssets, bundle_reply, shared_assets
 from .display import MarkdownOutput
+from .fallback import with_code_run
 from .fences import CodeBlock, code_blocks
+from .receipt import answer_receipt, replay_mark
 from .subshell import deliver_without_execute_events, keep_front_end_subshell, keep_kernel_status_truthful
 from .sync import StreamSync, tool_input
 
@@ -89,7 +91,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     attachments = traitlets.List(traitlets.Dict()).tag(sync=True)  # the question's chips (Attachment.chip)
     # A replayed answer's mark: {"answered": "2026-12-07", "saved": 0.012 or None}; None for an answer asked now.
     replay = cast(OptionalDict, traitlets.Dict(allow_none=True, default_value=None).tag(sync=True))
-    # What produced the answer, once it has ended (`_receipt`): the saved notebook's output metadata says it too
+    # What produced the answer, once it has ended (receipt.py): the saved notebook's output metadata says it too
     # ("claude_widget"), and the counter's tooltip shows it.
     receipt = cast(OptionalDict, traitlets.Dict(allow_none=True, default_value=None).tag(sync=True))
     # Asked again only because what it attached changed: what did ("df changed since the last answer: …").
@@ -117,8 +119,8 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         self._headless = headless.is_headless()
         super().__init__(model=stream.model, effort=effort, prices=list_prices(stream.model), offline=offline,
                          usage=Usage().as_dict(), assets=None if self._headless else shared_assets(),
-                         answer_id=uuid.uuid4().hex, attachments=list(attachments), turn=turn, replay=_mark(stream),
-                         changed=answer.changed,
+                         answer_id=uuid.uuid4().hex, attachments=list(attachments), turn=turn,
+                         replay=replay_mark(stream), changed=answer.changed,
                          input_estimate=_input_estimate(stream))  # fmt: skip
         self._freeze_asked = freeze_when_done
         self.freeze_when_done = freeze_when_done or self._headless  # nobody can click a headless answer
@@ -156,8 +158,9 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
 
     @property
     def code_blocks(self) -> list[CodeBlock]:
-        """The answer's fenced code blocks so far, in order: each one's `language` and `code`."""
-        return code_blocks(self.text)
+        """The answer's fenced code blocks so far, and the code Claude ran in the kernel, in order (`language`,
+        `code`): what `%claude_code` puts into a cell."""
+        return code_blocks(with_code_run(self.text, [{**call, "result": None} for call in self.tools]))
 
     @property
     def thinking(self) -> str:
@@ -238,7 +241,8 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
 
     def wait(self, timeout: float | None = None) -> str:
         """Block until the answer is complete. In a notebook `await w` does the same without blocking the kernel."""
-        return self.manager.wait(timeout)
+        main_thread.while_waiting(self.manager.join, timeout)  # the code Claude runs here may be what it waits for
+        return self.manager.wait(None if self.manager.done else 0)
 
     def __await__(self) -> Generator[Any, None, str]:
         return self._wait_and_sync().__await__()
@@ -272,7 +276,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         # start, tool rounds and retries included (the manager's timings measure its latest request).
         if change["new"] in FINAL_STATUSES and self._answer is not None:
             self.elapsed = round(time.monotonic() - self._started, 3)
-            self.receipt = _receipt(self._answer, time.time())
+            self.receipt = answer_receipt(self._answer, time.time())
 
     def finished(self) -> None:
         """The stream ended. A cell awaiting the answer sends the final state itself (so that nbclient keeps it)."""
@@ -283,7 +287,7 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     async def _wait_and_sync(self) -> str:
         self._awaiters += 1
         try:
-            return await self.manager.wait_async()
+            return await main_thread.while_awaiting(self.manager.wait_async())
         finally:
             self._awaiters -= 1
             # nbclient keeps only messages whose parent is the executing cell, so the final state and markdown
@@ -364,34 +368,6 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         self._start(self.answer.next_stream("continue"))
 
 
-def _receipt(answer: Answer, ended_at: float) -> dict[str, Any] | None:
-    """What produced a finished answer (None where answers are not kept): the request's fingerprint, the model, the
-    tokens and cost billed for it, when it was made, and whether it was replayed (then what that saved)."""
-    if answer.fingerprint is None:
-        return None
-    stream = answer.stream
-    replayed = isinstance(stream, ReplayedStream)
-    made = stream.made if isinstance(stream, ReplayedStream) else ended_at
-    receipt = {"fingerprint": answer.fingerprint, "model": stream.model, "usage": answer.usage.as_dict(),
-               "cost": answer.cost, "made": _iso(made), "replayed": replayed}  # fmt: skip
-    if isinstance(stream, ReplayedStream):
-        receipt["saved"] = stream.original_cost
-    return receipt
-
-
 def _input_estimate(stream: StreamManager) -> int:
     """The request's input tokens, about, for the counter until the API says; a replay sends none."""
     return 0 if isinstance(stream, ReplayedStream) else estimate_input_tokens(stream.options.request(stream.messages))
-
-
-def _mark(stream: StreamManager) -> dict[str, Any] | None:
-    """What the view's replay mark says: when the answer was made, and what replaying it saved."""
-    if not isinstance(stream, ReplayedStream):
-        return None
-    answered = datetime.date.fromtimestamp(stream.made).isoformat()
-    return {"answered": answered, "saved": stream.original_cost}
-
-
-def _iso(seconds: float) -> str:
-    """A time as the receipt says it: ISO 8601, to the second, with its offset."""
-    return datetime.datetime.fromtimestamp(seconds).astimezone().isoformat(timespec="seconds")

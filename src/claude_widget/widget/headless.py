@@ -78,10 +78,14 @@ def wait_for(answers: list[Ending], limit: float) -> bool:
     """Block until every one of `answers` has ended, a front end shows up, or `limit` s pass; whether they ended."""
     deadline = time.monotonic() + limit
     for answer in answers:
-        while not answer.join(0.05):
-            main_thread.drain()  # code Claude runs in this kernel (auto_run) runs here: no cell ends meanwhile
-            if _front_end.is_set() or time.monotonic() > deadline:
-                return False
+        # (the code Claude runs in this kernel, with auto_run, runs here meanwhile: no cell ends while this waits)
+        def ended(seconds: float, answer: Ending = answer) -> bool:
+            return answer.join(seconds) or _front_end.is_set()
+
+        if not main_thread.while_waiting(ended, max(deadline - time.monotonic(), 0)):
+            return False
+        if _front_end.is_set() and not answer.join(0):
+            return False
     return True
 
 
