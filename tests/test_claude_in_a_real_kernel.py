@@ -38,7 +38,8 @@ def test_approved_code_runs_on_the_main_thread_after_the_cell_and_stop_interrupt
         "import threading\nthreading.Timer(1.5, w.stop).start()  # Stop, once the code has been running a while\n"
         "w.approve()\napproved = time.time()",
         # Queued behind the code, which ran after the cell above and was interrupted by the Stop.
-        "import json\nprint(json.dumps({'status': w.status, 'card': w.cards[0]['status'],"
+        "import json\nw.manager.join(10)  # the Stop ends the answer on its own thread\n"
+        "print(json.dumps({'status': w.status, 'card': w.cards[0]['status'],"
         " 'result': w.cards[0]['result'], 'on_main': on_main, 'after_the_cell': started >= approved,"
         " 'finished': 'finished' in dir()}))",
         env=SHOWN_BY_JUPYTERLAB,

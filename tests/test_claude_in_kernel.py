@@ -66,6 +66,14 @@ def kernel_chat(server: FakeAnthropic, **options: Any) -> Chat:
     return Chat(api_key=TEST_KEY, base_url=server.url, kernel=True, store=False, **options)
 
 
+def pending(server: FakeAnthropic, code: str, *then: Script) -> ChatWidget:
+    """An answer whose `run_python` call of `code` waits for Run or Skip (the scripts `then` answer after it)."""
+    server.enqueue(run_python(code), *then)
+    w = kernel_chat(server).send("Go.")
+    until(lambda: w.pending)
+    return w
+
+
 @pytest.mark.usefixtures("someone_to_click")
 def test_a_call_waits_for_run_then_runs_in_the_namespace_and_claude_reads_what_it_printed(
     server: FakeAnthropic, namespace: dict[str, Any]
@@ -94,9 +102,7 @@ def test_a_call_waits_for_run_then_runs_in_the_namespace_and_claude_reads_what_i
 
 @pytest.mark.usefixtures("someone_to_click")
 def test_skip_with_a_reason_runs_nothing_and_tells_claude_why(server: FakeAnthropic, namespace: dict[str, Any]) -> None:
-    server.enqueue(run_python("df = None"), Script(text="Understood."))
-    w = kernel_chat(server).send("Fix df.")
-    until(lambda: w.pending)
+    w = pending(server, "df = None", Script(text="Understood."))
     w.reject("use the id column, not the index")
     w.wait(10)
     assert "df" not in namespace
@@ -131,9 +137,9 @@ def test_without_auto_run_where_nobody_can_click_the_call_is_declined_and_the_an
 def test_stop_while_a_call_is_pending_runs_nothing_and_ends_the_answer(
     server: FakeAnthropic, namespace: dict[str, Any]
 ) -> None:
-    server.enqueue(run_python("stopped_before = True"))
-    w = kernel_chat(server).send("Go.")
-    until(lambda: w.pending)
+    w = pending(server, "stopped_before = True")
+    with pytest.raises(TimeoutError, match=r"did not finish within 0\.2 s \(status: streaming\)"):
+        w.wait(0.2)  # it waits for the user, not for Claude
     w.stop()
     assert w.status == "stopped" and w.pending is None
     assert w.cards[0]["status"] == "cancelled"
@@ -146,9 +152,7 @@ def test_stop_while_a_call_is_pending_runs_nothing_and_ends_the_answer(
 def test_stop_while_code_runs_where_it_cannot_be_interrupted_says_so(
     server: FakeAnthropic, namespace: dict[str, Any]
 ) -> None:
-    server.enqueue(run_python("import time\nstarted = True\ntime.sleep(1.5)\nfinished = True"))
-    w = kernel_chat(server).send("Go.")
-    until(lambda: w.pending)
+    w = pending(server, "import time\nstarted = True\ntime.sleep(1.5)\nfinished = True")
     w.approve()
     until(lambda: namespace.get("started"))
     w.stop()

@@ -90,6 +90,12 @@ def test_the_card_streams_its_code_runs_it_on_run_and_skip_runs_nothing(
     print(f"\nRun click to the code starting, idle kernel: {(started - at) * 1000:.0f} ms")
     # The notebook's namespace: the kernel's next request sees what the code made.
     assert kernel_run(page, "print(fixed)") == "(3, 1)\n"
+    # The code that ran stays in its card, folded away and back by its label.
+    fold, code = first.locator("[data-role=tool-fold]"), first.locator("[data-role=tool-input]")
+    fold.click()
+    assert not code.is_visible() and fold.get_attribute("aria-expanded") == "false"
+    fold.click()
+    assert code.inner_text() == FIX
 
     second.locator("[data-role=tool-reason]").fill("keep df, I still need it")
     second.locator("[data-role=tool-skip]").click()

@@ -112,7 +112,9 @@ export function createToolCard(doc, decide) {
   const status = h(doc, "span", { class: "cw-tool-status", "data-role": "tool-status" });
   const input = h(doc, "pre", { class: "cw-tool-input", "data-role": "tool-input" });
   const result = h(doc, "pre", { class: "cw-tool-result", "data-role": "tool-result" });
-  const inputLabel = h(doc, "div", { class: "cw-tool-label" }, ["Input"]);
+  // The label folds the input away and back (a long piece of code that ran need not take the page).
+  const inputLabel = h(doc, "button", { type: "button", class: "cw-tool-label cw-tool-fold", "aria-expanded": "true",
+    "data-role": "tool-fold", title: "Hide or show the input" }, ["Input"]);
   const resultLabel = h(doc, "div", { class: "cw-tool-label", "data-role": "tool-result-label" }, ["Result"]);
   const expand = h(doc, "button", { type: "button", class: "cw-button cw-tool-expand",
     "aria-label": "Show the whole tool result" }, ["Show all"]);
@@ -140,6 +142,10 @@ export function createToolCard(doc, decide) {
     e.preventDefault();
     e.stopPropagation(); // not the notebook's Enter
     choose(e.target !== reason); // Enter in the reason's field skips with it
+  });
+  inputLabel.addEventListener("click", () => {
+    const folded = element.classList.toggle("cw-tool-folded");
+    inputLabel.setAttribute("aria-expanded", String(!folded));
   });
   expand.addEventListener("click", () => {
     const expanded = element.classList.toggle("cw-tool-expanded");

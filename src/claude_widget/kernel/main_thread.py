@@ -92,11 +92,11 @@ class MainThread:
         finally:
             self._draining.release()
 
-    def while_waiting(self, ended: Callable[[float], bool], timeout: float | None = None) -> bool:
-        """Block until `ended(seconds)` says it has (it waits that long for it) or `timeout` passes; on the main
-        thread, run the jobs queued there meanwhile. Whether it ended."""
+    def while_waiting(self, ended: Callable[[float | None], bool], timeout: float | None = None) -> bool:
+        """Block until `ended(seconds)` says it has (it waits that long for it; None: as long as it takes) or `timeout`
+        passes; on the main thread, run the jobs queued there meanwhile. Whether it ended."""
         if threading.current_thread() is not threading.main_thread():
-            return ended(timeout) if timeout is not None else ended(1e9)
+            return ended(timeout)
         deadline = None if timeout is None else time.monotonic() + timeout
         while not ended(0.05):
             self.drain()

@@ -241,8 +241,9 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
 
     def wait(self, timeout: float | None = None) -> str:
         """Block until the answer is complete. In a notebook `await w` does the same without blocking the kernel."""
-        main_thread.while_waiting(self.manager.join, timeout)  # the code Claude runs here may be what it waits for
-        return self.manager.wait(None if self.manager.done else 0)
+        if not main_thread.while_waiting(self.manager.join, timeout):  # running meanwhile the code Claude runs here
+            raise TimeoutError(f"the answer did not finish within {timeout} s (status: {self.status})")
+        return self.manager.wait()
 
     def __await__(self) -> Generator[Any, None, str]:
         return self._wait_and_sync().__await__()

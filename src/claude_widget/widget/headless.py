@@ -79,7 +79,7 @@ def wait_for(answers: list[Ending], limit: float) -> bool:
     deadline = time.monotonic() + limit
     for answer in answers:
         # (the code Claude runs in this kernel, with auto_run, runs here meanwhile: no cell ends while this waits)
-        def ended(seconds: float, answer: Ending = answer) -> bool:
+        def ended(seconds: float | None, answer: Ending = answer) -> bool:
             return answer.join(seconds) or _front_end.is_set()
 
         if not main_thread.while_waiting(ended, max(deadline - time.monotonic(), 0)):
