@@ -110,6 +110,7 @@ def test_skip_with_a_reason_runs_nothing_and_tells_claude_why(server: FakeAnthro
     assert result["is_error"] is True
     assert result["content"] == "The user chose not to run this code. Their reason: use the id column, not the index"
     assert w.cards[0]["status"] == "declined"
+    assert w.code_blocks == []  # %claude_code offers only code that ran
 
 
 def test_auto_run_runs_at_once(server: FakeAnthropic, namespace: dict[str, Any]) -> None:

@@ -146,3 +146,45 @@ def test_the_saved_markdown_shows_the_code_claude_ran_where_it_ran_with_its_outp
         "\n\nIt ran fine.\n\n*Not run:*\n\n````python\nprint('```')\n````\n\n"
         "```text\nThe user chose not to run this code.\n```"
     )
+
+
+def test_the_key_is_taken_out_before_an_output_is_cut_and_from_a_reading_tools_error() -> None:
+    from claude_widget.kernel.tools import redacted
+
+    key = "sk-ant-api03-" + "k" * 40
+    redact = Redactor([key])
+    # The head of a long output ends inside the key: cut first, a piece of the key would be left behind.
+    ran = run_code(f"print('x' * {runner.OUTPUT_HEAD - 10} + {key!r} + 'y' * 20000)\nraise ValueError({key!r})", {},
+                   clean=redact)  # fmt: skip
+    report = ran.report()
+    assert all(key[i : i + 12] not in report for i in range(len(key) - 12)) and REDACTED[:12] in report
+
+    def fails() -> str:
+        raise KeyError(f"no column {key}")
+
+    assert redacted(redact, fails) == f"KeyError: 'no column {REDACTED}'"
+
+
+def test_reading_never_calls_a_subclass_or_an_elements_own_repr_and_hides_what_the_list_hides() -> None:
+    class Loud(list):  # type: ignore[type-arg]
+        def __repr__(self) -> str:
+            raise AssertionError("a subclass's repr was called")
+
+        def __len__(self) -> int:
+            raise AssertionError("a subclass's len was called")
+
+    namespace = {"points": [Touchy(), 1.5, "a"], "loud": Loud([1]), "In": ["secret = 'typed earlier'"]}
+    Touchy.calls.clear()
+    assert describe_variable(namespace, "points") == "points: list (3 items)\n\n[<Touchy>, 1.5, 'a']"
+    assert describe_variable(namespace, "loud") == "loud: tests.Loud"
+    assert Touchy.calls == []
+    assert describe_variable(namespace, "In").startswith("No variable named 'In'")  # IPython's history: not the user's
+
+
+def test_a_malformed_intent_is_refused_whatever_its_name_and_odd_code_is_left_out_of_the_markdown() -> None:
+    from claude_widget.widget.fallback import answer_markdown
+    from claude_widget.widget.protocol import is_stop, parse_intent
+
+    assert parse_intent({"intent": "stop", "reason": 5}) is None and not is_stop({"intent": "stop", "call": []})
+    odd = {"name": "run_python", "at": 0, "status": "done", "input_json": '{"code": 5}', "result": "x"}
+    assert answer_markdown("Text.", status="done", model="m", calls=[odd]) == "Text."

@@ -19,6 +19,9 @@ describe("a run_python card", () => {
     assert.equal(codeOf('{"code": "\\u00'), "");
     assert.equal(codeOf(""), null);
     assert.equal(codeOf('{"name": "df"}'), null); // another tool's input: shown as JSON
+    // Complete, it is what the kernel runs: Python's json keeps a repeated key's last value, and so does this.
+    assert.equal(codeOf('{"code": "print(1)", "code": "import os"}'), "import os");
+    assert.equal(codeOf('{"code": 5}'), null);
   });
 
   it("says what it waits for: the user's word, then a running cell", () => {

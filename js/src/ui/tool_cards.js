@@ -64,6 +64,10 @@ export function toolStatusLabel(card) {
  * @returns {string | null} null until the code has begun
  */
 export function codeOf(json) {
+  try { // complete: what the kernel runs (JSON.parse, as Python's json, keeps a repeated key's last value)
+    const whole = JSON.parse(json);
+    return whole && typeof whole === "object" && typeof whole.code === "string" ? whole.code : null;
+  } catch { /* still streaming */ }
   const start = json.match(/^\s*\{\s*"code"\s*:\s*"/);
   if (!start) return null;
   let code = "";
@@ -129,19 +133,24 @@ export function createToolCard(doc, decide) {
   const element = h(doc, "div", { class: "cw-tool", "data-role": "tool-card", tabindex: "-1" },
     [note, header, inputLabel, input, choice, resultLabel, result, expand]);
   let id = "";
+  let decided = ""; // the call this card has sent its word on: its buttons stay hidden until the kernel answers
   let shownInput = "";
   const choose = (/** @type {boolean} */ yes) => {
-    if (choice.hidden) return;
-    choice.hidden = true; // one word per call; the kernel's next status says what came of it
+    if (choice.hidden || decided === id) return;
+    decided = id;
+    choice.hidden = true;
     decide(id, yes, yes ? "" : /** @type {HTMLInputElement} */ (reason).value.trim());
   };
   run.addEventListener("click", () => choose(true));
   skip.addEventListener("click", () => choose(false));
+  // Enter on the card itself runs; Enter in the reason's field skips with it. Not with a modifier (Shift+Enter is
+  // the notebook's), not held down, not while an input method composes; the buttons answer Enter themselves.
   element.addEventListener("keydown", (/** @type {KeyboardEvent} */ e) => {
-    if (e.key !== "Enter" || choice.hidden) return;
+    if (e.key !== "Enter" || choice.hidden || e.shiftKey || e.ctrlKey || e.altKey || e.metaKey || e.repeat
+      || e.isComposing || (e.target !== element && e.target !== reason)) return;
     e.preventDefault();
     e.stopPropagation(); // not the notebook's Enter
-    choose(e.target !== reason); // Enter in the reason's field skips with it
+    choose(e.target === element);
   });
   inputLabel.addEventListener("click", () => {
     const folded = element.classList.toggle("cw-tool-folded");
@@ -159,8 +168,12 @@ export function createToolCard(doc, decide) {
      */
     update(card, inputJson) {
       id = card.id;
-      const waiting = card.status === "pending";
-      if (waiting && choice.hidden && element.dataset.status !== "pending") element.focus({ preventScroll: true });
+      const waiting = card.status === "pending" && decided !== id;
+      // Focused when it starts waiting only if the user is in this answer already (not taken from a cell they edit).
+      const here = element.ownerDocument.activeElement;
+      if (waiting && element.dataset.status !== "pending" && here !== null && element.closest(".cw-root")?.contains(here)) {
+        element.focus({ preventScroll: true });
+      }
       choice.hidden = !waiting;
       element.dataset.status = card.status;
       element.dataset.server = String(card.server);

@@ -8,6 +8,7 @@ call that is not pending (any more), is refused rather than taken.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -44,7 +45,10 @@ class Approvals:
         loop = self._loop
         if loop is None or loop.is_closed() or not isinstance(call_id, str):
             return False
-        return run_on_and_wait(loop, lambda: self._settle(call_id, decision), timeout=10)
+        try:
+            return run_on_and_wait(loop, lambda: self._settle(call_id, decision), timeout=10)
+        except concurrent.futures.TimeoutError:  # the loop did not get to it: nothing was decided
+            return False
 
     def _settle(self, call_id: str, decision: Decision) -> bool:
         future = self._waiting.get(call_id)
@@ -56,7 +60,7 @@ class Approvals:
 
 def pending_call(calls: Mapping[str, ToolCall]) -> dict[str, Any] | None:
     """The call waiting for the user's word, as `w.pending` shows it: {"tool", "code", "id"}; None if none waits."""
-    for call in calls.values():
+    for call in list(calls.values()):  # (a copy: the stream's thread may be adding to it)
         if call.status == "pending":
             try:
                 given = json.loads(call.input_json or "{}")

@@ -13,6 +13,7 @@ there is no kernel loop: jobs run on a worker thread of their own, and cannot be
 
 from __future__ import annotations
 
+import _thread
 import asyncio
 import concurrent.futures
 import signal
@@ -70,7 +71,7 @@ class MainThread:
         with self._lock:  # held while signalling, so the job cannot end in between
             if self._running is not future or not self._on_main:
                 return False
-            signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+            _thread.interrupt_main(signal.SIGINT)  # as a SIGINT to the main thread would (on every platform)
             return True
 
     def running(self, future: concurrent.futures.Future[Any]) -> bool:
@@ -79,18 +80,31 @@ class MainThread:
 
     def drain(self) -> None:
         """Run every queued job, here and now (the main thread, unless in a script), unless another thread is."""
-        if not self._draining.acquire(blocking=False):
-            return
+        while self._queue and self._draining.acquire(blocking=False):
+            try:
+                self._drain()
+            finally:
+                self._draining.release()
+            # (a job queued as the lock was let go is taken by the loop's next turn, not left behind)
+
+    def _drain(self) -> None:
+        on_main = threading.current_thread() is threading.main_thread()
+        # The kernel ignores SIGINT between cells: a job listens for it while it runs (a Stop, or the kernel's own
+        # interrupt), from before it is taken off the queue, so that no Stop falls between the two.
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler) if on_main else None
         try:
             while True:
                 with self._lock:
                     if not self._queue:
                         return
                     job, future = self._queue.popleft()
-                if future.set_running_or_notify_cancel():
-                    self._run(job, future)
+                    if not future.set_running_or_notify_cancel():
+                        continue
+                    self._running, self._on_main = future, on_main
+                self._run(job, future)
         finally:
-            self._draining.release()
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
 
     def while_waiting(self, ended: Callable[[float | None], bool], timeout: float | None = None) -> bool:
         """Block until `ended(seconds)` says it has (it waits that long for it; None: as long as it takes) or `timeout`
@@ -124,15 +138,9 @@ class MainThread:
             self.drain()
 
     def _run(self, job: Callable[[], Any], future: concurrent.futures.Future[Any]) -> None:
-        on_main = threading.current_thread() is threading.main_thread()
-        previous = signal.getsignal(signal.SIGINT) if on_main else None
         result: Any = _NOTHING
         error: BaseException | None = None
         try:
-            if on_main:
-                signal.signal(signal.SIGINT, signal.default_int_handler)
-            with self._lock:
-                self._running, self._on_main = future, on_main
             try:
                 result = job()
             finally:
@@ -142,9 +150,6 @@ class MainThread:
             error = Interrupted()  # a Stop that came as the job ended, outside its own code
         except BaseException as exc:
             error = exc
-        finally:
-            if on_main and previous is not None:
-                signal.signal(signal.SIGINT, previous)
         if result is not _NOTHING:
             future.set_result(result)
         else:

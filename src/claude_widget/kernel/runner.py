@@ -16,7 +16,7 @@ import linecache
 import sys
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,27 +73,32 @@ class Ran:
         return "\n\n".join(parts)
 
 
-def run_code(code: str, namespace: dict[str, Any]) -> Ran:
+def run_code(code: str, namespace: dict[str, Any], *, clean: Callable[[str], str] = str) -> Ran:
     """Run `code` in `namespace` on this thread, capturing what it shows; never raises for the code's faults (a
-    KeyboardInterrupt, the user's Stop, ends it as `interrupted`)."""
+    KeyboardInterrupt, the user's Stop, ends it as `interrupted`). `clean` is applied to every text it captured
+    before that is cut to its bounds (the API key taken out whole, not a cut piece of it left behind)."""
     ran = Ran(code)
+    shell = _shell()
+    if shell is not None:  # as a cell: `!pip install …`, `%timeit …` and other IPython syntax
+        with contextlib.suppress(Exception):  # (what it cannot transform is compiled as it is, and fails there)
+            code = shell.transform_cell(code)
     filename = f"<claude-{next(_counter)}>"
     # So a traceback shows the code's lines, as it shows a cell's.
     linecache.cache[filename] = (len(code), None, code.splitlines(keepends=True), filename)
     started = time.perf_counter()
     figures_before = _figure_numbers()
-    with _captured(ran):
+    with _captured(ran, clean):
         try:
             body, last = _compiled(code, filename)
             exec(body, namespace)
             if last is not None:
                 value = eval(last, namespace)
                 if value is not None:
-                    ran.value = _ends(_repr(value), VALUE_CHARS)
+                    ran.value = _ends(clean(_repr(value)), VALUE_CHARS)
         except KeyboardInterrupt:
             ran.interrupted = True
         except BaseException as exc:  # SystemExit too: the kernel must not exit because Claude's code said so
-            ran.error = _traceback(exc, filename)
+            ran.error = _tail(clean(_traceback(exc, filename)), TRACEBACK_CHARS)
     ran.images = _new_figures(figures_before)
     ran.seconds = time.perf_counter() - started
     return ran
@@ -110,33 +115,34 @@ def _compiled(code: str, filename: str) -> tuple[Any, Any]:
 
 
 @contextlib.contextmanager
-def _captured(ran: Ran) -> Iterator[None]:
-    """Capture stdout, stderr and (in IPython) displays into `ran` while the block runs."""
+def _captured(ran: Ran, clean: Callable[[str], str]) -> Iterator[None]:
+    """Capture stdout, stderr and (in IPython) displays into `ran`, each cleaned, while the block runs."""
     shell = _shell()
     if shell is not None:
         from IPython.utils.capture import capture_output
 
         with capture_output(display=True) as captured:
             yield
-        ran.stdout, ran.stderr = captured.stdout, captured.stderr
+        ran.stdout, ran.stderr = clean(captured.stdout), clean(captured.stderr)
         for output in captured.outputs[:MAX_DISPLAYS]:
-            ran.displays.append(_ends(str(output.data.get("text/plain", "(a display without text)")), DISPLAY_CHARS))
+            shown = str(output.data.get("text/plain", "(a display without text)"))
+            ran.displays.append(_ends(clean(shown), DISPLAY_CHARS))
         return
     stdout, stderr = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
         yield
-    ran.stdout, ran.stderr = stdout.getvalue(), stderr.getvalue()
+    ran.stdout, ran.stderr = clean(stdout.getvalue()), clean(stderr.getvalue())
 
 
 def _traceback(exc: BaseException, filename: str) -> str:
-    """The traceback from the first frame of the code itself (not ours above it), its last TRACEBACK_CHARS."""
+    """The traceback from the first frame of the code itself (not ours above it)."""
     if isinstance(exc, SyntaxError) and exc.filename == filename:
-        return _tail("".join(traceback.format_exception_only(exc)), TRACEBACK_CHARS)
+        return "".join(traceback.format_exception_only(exc))
     tb = exc.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename != filename:
         tb = tb.tb_next
     lines = traceback.format_exception(type(exc), exc, tb if tb is not None else exc.__traceback__)
-    return _tail("".join(lines), TRACEBACK_CHARS)
+    return "".join(lines)
 
 
 def _repr(value: Any) -> str:

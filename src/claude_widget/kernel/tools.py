@@ -66,7 +66,7 @@ def kernel_tools(*, asks: Callable[[], str | None] | None, redact: Redactor,
     def list_variables() -> str:
         """List the variables in the user's Jupyter namespace: each one's name, type, shape and size (DataFrames,
         arrays, models…), never their contents. Call it first to learn what the user is working with."""
-        return redact(variables.list_variables(namespace()))
+        return redacted(redact, variables.list_variables, namespace())
 
     def describe_variable(name: str) -> str:
         """Describe one variable of the user's namespace: a DataFrame as a summary (its columns with types, missing
@@ -76,21 +76,32 @@ def kernel_tools(*, asks: Callable[[], str | None] | None, redact: Redactor,
         Args:
             name: The variable's name, as list_variables gives it.
         """
-        return redact(variables.describe_variable(namespace(), name))
+        return redacted(redact, variables.describe_variable, namespace(), name)
 
     made = [Tool.from_function(f) for f in (run_python, list_variables, describe_variable)]
     # Kernel tools run on the stream's loop (their own threads), not on the loop of the cell that made them.
     return {tool.name: replace(tool, home=None, asks=asks if tool.name == "run_python" else None) for tool in made}
 
 
+def redacted(redact: Redactor, read: Callable[..., str], *args: Any) -> str:
+    """What a reading tool returns, its failure's words included, with the key taken out."""
+    try:
+        return redact(read(*args))
+    except Exception as exc:  # (a library's error may quote the data it read)
+        return redact(f"{type(exc).__name__}: {exc}")
+
+
 async def _run_in_kernel(code: str, namespace: dict[str, Any], redact: Redactor) -> ToolOutcome:
     """Run `code` on the main thread behind any running cell; a cancel (Stop, the tool timeout) interrupts it."""
-    job = main_thread.submit(lambda: run_code(code, namespace))
+    job = main_thread.submit(lambda: run_code(code, namespace, clean=redact))
     waiting = asyncio.wrap_future(job)
     try:
         done, _ = await asyncio.wait({waiting}, timeout=QUEUED_AFTER)
         if not done and not main_thread.running(job):
-            progress("queued", "Waiting for the running cell to end")
+            progress("queued")  # behind a running cell: the card says so until the code starts
+            while not waiting.done() and not main_thread.running(job):
+                await asyncio.wait({waiting}, timeout=0.05)
+            progress("running")
         ran: Ran = await waiting
     except asyncio.CancelledError:
         if main_thread.withdraw(job):
@@ -103,4 +114,4 @@ async def _run_in_kernel(code: str, namespace: dict[str, Any], redact: Redactor)
         raise
     except Interrupted:
         return ToolOutcome("The code was interrupted as it ended; its result was lost.", is_error=True)
-    return ToolOutcome(redact(ran.report()), is_error=not ran.ok, blocks=tuple(image.block for image in ran.images))
+    return ToolOutcome(ran.report(), is_error=not ran.ok, blocks=tuple(image.block for image in ran.images))

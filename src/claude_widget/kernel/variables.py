@@ -57,7 +57,7 @@ def list_variables(namespace: Mapping[str, Any]) -> str:
 
 def describe_variable(namespace: Mapping[str, Any], name: str) -> str:
     """A bounded summary of one variable: a table as `send` summarizes it; anything else by its type."""
-    if name not in namespace:
+    if name not in namespace or not _users(name, namespace[name]):
         near = [n for n, _ in user_variables(namespace) if n.lower() == name.lower()]
         hint = f" Did you mean {near[0]!r}?" if near else " list_variables names the variables there are."
         return f"No variable named {name!r} in the user's namespace.{hint}"
@@ -92,7 +92,7 @@ def kind_of(value: Any) -> str:
         details.append(f"dtype {dtype}")
     if isinstance(nbytes, int):
         details.append(human_size(nbytes))
-    elif isinstance(value, (str, bytes, list, tuple, dict, set, frozenset)):
+    elif type(value) in (str, bytes, list, tuple, dict, set, frozenset):  # (not a subclass: its len could compute)
         details.append(f"{len(value):,} items" if not isinstance(value, (str, bytes)) else f"{len(value):,} characters")
     elif inspect.isroutine(value) or inspect.isclass(value):
         details.append(_signature(value))
@@ -127,11 +127,8 @@ def _table_bytes(table: Any) -> int:
 
 def _bounded_repr(value: Any) -> str | None:
     """The repr of a value whose repr we know to be bounded and free of side effects; None otherwise."""
-    if isinstance(value, SAFE_REPR):
-        shortened = reprlib.Repr()  # (its keyword arguments are Python 3.12's)
-        shortened.maxlevel, shortened.maxstring, shortened.maxlong, shortened.maxother = 3, REPR_CHARS, 60, 200
-        shortened.maxlist = shortened.maxtuple = shortened.maxdict = shortened.maxset = shortened.maxfrozenset = 20
-        return _clip(shortened.repr(value), REPR_CHARS)
+    if type(value) in SAFE_REPR:  # the type itself: a subclass may have a repr of its own
+        return _clip(_Shortened().repr(value), REPR_CHARS)
     module = type(value).__module__.split(".")[0]
     if module == "numpy" and "numpy" in sys.modules:
         numpy = sys.modules["numpy"]
@@ -143,9 +140,22 @@ def _bounded_repr(value: Any) -> str | None:
     return None  # its own __repr__, which could compute anything: left out, its attributes named instead
 
 
+class _Shortened(reprlib.Repr):
+    """The interpreter's repr, shortened (reprlib), that names an element of any other type instead of calling its
+    repr: a list of the user's objects shows as `[<Point>, <Point>, …]`."""
+
+    def __init__(self) -> None:
+        super().__init__()  # (its keyword arguments are Python 3.12's)
+        self.maxlevel, self.maxstring, self.maxlong, self.maxother = 3, REPR_CHARS, 60, 200
+        self.maxlist = self.maxtuple = self.maxdict = self.maxset = self.maxfrozenset = 20
+
+    def repr_instance(self, x: Any, level: int) -> str:
+        return repr(x) if type(x) in SAFE_REPR else f"<{type(x).__name__}>"
+
+
 def _attributes(value: Any) -> list[str]:
     """The names of an object's own data attributes (its `__dict__`, read without calling anything), with types."""
-    if isinstance(value, SAFE_REPR) or inspect.isroutine(value) or inspect.isclass(value) or is_table(value):
+    if type(value) in SAFE_REPR or inspect.isroutine(value) or inspect.isclass(value) or is_table(value):
         return []
     slot: Any = next((k.__dict__["__dict__"] for k in type(value).__mro__ if "__dict__" in k.__dict__), None)
     if type(slot).__name__ != "getset_descriptor":

@@ -18,6 +18,7 @@ import logging
 import time
 import uuid
 from collections.abc import Generator, Iterable, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -31,7 +32,7 @@ from ..api.request_tokens import estimate_input_tokens
 from ..engine.answer import Answer
 from ..engine.approvals import pending_call
 from ..engine.events import FINAL_STATUSES
-from ..engine.loops import call_soon, run_on, run_on_and_wait, stream_loop
+from ..engine.loops import call_soon, on_loop_thread, run_on, run_on_and_wait, stream_loop
 from ..engine.record import recording_of, save
 from ..engine.replayed import ReplayedStream
 from ..engine.stream import StreamManager
@@ -160,7 +161,8 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
     def code_blocks(self) -> list[CodeBlock]:
         """The answer's fenced code blocks so far, and the code Claude ran in the kernel, in order (`language`,
         `code`): what `%claude_code` puts into a cell."""
-        return code_blocks(with_code_run(self.text, [{**call, "result": None} for call in self.tools]))
+        ran = [{**call, "result": None} for call in self.calls if call["status"] in ("done", "error")]
+        return code_blocks(with_code_run(self.text, ran))
 
     @property
     def thinking(self) -> str:
@@ -177,6 +179,11 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
         """The tool calls: name, input as streamed, status, result (shortened), where among the text."""
         calls = self._answer.stream.tool_calls if self._answer is not None else {}
         return [{**card, "input_json": calls[card["id"]].input_json} for card in self.cards if card["id"] in calls]
+
+    @property
+    def calls(self) -> list[dict[str, Any]]:
+        """The tool calls as the engine holds them (`at` in characters of `text`, not the view's UTF-16 units)."""
+        return [asdict(call) for call in list(self._answer.stream.tool_calls.values())] if self._answer else []
 
     @property
     def pending(self) -> dict[str, Any] | None:
@@ -241,6 +248,8 @@ class ChatWidget(MarkdownOutput, anywidget.AnyWidget):
 
     def wait(self, timeout: float | None = None) -> str:
         """Block until the answer is complete. In a notebook `await w` does the same without blocking the kernel."""
+        if self._loop is not None and on_loop_thread(self._loop):
+            return self.manager.wait(timeout)  # which says why it cannot
         if not main_thread.while_waiting(self.manager.join, timeout):  # running meanwhile the code Claude runs here
             raise TimeoutError(f"the answer did not finish within {timeout} s (status: {self.status})")
         return self.manager.wait()

@@ -38,7 +38,7 @@ class MarkdownOutput:
         def text(self) -> str: ...
 
         @property
-        def tools(self) -> list[dict[str, Any]]: ...
+        def calls(self) -> list[dict[str, Any]]: ...
 
     status: str
     model: str
@@ -56,7 +56,7 @@ class MarkdownOutput:
     def markdown(self) -> str:
         """The answer as markdown (raw HTML escaped), as GitHub, nbviewer and nbconvert show it."""
         return answer_markdown(self.text, status=self.status, model=self.model, error=self.error,
-                               notice=self.notice, citations=self.citations, calls=self.tools)  # fmt: skip
+                               notice=self.notice, citations=self.citations, calls=self.calls)  # fmt: skip
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
         bundle: tuple[dict[str, Any], dict[str, Any]] | None = super()._repr_mimebundle_(**kwargs)  # type: ignore[misc]

@@ -44,8 +44,10 @@ def with_code_run(text: str, calls: Sequence[dict[str, Any]]) -> str:
     """`text` with each `run_python` call's code and output as fenced blocks where the call sits among the text."""
     for call in sorted((c for c in calls if c.get("name") == "run_python"), key=lambda c: c["at"], reverse=True):
         try:
-            code = json.loads(call.get("input_json") or "{}").get("code", "")
+            code = json.loads(call.get("input_json") or "{}").get("code")
         except (ValueError, AttributeError):
+            continue
+        if not isinstance(code, str):
             continue
         said = {"done": "Ran in the kernel", "error": "Ran in the kernel, and failed", "declined": "Not run",
                 "cancelled": "Stopped"}.get(call.get("status", ""), "Proposed")  # fmt: skip

@@ -128,7 +128,7 @@ def _parse(content: object) -> Intent | None:
     if deflate is not None and not isinstance(deflate, bool):
         return None
     call, reason = content.get("call", ""), content.get("reason", "")
-    if name in ("approve", "reject") and not (isinstance(call, str) and call and isinstance(reason, str)):
+    if not isinstance(call, str) or not isinstance(reason, str) or (name in ("approve", "reject") and not call):
         return None
     return Intent(name, frontend, channel, deflate, is_open, request_id, call, reason[:REASON_CHARS])
 
