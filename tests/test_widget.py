@@ -183,15 +183,19 @@ def test_the_answers_time_goes_out_with_its_final_status(
 def test_a_front_end_that_inflates_gets_compressed_deltas_and_a_resync_starts_a_new_stream(
     server: FakeAnthropic, chat: Chat, sent: list[dict[str, Any]]
 ) -> None:
-    script = Script(text="Some *markdown* that repeats itself, as answers do. " * 200, chunk_size=5, delay=0.001)
+    text = "Some *markdown* that repeats itself, as answers do. " * 200
+    held = threading.Event()  # the answer waits halfway, so the resync comes while it still streams
+    script = Script(text=text, chunk_size=5, delay=0.001, hold=held, hold_after=len(text) // 2)
     server.enqueue(script)
     w = chat.send("hi")
     front_end_says(w, {"intent": "follow", "deflate": True})
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 10
     while sum(m["kind"] == "delta" for m in sent) < 5 and time.monotonic() < deadline:
         time.sleep(0.01)
     front_end_says(w, {"intent": "resync"})  # a page that joined late cannot read the current stream
-    time.sleep(0.1)
+    held.set()
+    while sum(bool(m.get("start")) for m in sent) < 2 and time.monotonic() < deadline:
+        time.sleep(0.005)  # until the new compressed stream has begun
     front_end_says(w, {"intent": "resync", "deflate": False})  # a host that drops binary buffers
     w.wait(timeout=20)
     settled(w)
