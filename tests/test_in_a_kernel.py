@@ -82,6 +82,7 @@ def test_stop_in_a_notebook_while_the_kernel_runs_other_cells(server: FakeAnthro
     assert request.done.wait(2) and request.client_closed_at is not None
 
 
+@pytest.mark.slow  # a cell sleeps past the default stall_timeout (30 s): that wait is the point
 def test_the_stream_goes_on_while_the_next_cell_blocks_and_no_block_looks_like_a_stall(server: FakeAnthropic) -> None:
     # Two answers of about 40 s each: one with a 1 s stall_timeout, one with the default (30 s).
     server.enqueue(*[Script(text="steady " * 600, chunk_size=4, delay=0.04) for _ in range(2)])
