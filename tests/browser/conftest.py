@@ -1,6 +1,7 @@
 """JupyterLab 4 and Notebook 7 on 127.0.0.1 and Debian's Chromium driven by Playwright: the real front end, end to
-end. One Jupyter server and one Chromium for all the browser tests; each test gets a folder of that server, its own
-fake Anthropic server (`backend`), which the kernels of its notebooks talk to, and a page of its own.
+end. One Jupyter server, one Chromium and one page for all the browser tests (per worker); each test gets a folder of
+that server, its own fake Anthropic server (`backend`), which the kernels of its notebooks talk to, and the JupyterLab
+page the tests before it loaded, empty (or a page of its own, marked `own_page`).
 
 Timeouts and selectors live here and in tests/support/lab.py, so the tests read as what a user does.
 """
@@ -23,10 +24,12 @@ from ..support.lab import (
     TEST_KEY,
     Jupyter,
     Lab,
+    close_notebooks,
     free_port,
     jupyter_server,
     kernel_for,
     open_notebook,
+    reuse_jupyterlab,
     run_all_cells,
     screenshot,
     serving,
@@ -113,11 +116,42 @@ def browser() -> Iterator[Any]:
         instance.close()
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+def _new_page(browser: Any) -> Any:
     """A page in a browser context of its own (no storage, permissions or routes shared with other tests)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+    page = browser.new_context(viewport=VIEWPORT).new_page()
     page.set_default_timeout(PAGE_TIMEOUT_MS)
+    return page
+
+
+@pytest.fixture(scope="package")
+def shared_page(browser: Any) -> Iterator[dict[str, Any]]:
+    """The page the browser tests share, made when one first asks (`page`)."""
+    holder: dict[str, Any] = {}
+    yield holder
+    if "page" in holder:
+        holder["page"].context.close()
+
+
+@pytest.fixture
+def page(browser: Any, shared_page: dict[str, Any], request: pytest.FixtureRequest) -> Iterator[Any]:
+    """The page the browser tests share, on which a test opens notebooks in the JupyterLab an earlier test loaded
+    (`reuse_jupyterlab`), which it finds empty; a test marked `own_page`, which changes more of a page than its
+    notebooks (an init script, a route, a permission, what it reloads), gets a page in a context of its own."""
+    if request.node.get_closest_marker("own_page"):
+        page = _new_page(browser)
+        yield page
+        page.context.close()
+        return
+    page = shared_page.get("page")
+    if page is None or page.is_closed():
+        page = shared_page["page"] = _new_page(browser)
+        reuse_jupyterlab(page)
     yield page
-    context.close()
+    try:
+        close_notebooks(page)
+        page.set_viewport_size(VIEWPORT)
+    except Exception:  # a page left broken: the next test gets a new one
+        page.context.close()

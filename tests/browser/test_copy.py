@@ -11,7 +11,7 @@ from claude_widget.fake_server import FakeAnthropic, Script
 
 from .conftest import Lab, open_notebook, run_all_cells, screenshot
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.own_page]  # a clipboard permission
 
 TEXT = "Units grew 4% in the north. Costs fell by a fifth."
 SOURCES = (

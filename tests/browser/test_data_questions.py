@@ -13,7 +13,7 @@ from claude_widget.fake_server import FakeAnthropic, Script
 
 from .conftest import RESULTS, Lab, open_notebook, run_all_cells, screenshot
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.own_page]  # an exposed function
 
 CELLS = (
     "import numpy as np, pandas as pd\nfrom claude_widget import Chat\nchat = Chat()\n"

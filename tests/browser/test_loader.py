@@ -14,7 +14,7 @@ from claude_widget.fake_server.demo import SSE_ANSWER
 
 from .conftest import Lab, show_widget
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.own_page]  # what the page has loaded is the point
 REGISTRY = "globalThis[Symbol.for('claude-widget.loader.v1')]"
 MARKER = "end of the streamed answer 5c1e"
 ANSWER = SSE_ANSWER + "\n" + "A few more words arrive, piece by piece. " * 20 + MARKER

@@ -18,7 +18,7 @@ from claude_widget.fake_server import FakeAnthropic
 
 from .conftest import LONG_ANSWER, TEST_KEY, demo_pace, free_port
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.own_page]  # marimo, not JupyterLab
 
 APP = """import marimo
 

@@ -13,7 +13,7 @@ from claude_widget.fake_server import FakeAnthropic, Script
 
 from .conftest import LONG_ANSWER, RESULTS, Lab, show_widget
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.own_page]  # an init script
 
 NOTEBOOK = (
     "from claude_widget import Chat\nw = Chat().send('Think, then explain server-sent events')\nw",

@@ -22,7 +22,7 @@ from claude_widget.widget.display import ANSWER_MIME
 from ..support.lab import write_kernelspec
 from .conftest import Lab, open_notebook, run_all_cells, serving, show_widget
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.own_page]  # pages reloaded and reopened
 MARKER = "and that is the whole answer, end marker 7f3a"
 ANSWER = "## Reopened\n\n" + "Some prose that streams in small pieces. " * 100 + MARKER
 

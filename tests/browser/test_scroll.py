@@ -3,6 +3,7 @@ scrolls the notebook on; a finished answer shows from its start at its full heig
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -24,8 +25,9 @@ NOTEBOOK_SCROLL = "() => document.querySelector('.jp-WindowedPanel-outer')?.scro
 def test_the_wheel_scrolls_the_page_past_a_streaming_answer_and_a_finished_one_shows_whole(
     lab: Lab, page: Any, backend: FakeAnthropic
 ) -> None:
-    # A long answer that streams for about 16 s: time to wheel over it while it does.
-    backend.enqueue(Script(text=LONG_ANSWER, chunk_size=4, delay=0.01))
+    # A long answer, held mid-stream (more than its box holds) while the wheel goes over it, then let go.
+    wheeled = threading.Event()
+    backend.enqueue(Script(text=LONG_ANSWER, chunk_size=4, delay=0.002, hold=wheeled, hold_after=2400))
     widget = show_widget(page, lab, "scroll.ipynb", *CELLS)
     box = widget.locator("[data-role=scroll]")
     # Streaming and overflowing its box, which follows the tail (at its bottom edge).
@@ -37,6 +39,8 @@ def test_the_wheel_scrolls_the_page_past_a_streaming_answer_and_a_finished_one_s
         page.mouse.wheel(0, 400)
         page.wait_for_timeout(150)
     assert page.evaluate(NOTEBOOK_SCROLL) > before + 200  # the page moved on: the wheel is not trapped
+    assert widget.get_attribute("data-status") == "streaming"
+    wheeled.set()
 
     # Back to the top (the notebook lays out only the cells in view), until the answer is done.
     page.evaluate("() => { document.querySelector('.jp-WindowedPanel-outer').scrollTop = 0; }")

@@ -19,7 +19,7 @@ HIDDEN_NOTEBOOK = """
 from claude_widget import Chat
 
 # hidden, the API's default on Sonnet 5.5; a short stall timeout, for a think several times longer than it
-chat = Chat(thinking={"type": "adaptive", "display": "omitted"}, stall_timeout=4)
+chat = Chat(thinking={"type": "adaptive", "display": "omitted"}, stall_timeout=2)
 w = chat.send("A hard question")
 w
 """
@@ -61,7 +61,7 @@ def test_a_long_hidden_think_says_thinking_and_answers_from_one_request(
 ) -> None:
     before = len(slow_server.message_requests())
     slow_server.enqueue(Script(text="After a long think: **42**.", thinking="Weighing every option.",
-                               thinking_seconds=24.0, ping_interval=2.0))  # fmt: skip
+                               thinking_seconds=10.0, ping_interval=1.0))  # fmt: skip
     widget = show_widget(page, lab, "hidden-thinking.ipynb", HIDDEN_NOTEBOOK)
     label = widget.locator("[data-role=typing-label]")
     page.wait_for_function("el => /Thinking · [1-9]/.test(el.textContent)", arg=label.element_handle())
@@ -70,7 +70,7 @@ def test_a_long_hidden_think_says_thinking_and_answers_from_one_request(
     assert seconds_shown(widget) >= first + 2  # it counts
     RESULTS.mkdir(exist_ok=True)
     widget.screenshot(path=str(RESULTS / "thinking-hidden.png"))
-    page.wait_for_function("el => /Thinking · (9|[1-9]\\d) s/.test(el.textContent)", arg=label.element_handle(),
+    page.wait_for_function("el => /Thinking · ([5-9]|[1-9]\\d) s/.test(el.textContent)", arg=label.element_handle(),
                            timeout=60_000)  # past the stall timeout twice over, still thinking, no banner  # fmt: skip
     assert widget.locator("[data-role=error]").is_hidden()
     page.wait_for_function("el => el.dataset.status === 'done'", arg=widget.element_handle(), timeout=60_000)

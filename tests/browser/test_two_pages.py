@@ -29,7 +29,7 @@ from claude_widget.fake_server import FakeAnthropic, Script
 
 from .conftest import PAGE_TIMEOUT_MS, Lab, show_widget
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.own_page]  # a listener on the page's websockets
 
 NOTEBOOK = "two_pages.ipynb"
 CELL = "from claude_widget import Chat\nw = Chat().send('hi')\nw"
