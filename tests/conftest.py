@@ -35,11 +35,18 @@ def sdk_version() -> tuple[int, int]:
     return int(major), int(minor)
 
 
+# A notebook that spends most of its run waiting (the teaching one waits out a retry-after, backoffs and a stall
+# timeout, as a reader would see them): `slow`, in a lane of its own in the full run.
+SLOW_NOTEBOOKS = {"streaming-concepts.ipynb"}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The notebooks (nbval's items) each run in a kernel of their own: in the `kernel` tier."""
     for item in items:
         if type(item).__module__.startswith("nbval"):
             item.add_marker(pytest.mark.kernel)
+            if item.path.name in SLOW_NOTEBOOKS:
+                item.add_marker(pytest.mark.slow)
 
 
 def pytest_report_header() -> str:
