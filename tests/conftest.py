@@ -3,7 +3,8 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -136,6 +137,18 @@ def server() -> Iterator[FakeAnthropic]:
 @pytest.fixture
 def client(server: FakeAnthropic) -> anthropic.AsyncAnthropic:
     return anthropic.AsyncAnthropic(api_key=TEST_KEY, base_url=server.url, max_retries=0)
+
+
+def until(condition: Callable[[], Any], timeout: float = 30) -> Any:
+    """Wait until `condition()` is true, and return it; an AssertionError after `timeout` s (generous: the machine
+    is shared, and a test waits for an event, not a time)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.005)
+    raise AssertionError(f"timed out after {timeout} s waiting for {condition}")
 
 
 def settled(widget: ChatWidget) -> None:

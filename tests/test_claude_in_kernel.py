@@ -12,7 +12,7 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,23 +22,13 @@ from claude_widget import Chat
 from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.widget.chat_widget import ChatWidget
 
-from .conftest import TEST_KEY, front_end_says
+from .conftest import TEST_KEY, front_end_says, until
 
 MAIN = vars(sys.modules["__main__"])
 
 
 def run_python(code: str, text: str = "I'll run this.") -> Script:
     return Script(text=text, tool_use={"name": "run_python", "input": {"code": code}}, stop_reason="tool_use")
-
-
-def until(condition: Callable[[], Any], timeout: float = 10) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.01)
-    raise AssertionError("timed out waiting")
 
 
 def tool_results(server: FakeAnthropic) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from claude_widget.fake_server import FakeAnthropic, Script
 from claude_widget.widget.display import ANSWER_MIME
 from claude_widget.widget.throttle import utf16_length
 
-from .conftest import TEST_KEY, front_end_says, settled
+from .conftest import TEST_KEY, front_end_says, settled, until
 
 
 @pytest.fixture
@@ -185,18 +185,16 @@ def test_a_front_end_that_inflates_gets_compressed_deltas_and_a_resync_starts_a_
 ) -> None:
     text = "Some *markdown* that repeats itself, as answers do. " * 200
     held = threading.Event()  # the answer waits halfway, so the resync comes while it still streams
-    script = Script(text=text, chunk_size=5, delay=0.001, hold=held, hold_after=len(text) // 2)
+    # (the second half streams for about 4 s: time to see its new stream begin, and downgrade it, before its end)
+    script = Script(text=text, chunk_size=5, delay=0.004, hold=held, hold_after=len(text) // 2)
     server.enqueue(script)
     w = chat.send("hi")
     front_end_says(w, {"intent": "follow", "deflate": True})
-    deadline = time.monotonic() + 10
     reached = lambda: max((m["offset"] for m in sent if m["kind"] == "delta"), default=0)  # noqa: E731
-    while reached() < len(text) // 2 - 100 and time.monotonic() < deadline:
-        time.sleep(0.01)  # until the held half has gone out, compressed
+    assert until(lambda: reached() >= len(text) // 2 - 100)  # the held half has gone out, compressed
     front_end_says(w, {"intent": "resync"})  # a page that joined late cannot read the current stream
     held.set()
-    while sum(bool(m.get("start")) for m in sent) < 2 and time.monotonic() < deadline:
-        time.sleep(0.005)  # until the new compressed stream has begun
+    assert until(lambda: sum(bool(m.get("start")) for m in sent) == 2)  # the new compressed stream has begun
     front_end_says(w, {"intent": "resync", "deflate": False})  # a host that drops binary buffers
     w.wait(timeout=20)
     settled(w)
