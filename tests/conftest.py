@@ -50,11 +50,36 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(pytest.mark.slow)
 
 
+# The notebooks that watch the offline demo's pace (a Stop mid-answer, the time to the first token) run at it; the
+# others answer at once, as every test that does not watch the pace does.
+LIVE_PACE_NOTEBOOKS = {"streaming-concepts.ipynb", "conversations-and-tools.ipynb"}
+
+
+class NotebookPace:
+    """nbval starts a notebook's kernel as its first cell is set up: in the environment of the pace it watches.
+    (A plugin, not a hook of this conftest, which would see only the items under tests/.)"""
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> Iterator[None]:
+        if not type(item).__module__.startswith("nbval") or item.path.name in LIVE_PACE_NOTEBOOKS:
+            return (yield)
+        before = os.environ.get(PACE_VARIABLE)
+        os.environ[PACE_VARIABLE] = "instant"
+        try:
+            return (yield)
+        finally:  # for this kernel alone: the Jupyter servers and kernels started later take theirs from their tests
+            if before is None:
+                del os.environ[PACE_VARIABLE]
+            else:
+                os.environ[PACE_VARIABLE] = before
+
+
 def pytest_report_header() -> str:
     return f"anthropic {anthropic.__version__} from {os.path.dirname(anthropic.__file__)}"
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(NotebookPace(), "claude-widget-notebook-pace")
     # Every answer a test (or a kernel it starts) makes is kept in a store of this run's own, never the user's;
     # replay is off unless a test turns it on.
     os.environ["CLAUDE_WIDGET_STORE"] = str(Path(tempfile.mkdtemp(prefix="claude-widget-store-")) / "answers.sqlite")
