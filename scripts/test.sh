@@ -42,9 +42,9 @@ sdk_run() {  # the tests above on the SDK in $1 (.venv/sdks/<version>/)
     PYTHONPATH="$PWD/$1${PYTHONPATH:+:$PYTHONPATH}" .venv/bin/python -m pytest -q "${sdk_tests[@]}"
 }
 installed=$(.venv/bin/python -c "import anthropic; print(anthropic.__version__)")
-checks() {
-  .venv/bin/mypy  # strict, on src/claude_widget (pyproject.toml)
-  (cd js && npm install --silent --no-audit --no-fund && npm run --silent typecheck && npm test --silent)
+checks() {  # the type checkers at a lower priority: they wait on nothing, and the tests beside them do
+  nice .venv/bin/mypy  # strict, on src/claude_widget (pyproject.toml)
+  (cd js && npm install --silent --no-audit --no-fund && nice npm run --silent typecheck && npm test --silent)
   for sdk in .venv/sdks/*/; do
     if [ "$(basename "$sdk")" != "$installed" ]; then sdk_run "$sdk"; fi
   done

@@ -79,8 +79,8 @@ def installed_wheel(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
             run(sys.executable, "-m", "venv", venv, env=env, cwd=tmp_path)
             # The versions the tests passed on, as scripts/setup.sh installs them; JupyterLab to list the extension.
             uv = Path(sys.executable).with_name("uv")
-            run(uv, "pip", "install", "--quiet", "--compile-bytecode", "--python", python, "--constraint",
-                ROOT / "constraints.txt", wheel, "jupyterlab", env=env, cwd=tmp_path)  # fmt: skip
+            run(uv, "pip", "install", "--quiet", "--python", python, "--constraint", ROOT / "constraints.txt", wheel,
+                "jupyterlab", env=env, cwd=tmp_path)  # fmt: skip
             (venv / "ready").touch()
         run(python, "-m", "pip", "uninstall", "--yes", "claude-widget", env=env, cwd=tmp_path)
         assert not (venv / "share" / "jupyter" / "labextensions" / "claude-widget").exists()
