@@ -185,15 +185,18 @@ def slow_sync(query: str) -> str:
 
 def test_a_tool_round_trip_streams_input_runs_the_function_and_continues(server: FakeAnthropic) -> None:
     calls.clear()
+    subscribed = threading.Event()  # the tool's input streams once the test listens (a busy machine was quicker)
     server.enqueue(
-        Script(text="Let me check.", tool_use={"name": "get_weather", "input": {"city": "Paris", "unit": "c"}}),
+        Script(text="Let me check.", tool_use={"name": "get_weather", "input": {"city": "Paris", "unit": "c"}},
+               hold=subscribed, hold_after=1),
         Script(text="It is 21 °C in Paris."),
-    )
+    )  # fmt: skip
     chat = chat_for(server, tools=[get_weather], model=NARRATES_IN_TEXT)
     w = chat.send("Weather in Paris?")
     seen: list[tuple[str, str]] = []
     w.manager.subscribe(lambda e: seen.append((e.status, e.input_json)) if hasattr(e, "input_json") else None)
-    assert w.wait(5) == "Let me check.\n\nIt is 21 °C in Paris."
+    subscribed.set()
+    assert w.wait(30) == "Let me check.\n\nIt is 21 °C in Paris."
     assert calls == ["Paris"]
     first, second = server.message_requests()
     [tool] = first.body["tools"]
