@@ -41,12 +41,17 @@ def sdk_version() -> tuple[int, int]:
 SLOW_NOTEBOOKS = {"streaming-concepts.ipynb"}
 
 
+def notebook_of(item: pytest.Item) -> str | None:
+    """The name of the notebook whose cell `item` is (one of nbval's items), else None."""
+    return item.path.name if type(item).__module__.startswith("nbval") else None
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The notebooks (nbval's items) each run in a kernel of their own: in the `kernel` tier."""
     for item in items:
-        if type(item).__module__.startswith("nbval"):
+        if notebook := notebook_of(item):
             item.add_marker(pytest.mark.kernel)
-            if item.path.name in SLOW_NOTEBOOKS:
+            if notebook in SLOW_NOTEBOOKS:
                 item.add_marker(pytest.mark.slow)
 
 
@@ -61,7 +66,7 @@ class NotebookPace:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> Iterator[None]:
-        if not type(item).__module__.startswith("nbval") or item.path.name in LIVE_PACE_NOTEBOOKS:
+        if notebook_of(item) in (None, *LIVE_PACE_NOTEBOOKS):
             return (yield)
         before = os.environ.get(PACE_VARIABLE)
         os.environ[PACE_VARIABLE] = "instant"

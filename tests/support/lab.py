@@ -19,6 +19,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -284,10 +285,10 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
         process.kill()
 
 
-# Pages that open each notebook in the JupyterLab they have loaded (`reuse_jupyterlab`), by id.
-_REUSING: set[int] = set()
+# Pages that open each notebook in the JupyterLab they have loaded (`reuse_jupyterlab`).
+_REUSING: weakref.WeakSet[Any] = weakref.WeakSet()
 # Close every document of the main area (an edited notebook without the "save your work?" dialog; its kernel runs
-# on, until its test shuts it down), then open `path`, on a kernelspec written since the page loaded.
+# on, until its test shuts it down), then open `path` (if given), on a kernelspec written since the page loaded.
 OPEN_IN_PLACE = """async (path) => {
   const app = window.jupyterapp;
   for (const widget of [...app.shell.widgets('main')]) {
@@ -305,7 +306,7 @@ def reuse_jupyterlab(page: Any) -> None:
     ones open, rather than load JupyterLab again: loading it takes a core 3 to 5 s, a third of a short browser
     test. For a page whose tests leave nothing behind on it but open notebooks (no init script, route, exposed
     function or permission)."""
-    _REUSING.add(id(page))
+    _REUSING.add(page)
 
 
 def close_notebooks(page: Any) -> None:
@@ -316,7 +317,7 @@ def close_notebooks(page: Any) -> None:
 
 
 def open_notebook(page: Any, lab: Lab, name: str) -> None:
-    if id(page) in _REUSING and lab.kind == "lab" and page.url.startswith(f"{lab.url}/lab/"):
+    if page in _REUSING and lab.kind == "lab" and page.url.startswith(f"{lab.url}/lab/"):
         page.evaluate(OPEN_IN_PLACE, lab.path(name))
     else:
         page.goto(lab.notebook_url(name))
