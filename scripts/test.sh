@@ -60,9 +60,10 @@ fi
 # share its kernels and servers; each worker has its own Jupyter server and Chromium). Beside them, each printed when it
 # ends: the checks above; the build tier (its tests share one wheel and one fresh virtualenv, made once); the slow tests
 # (minutes of real time spent waiting on a timeout, which would hold a worker and leave its core idle). The run is bound
-# by the two cores: two workers keep them 80-85% busy (10 min 55 s from a clean clone); three kept them 97-99% busy
-# and took 9 min 57 s, but each test ran up to 2.5 times as long, and each of two such runs failed a test that a loaded
-# machine delays (WORKERS=3 to try). The slowest tests are listed, to keep the run's time in view.
+# by the two cores (about 9.5 minutes from a clean clone): with every test timed, two workers kept them 80-85% busy
+# (10 min 55 s); three kept them 97-99% busy and took 9 min 57 s, but each test ran up to 2.5 times as long, and each
+# of two such runs failed a test that a loaded machine delays (WORKERS=3 to try). The slowest tests are listed, to
+# keep the run's time in view.
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 checks > "$logs/checks" 2>&1 &
